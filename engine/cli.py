@@ -1,0 +1,88 @@
+"""Engine commands of the nanogpt-video CLI: predict, trace, eval, train."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from .generate import accuracy, generate
+from .tokens import VOCAB, InputError, parse_input, to_letters
+from .weights import DEFAULT_WEIGHTS, WeightsError, load_weights
+
+weights_option = click.option("--weights", "weights_path", type=click.Path(dir_okay=False),
+                              default=str(DEFAULT_WEIGHTS), show_default="the shipped weights",
+                              help="A minGPT-compatible .npz checkpoint.")
+
+
+class BadValue(click.ClickException):
+    """A bad value from the user: one line 'Error: ...', exit code 2, no usage dump."""
+    exit_code = 2
+
+
+def parse_or_exit(text: str) -> np.ndarray:
+    """Parse an input; on a bad one, print one line and exit with code 2."""
+    try:
+        return parse_input(text)
+    except InputError as err:
+        raise BadValue(str(err)) from None
+
+
+def load_or_exit(path) -> "GPT":
+    try:
+        return load_weights(path)
+    except WeightsError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@click.command()
+@click.argument("input_text", metavar="INPUT")
+@weights_option
+def predict(input_text, weights_path):
+    """Sort INPUT (e.g. CBABBC) and show each step's chosen token and its probability."""
+    run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
+    click.echo(f"{run.input_letters} -> {run.output_letters}")
+    for step in run.steps:
+        probs = "  ".join(f"{VOCAB[i]} {p:.3f}" for i, p in enumerate(step.probs))
+        click.echo(f"step {step.index}: feed {to_letters(step.sequence):<11} read position "
+                   f"{step.position:>2} -> {VOCAB[step.chosen]} (p={step.probs[step.chosen]:.3f})   [{probs}]")
+
+
+@click.command()
+@click.argument("input_text", metavar="INPUT")
+@click.option("--step", "step_index", type=click.IntRange(0, 5), default=0, show_default=True,
+              help="Which forward pass: 0 feeds the 6 input tokens, K feeds 6+K tokens.")
+@weights_option
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True,
+              help="Where to write the Trace (.npz, one array per name).")
+def trace(input_text, step_index, weights_path, out_path):
+    """Write every intermediate of one forward pass to an .npz file."""
+    run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, **run.steps[step_index].trace)
+    tmp.replace(out)
+    click.echo(f"wrote {len(run.steps[step_index].trace)} arrays of pass {step_index} to {out}")
+
+
+@click.command(name="eval")
+@weights_option
+def evaluate(weights_path):
+    """Greedy accuracy over all 729 possible inputs."""
+    correct, total = accuracy(load_or_exit(weights_path))
+    click.echo(f"{correct}/{total}")
+
+
+@click.command()
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=str(DEFAULT_WEIGHTS),
+              show_default=True)
+def train(seed, out_path):
+    """Train nano-gpt in numpy (deterministic for a seed) and save the weights."""
+    from .train import main as train_main
+    train_main(seed=seed, out=out_path)
+
+
+COMMANDS = [predict, trace, evaluate, train]

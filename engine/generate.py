@@ -1,0 +1,122 @@
+"""Generation: feed the 6 input tokens, predict one token, append it, repeat six times."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .model import GPT, Trace, softmax
+from .tokens import INPUT_LENGTH, to_letters
+
+
+@dataclass
+class Step:
+    """One forward pass of generation: step k feeds 6 + k tokens and predicts output k."""
+    index: int
+    sequence: np.ndarray   # [6 + k] token ids fed in
+    trace: Trace           # every intermediate of this pass
+    position: int          # 5 + k: the position whose logits predict the next token
+    logits: np.ndarray     # [vocab] at that position
+    probs: np.ndarray      # [vocab] softmax(logits / temperature)
+    chosen: int            # the token appended
+
+
+@dataclass
+class Run:
+    """A whole inference: the input, each step, and the model that made it."""
+    model: GPT
+    input_tokens: np.ndarray
+    steps: list[Step] = field(default_factory=list)
+    temperature: float = 1.0
+
+    @property
+    def output_tokens(self) -> np.ndarray:
+        return np.array([s.chosen for s in self.steps], dtype=np.int64)
+
+    @property
+    def input_letters(self) -> str:
+        return to_letters(self.input_tokens)
+
+    @property
+    def output_letters(self) -> str:
+        return to_letters(self.output_tokens)
+
+    @property
+    def config(self):
+        return self.model.config
+
+    @property
+    def weights(self) -> dict[str, np.ndarray]:
+        return self.model.params
+
+    @property
+    def trace(self) -> Trace:
+        """The first pass (the 6 input tokens): the one the narration walks through."""
+        return self.steps[0].trace
+
+
+def generate(model: GPT, tokens, steps: int = INPUT_LENGTH, temperature: float = 1.0,
+             top_k: int | None = None, sample: bool = False, seed: int = 0) -> Run:
+    """Greedy by default; with sample=True draw from softmax(logits / temperature), optionally
+    restricted to the top_k tokens, with a generator seeded by `seed`."""
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    rng = np.random.default_rng(seed)
+    run = Run(model, np.asarray(tokens, dtype=np.int64), temperature=temperature)
+    sequence = run.input_tokens
+    for k in range(steps):
+        trace = model.forward(sequence)
+        position = len(sequence) - 1
+        logits = trace["logits"][position]
+        scaled = logits / temperature
+        if top_k is not None:
+            cutoff = np.sort(scaled)[-top_k]
+            scaled = np.where(scaled < cutoff, -np.inf, scaled)
+        probs = softmax(scaled)
+        chosen = int(rng.choice(len(probs), p=probs)) if sample else int(np.argmax(probs))
+        run.steps.append(Step(k, sequence, trace, position, logits, probs, chosen))
+        sequence = np.append(sequence, chosen)
+    return run
+
+
+def predict_batch(model: GPT, inputs: np.ndarray) -> np.ndarray:
+    """Greedy outputs for many inputs at once ([N, 6] -> [N, 6]); used by eval."""
+    seq = np.asarray(inputs, dtype=np.int64)
+    for _ in range(INPUT_LENGTH):
+        logits = _forward_batch(model, seq)
+        seq = np.concatenate([seq, logits[:, -1].argmax(-1)[:, None]], axis=1)
+    return seq[:, INPUT_LENGTH:]
+
+
+def _forward_batch(model: GPT, seq: np.ndarray) -> np.ndarray:
+    from .model import gelu, layer_norm, linear
+    p, cfg = model.params, model.config
+    N, T = seq.shape
+    C, H, A = cfg.n_embd, cfg.n_head, cfg.head_size
+    x = p["transformer.wte.weight"][seq] + p["transformer.wpe.weight"][:T]
+    mask = np.tril(np.ones((T, T), dtype=bool))
+    for l in range(cfg.n_layer):
+        pre = f"transformer.h.{l}"
+        h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"])
+        qkv = linear(h, p[f"{pre}.attn.c_attn.weight"], p[f"{pre}.attn.c_attn.bias"])
+        q, k, v = (qkv[..., i * C:(i + 1) * C].reshape(N, T, H, A).transpose(0, 2, 1, 3) for i in range(3))
+        att = np.where(mask, q @ k.transpose(0, 1, 3, 2) / np.sqrt(A), -np.inf)
+        y = (softmax(att) @ v).transpose(0, 2, 1, 3).reshape(N, T, C)
+        x = x + linear(y, p[f"{pre}.attn.c_proj.weight"], p[f"{pre}.attn.c_proj.bias"])
+        h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"])
+        x = x + linear(gelu(linear(h, p[f"{pre}.mlp.c_fc.weight"], p[f"{pre}.mlp.c_fc.bias"])),
+                       p[f"{pre}.mlp.c_proj.weight"], p[f"{pre}.mlp.c_proj.bias"])
+    x = layer_norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
+    return linear(x, p["lm_head.weight"])
+
+
+def all_inputs() -> np.ndarray:
+    """All 3^6 = 729 possible inputs, [729, 6]."""
+    grids = np.meshgrid(*[np.arange(3)] * INPUT_LENGTH, indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1)
+
+
+def accuracy(model: GPT, inputs: np.ndarray | None = None) -> tuple[int, int]:
+    inputs = all_inputs() if inputs is None else inputs
+    correct = (predict_batch(model, inputs) == np.sort(inputs, axis=1)).all(axis=1)
+    return int(correct.sum()), len(inputs)

@@ -1,0 +1,177 @@
+"""A numpy GPT with exactly minGPT's gpt-nano architecture, written to be read.
+
+One forward pass records every intermediate in a Trace (name -> array). The names are an
+interface used by the narration, the scenes and the tests; see DESIGN.md and README.md.
+Shapes: T tokens in this pass, C channels, H heads, A = C / H head size.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+LN_EPS = 1e-5
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    vocab_size: int = 3
+    block_size: int = 11
+    n_embd: int = 48
+    n_layer: int = 3
+    n_head: int = 3
+
+    @property
+    def head_size(self) -> int:
+        return self.n_embd // self.n_head
+
+
+class Trace(dict):
+    """Every intermediate of one forward pass, by name (e.g. 'h.0.attn.probs')."""
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return super().__getitem__(name)
+        except KeyError:
+            raise KeyError(f"no {name!r} in the trace; known names start with "
+                           f"{sorted({k.split('.')[0] for k in self})}") from None
+
+
+# ---- the building blocks (they work on [..., T, C] so training can batch them) ----
+
+def layer_norm(x, weight, bias, trace: dict | None = None, name: str = ""):
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)  # population variance, as PyTorch
+    std = np.sqrt(var + LN_EPS)
+    norm = (x - mean) / std
+    out = norm * weight + bias
+    if trace is not None:
+        trace.update({f"{name}.mean": mean[..., 0], f"{name}.var": var[..., 0],
+                      f"{name}.std": std[..., 0], f"{name}.norm": norm, f"{name}.out": out})
+    return out
+
+
+def gelu(x):
+    """GELU, tanh approximation (as GPT-2 and minGPT's NewGELU)."""
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def linear(x, weight, bias=None):
+    """nn.Linear: weight is [out, in]."""
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+def softmax(x, axis=-1):
+    shifted = x - x.max(axis=axis, keepdims=True)  # subtracting the max changes nothing but overflow
+    e = np.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+class GPT:
+    """Weights are held under minGPT's state_dict names, shaped as in PyTorch."""
+
+    def __init__(self, params: dict[str, np.ndarray], config: GPTConfig):
+        self.params = params
+        self.config = config
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.params[name]
+
+    def forward(self, tokens) -> Trace:
+        """Run the model on one sequence of token ids and return every intermediate."""
+        tokens = np.asarray(tokens, dtype=np.int64)
+        T = len(tokens)
+        if not 1 <= T <= self.config.block_size:
+            raise ValueError(f"sequence length {T} is outside 1..{self.config.block_size}")
+        p = self.params
+        trace = Trace(tokens=tokens)
+        trace["tok_emb"] = p["transformer.wte.weight"][tokens]
+        trace["pos_emb"] = p["transformer.wpe.weight"][:T]
+        x = trace["x"] = trace["tok_emb"] + trace["pos_emb"]
+        for l in range(self.config.n_layer):
+            x = self._block(x, l, trace)
+        x = layer_norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"], trace, "ln_f")
+        logits = trace["logits"] = linear(x, p["lm_head.weight"])
+        trace["probs"] = softmax(logits)
+        return trace
+
+    def _block(self, x, l: int, trace: Trace):
+        p = self.params
+        pre = f"transformer.h.{l}"
+        h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"], trace, f"h.{l}.ln_1")
+        x = trace[f"h.{l}.resid_1"] = x + self._attention(h, l, trace)
+        h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"], trace, f"h.{l}.ln_2")
+        x = trace[f"h.{l}.out"] = x + self._mlp(h, l, trace)
+        return x
+
+    def _attention(self, x, l: int, trace: Trace):
+        p, cfg = self.params, self.config
+        pre, name = f"transformer.h.{l}.attn", f"h.{l}.attn"
+        T, C, H, A = x.shape[0], cfg.n_embd, cfg.n_head, cfg.head_size
+        qkv = trace[f"{name}.qkv"] = linear(x, p[f"{pre}.c_attn.weight"], p[f"{pre}.c_attn.bias"])
+        # [T, 3C] -> three [H, T, A]: rows 0..C-1 of c_attn are Q, then K, then V; head h owns
+        # a block of A rows inside each.
+        q, k, v = (qkv[:, i * C:(i + 1) * C].reshape(T, H, A).transpose(1, 0, 2) for i in range(3))
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(A)
+        causal = np.tril(np.ones((T, T), dtype=bool))
+        scores = np.where(causal, scores, -np.inf)
+        row_max = scores.max(axis=-1)
+        exp = np.exp(scores - row_max[..., None])
+        exp_sum = exp.sum(axis=-1)
+        probs = exp / exp_sum[..., None]
+        heads = probs @ v
+        concat = heads.transpose(1, 0, 2).reshape(T, C)
+        proj = linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
+        trace.update({f"{name}.q": q, f"{name}.k": k, f"{name}.v": v, f"{name}.scores": scores,
+                      f"{name}.scores_max": row_max, f"{name}.exp": exp,
+                      f"{name}.exp_sum": exp_sum, f"{name}.probs": probs,
+                      f"{name}.heads": heads, f"{name}.concat": concat, f"{name}.proj": proj})
+        return proj
+
+    def _mlp(self, x, l: int, trace: Trace):
+        p = self.params
+        pre, name = f"transformer.h.{l}.mlp", f"h.{l}.mlp"
+        fc = trace[f"{name}.fc"] = linear(x, p[f"{pre}.c_fc.weight"], p[f"{pre}.c_fc.bias"])
+        act = trace[f"{name}.gelu"] = gelu(fc)
+        proj = trace[f"{name}.proj"] = linear(act, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
+        return proj
+
+
+def parameter_shapes(cfg: GPTConfig) -> dict[str, tuple[int, ...]]:
+    """minGPT's state_dict names and PyTorch shapes (without the causal-mask buffers)."""
+    C, V = cfg.n_embd, cfg.vocab_size
+    shapes = {"transformer.wte.weight": (V, C), "transformer.wpe.weight": (cfg.block_size, C)}
+    for l in range(cfg.n_layer):
+        pre = f"transformer.h.{l}"
+        shapes.update({
+            f"{pre}.ln_1.weight": (C,), f"{pre}.ln_1.bias": (C,),
+            f"{pre}.attn.c_attn.weight": (3 * C, C), f"{pre}.attn.c_attn.bias": (3 * C,),
+            f"{pre}.attn.c_proj.weight": (C, C), f"{pre}.attn.c_proj.bias": (C,),
+            f"{pre}.ln_2.weight": (C,), f"{pre}.ln_2.bias": (C,),
+            f"{pre}.mlp.c_fc.weight": (4 * C, C), f"{pre}.mlp.c_fc.bias": (4 * C,),
+            f"{pre}.mlp.c_proj.weight": (C, 4 * C), f"{pre}.mlp.c_proj.bias": (C,),
+        })
+    shapes.update({"transformer.ln_f.weight": (C,), "transformer.ln_f.bias": (C,),
+                   "lm_head.weight": (V, C)})
+    return shapes
+
+
+def init_params(cfg: GPTConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """minGPT's init: N(0, 0.02) for matrices and embeddings, residual projections scaled by
+    1/sqrt(2 n_layer), zero biases, LayerNorm gain 1."""
+    params = {}
+    for name, shape in parameter_shapes(cfg).items():
+        if name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight")):
+            params[name] = np.ones(shape, np.float32)
+        elif name.endswith(".bias"):
+            params[name] = np.zeros(shape, np.float32)
+        else:
+            std = 0.02 / math.sqrt(2 * cfg.n_layer) if name.endswith("c_proj.weight") else 0.02
+            params[name] = rng.normal(0.0, std, shape).astype(np.float32)
+    return params
+
+
+def count_parameters(params: dict[str, np.ndarray], include_lm_head: bool = True) -> int:
+    return sum(v.size for k, v in params.items() if include_lm_head or k != "lm_head.weight")
