@@ -1,0 +1,63 @@
+"""The visual language: one palette, one type scale, one layout grid for every scene."""
+from __future__ import annotations
+
+import numpy as np
+from manim import ManimColor, interpolate_color
+
+BACKGROUND = ManimColor("#0f1117")
+INK = ManimColor("#e8e6e3")          # main text
+MUTED = ManimColor("#8b93a1")        # secondary text, dimension labels
+PANEL = ManimColor("#1b1f2a")        # block backgrounds
+EDGE = ManimColor("#3a4150")         # block outlines
+HIGHLIGHT = ManimColor("#ffd54a")    # "the thing the caption names"
+
+# Each token keeps one colour everywhere.
+TOKEN_COLORS = [ManimColor("#4fc3f7"), ManimColor("#81c784"), ManimColor("#f48fb1")]  # A, B, C
+
+# Activations: blue (negative) - neutral - orange (positive).
+ACT_NEG, ACT_ZERO, ACT_POS = ManimColor("#3b82f6"), ManimColor("#262b36"), ManimColor("#f59e0b")
+# Weights: teal (negative) - neutral - violet (positive); drawn with a light outline too.
+W_NEG, W_ZERO, W_POS = ManimColor("#14b8a6"), ManimColor("#262b36"), ManimColor("#a855f7")
+
+# Stage colours for blocks in overviews.
+ATTN_COLOR = ManimColor("#60a5fa")
+MLP_COLOR = ManimColor("#f472b6")
+LN_COLOR = ManimColor("#a3e635")
+RESID_COLOR = ManimColor("#94a3b8")
+
+FONT = "Noto Sans CJK SC"       # renders Latin and CJK alike
+MONO = "DejaVu Sans Mono"       # numbers line up in columns
+
+# Type scale (font_size). At 1080p, font_size 16 gives ~22 px digits: the smallest we use.
+SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL, SIZE_NUMBER = 40, 30, 24, 20, 18
+MIN_FONT_SIZE = 16
+
+# Layout (Manim units; the frame is 14.22 x 8). Captions own the band below CAPTION_TOP.
+FRAME_W, FRAME_H = 14.222, 8.0
+CAPTION_TOP = -2.55       # nothing is drawn below this y except the caption
+CAPTION_CENTER_Y = -3.25
+STAGE_TOP = 3.75          # nothing above this y
+SAFE_X = 6.85             # |x| limit for drawings
+
+
+def value_color(value: float, scale: float, kind: str = "act") -> ManimColor:
+    """Diverging colour for a value; `scale` is the magnitude that saturates."""
+    neg, zero, pos = (ACT_NEG, ACT_ZERO, ACT_POS) if kind == "act" else (W_NEG, W_ZERO, W_POS)
+    t = float(np.clip(value / scale if scale else 0.0, -1.0, 1.0))
+    return interpolate_color(zero, pos if t >= 0 else neg, abs(t) ** 0.7)
+
+
+def value_rgb(values: np.ndarray, scale: float, kind: str = "act") -> np.ndarray:
+    """Vectorised value_color for images: [...] -> [..., 3] uint8."""
+    neg, zero, pos = ((ACT_NEG, ACT_ZERO, ACT_POS) if kind == "act" else (W_NEG, W_ZERO, W_POS))
+    neg, zero, pos = (np.array(c.to_rgb()) for c in (neg, zero, pos))
+    t = np.clip(np.nan_to_num(values / (scale or 1.0)), -1.0, 1.0)[..., None]
+    mix = np.abs(t) ** 0.7
+    rgb = np.where(t >= 0, zero + (pos - zero) * mix, zero + (neg - zero) * mix)
+    return (rgb * 255).round().astype(np.uint8)
+
+
+def robust_scale(values: np.ndarray) -> float:
+    """A colour scale that is not ruled by one outlier: the 98th percentile of |value|."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(np.percentile(finite, 98)) if finite.size else 1.0

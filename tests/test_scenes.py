@@ -1,0 +1,43 @@
+"""Every scene, for several inputs, built without rendering (dry run, animations skipped):
+it builds, stays inside the frame and out of the caption band, every number it shows is the
+Run's value at the shown precision, and it lasts exactly as long as its narration lines."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from manim import tempconfig
+
+from scenes.kit import ValueLabel, resolve_source
+from scenes.registry import SCENE_IDS, scene_class
+
+INPUTS = ["CBABBC", "CABACA", "AAAAAA"]
+
+
+def build(scene_id: str, input_text: str, lang: str = "zh"):
+    os.environ.update(NANOGPT_INPUT=input_text, NANOGPT_LANG=lang, NANOGPT_VOICE="silent")
+    with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60}):
+        scene = scene_class(scene_id)(skip_animations=True)
+        scene.auditing = True
+        scene.render()
+    return scene
+
+
+@pytest.fixture(scope="module", params=INPUTS)
+def input_text(request):
+    return request.param
+
+
+@pytest.mark.parametrize("scene_id", SCENE_IDS)
+def test_scene_builds_in_frame_with_true_numbers_and_exact_length(scene_id, input_text):
+    scene = build(scene_id, input_text)
+    assert scene.audit_log == []
+    for label in scene.shown_labels:
+        assert label.source is not None, f"{scene_id}: a number on screen has no source"
+        name, index = label.source
+        expected = ValueLabel.format(float(resolve_source(scene.run, name, index)), label.precision)
+        assert label.shown == expected, f"{scene_id}: {name}{list(index)} shows {label.shown}, run has {expected}"
+    expected_length = sum(line.duration for line in scene.lines())
+    assert abs(scene.elapsed - expected_length) <= 1 / 60 + 1e-9
+    assert scene.timeline is not None and scene.lines(), f"{scene_id}: no narration lines"
+    assert set(scene.beats()) <= {line.id for line in scene.lines()}, "a beat names no narration line"
