@@ -11,7 +11,8 @@ length equals the sum of its lines' durations within one frame.
 """
 from __future__ import annotations
 
-import math
+import os
+from pathlib import Path
 
 from manim import Animation, Scene, Text, VGroup, Wait, config
 
@@ -174,6 +175,19 @@ class NanoScene(Scene):
         self.hold((end - self.frames) / self.fps)
         if self.auditing:
             self.audit()
+        if os.environ.get("NANOGPT_STILLS_DIR"):
+            self.save_still(Path(os.environ["NANOGPT_STILLS_DIR"]))
+
+    def save_still(self, folder: Path) -> Path:
+        """The current frame as <folder>/<scene>-<nn>-<line id>.png (a slide per beat)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        index = [line.id for line in self.lines()].index(self.line.id) + 1
+        path = folder / f"{self.scene_id}-{index:02d}-{self.line.id}.png"
+        self.renderer.update_frame(self, ignore_skipping=True)
+        tmp = path.with_suffix(".tmp.png")
+        self.camera.get_image().convert("RGB").save(tmp)
+        os.replace(tmp, path)
+        return path
 
     def _beat_time(self) -> float:
         """Seconds since the current beat began (on our frame clock)."""
