@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from engine.cli import COMMANDS as ENGINE_COMMANDS
+from script.voice_cli import COMMANDS as VOICE_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,6 +13,8 @@ def main():
 
 
 for command in ENGINE_COMMANDS:
+    main.add_command(command)
+for command in VOICE_COMMANDS:
     main.add_command(command)
 
 

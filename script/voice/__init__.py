@@ -1,0 +1,54 @@
+"""Voice-over: one cleaned audio clip per narration line, its length, and the tracks.
+
+    audio = line_audio([(line_id, text), ...], "zh", voice="auto")   # id -> AudioSegment | None
+    timeline = build_timeline(narration, run, durations(audio))      # slots follow the speech
+    master_track(timeline, audio).export("voice.wav", format="wav")
+
+Voices: a narrator's recording (script/voice/<lang>/<line-id>.wav ...), espeak-ng, or silent.
+`auto` takes a recording where there is one, else espeak-ng, else silence (warned once).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydub import AudioSegment
+
+from .audio import (SAMPLE_RATE, VoiceError, clean, durations, load_audio, master_track,
+                    section_track, seconds, silence)
+from .backends import (RECORDING_EXTENSIONS, VOICES, Auto, Espeak, Recorded, Silent, VoiceWarning,
+                       espeak_available, find_recording, line_audio, make_backend, recordings_dir)
+from .cache import cache_dir, media_dir
+from .recordings import RecordingCheck, check_recordings, recording_script
+
+
+@dataclass
+class Narrated:
+    """A timeline whose slots fit the voice, and the voice per line id (None = silent)."""
+    timeline: object  # script.timeline.Timeline
+    audio: dict[str, AudioSegment | None]
+
+    def track(self, sections=None) -> AudioSegment:
+        return master_track(self.timeline, self.audio, sections)
+
+    def section_track(self, section: str) -> AudioSegment:
+        return section_track(self.timeline, section, self.audio)
+
+
+def narrate(run, lang: str, voice: str = "auto", pause: float = 0.5, rate: int | None = None,
+            pitch: int | None = None, recordings=None) -> Narrated:
+    """Narration of `lang` filled from `run`, voiced, and timed to the voice."""
+    from ..fill import filled_lines  # imported late: script.voice needs only (id, text, lang)
+    from ..narration import load_narration
+    from ..timeline import build_timeline
+
+    narration = load_narration(lang)
+    lines = filled_lines(narration, run)
+    audio = line_audio(lines, lang, voice, rate=rate, pitch=pitch, recordings=recordings)
+    return Narrated(build_timeline(narration, run, durations(audio), pause=pause), audio)
+
+
+__all__ = ["VOICES", "SAMPLE_RATE", "RECORDING_EXTENSIONS", "VoiceError", "VoiceWarning", "Narrated",
+           "narrate", "line_audio", "durations", "section_track", "master_track", "make_backend",
+           "Auto", "Recorded", "Espeak", "Silent", "load_audio", "clean", "seconds", "silence",
+           "find_recording", "recordings_dir", "espeak_available", "cache_dir", "media_dir",
+           "RecordingCheck", "check_recordings", "recording_script"]

@@ -1,0 +1,135 @@
+"""Audio work with pydub: load a file, clean a voice line, and lay lines out on a track.
+
+Every voice line leaves here in one format: 48 kHz, 16-bit, mono, leading and trailing
+silence trimmed, loudness normalised. Tracks are built sample-exact from the timeline, so
+rounding never accumulates over a long video.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+from pydub import AudioSegment
+from pydub.silence import detect_leading_silence
+
+SAMPLE_RATE = 48_000
+SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
+CHANNELS = 1              # a voice is mono; the muxer can upmix if it wants
+TARGET_DBFS = -20.0       # loudness (RMS) every line is brought to
+PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
+SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
+TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
+MIN_SPEECH_MS = 50        # shorter than this after trimming is not a voice line
+
+
+class VoiceError(ValueError):
+    """A voice problem a user can fix; the message is one line naming the file or line."""
+
+
+def load_audio(path: str | Path) -> AudioSegment:
+    """Read any file ffmpeg understands; refuse unreadable, empty or zero-length audio."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        raise VoiceError(f"{path}: empty or missing audio file")
+    try:
+        audio = AudioSegment.from_file(path)
+    except Exception as err:  # pydub raises many kinds (decode, index, key) for bad input
+        reason = str(err).strip().splitlines()[-1:] or [type(err).__name__]
+        raise VoiceError(f"{path}: unreadable audio ({reason[0][:120]})") from None
+    if audio.frame_count() == 0:
+        raise VoiceError(f"{path}: audio has zero length")
+    return audio
+
+
+def clean(audio: AudioSegment, source: str = "audio") -> AudioSegment:
+    """48 kHz mono 16-bit, silence trimmed at both ends, loudness normalised."""
+    audio = audio.set_channels(CHANNELS).set_sample_width(SAMPLE_WIDTH).set_frame_rate(SAMPLE_RATE)
+    audio = trim_silence(audio)
+    if len(audio) < MIN_SPEECH_MS:
+        raise VoiceError(f"{source}: contains only silence")
+    return normalise(audio)
+
+
+def trim_silence(audio: AudioSegment) -> AudioSegment:
+    if audio.max_dBFS == float("-inf"):
+        return audio[:0]
+    threshold = audio.max_dBFS - SILENCE_BELOW_PEAK
+    lead = detect_leading_silence(audio, silence_threshold=threshold, chunk_size=10)
+    tail = detect_leading_silence(audio.reverse(), silence_threshold=threshold, chunk_size=10)
+    start = max(0, lead - TRIM_MARGIN_MS)
+    end = min(len(audio), len(audio) - tail + TRIM_MARGIN_MS)
+    return audio[start:end]
+
+
+def normalise(audio: AudioSegment) -> AudioSegment:
+    gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
+    return audio.apply_gain(gain)
+
+
+def seconds(audio: AudioSegment) -> float:
+    """Exact length in seconds (len() is whole milliseconds)."""
+    return audio.frame_count() / audio.frame_rate
+
+
+def durations(audio_by_id: Mapping[str, AudioSegment | None]) -> dict[str, float]:
+    """Speech seconds per line id, for build_timeline; silent lines are left out so the
+    timeline gives them reading-pace time instead."""
+    return {line_id: seconds(audio) for line_id, audio in audio_by_id.items() if audio is not None}
+
+
+def section_track(timeline, section: str, audio_by_id: Mapping[str, AudioSegment | None]) -> AudioSegment:
+    """One section's voice: every line at its start, silence elsewhere, exactly as long as
+    the section (to the sample)."""
+    lines = timeline.lines(section)
+    placed = [(line.start, line) for line in lines]
+    return _render(placed, audio_by_id, _frames(timeline.section_duration(section)))
+
+
+def master_track(timeline, audio_by_id: Mapping[str, AudioSegment | None],
+                 sections: Iterable[str] | None = None) -> AudioSegment:
+    """The voice of the whole video (or of `sections`, in the order given, back to back)."""
+    sections = list(timeline.sections if sections is None else sections)
+    placed, offset = [], 0.0
+    for section in sections:
+        placed += [(offset + line.start, line) for line in timeline.lines(section)]
+        offset += timeline.section_duration(section)
+    return _render(placed, audio_by_id, _frames(offset))
+
+
+def silence(duration: float) -> AudioSegment:
+    return _segment(np.zeros(_frames(duration), dtype=np.int16))
+
+
+def _frames(duration: float) -> int:
+    return round(duration * SAMPLE_RATE)
+
+
+def _segment(samples: np.ndarray) -> AudioSegment:
+    return AudioSegment(samples.astype(np.int16).tobytes(), frame_rate=SAMPLE_RATE,
+                        sample_width=SAMPLE_WIDTH, channels=CHANNELS)
+
+
+def _render(placed, audio_by_id, total_frames: int) -> AudioSegment:
+    """Mix each line's audio in at its absolute start (seconds) on a silent buffer.
+
+    Positions are rounded per line from absolute times, so errors never add up."""
+    mix = np.zeros(total_frames, dtype=np.int32)
+    for start, line in placed:
+        audio = audio_by_id.get(line.id)
+        if audio is None:
+            continue
+        if seconds(audio) > line.duration + 1e-3:
+            raise VoiceError(f"line {line.id}: voice lasts {seconds(audio):.2f}s but its slot is "
+                             f"{line.duration:.2f}s; build the timeline with durations(audio)")
+        samples = np.frombuffer(_conform(audio).raw_data, dtype=np.int16)
+        first = _frames(start)
+        samples = samples[: max(0, total_frames - first)]  # only float noise can overhang
+        mix[first:first + len(samples)] += samples
+    return _segment(np.clip(mix, -32768, 32767))
+
+
+def _conform(audio: AudioSegment) -> AudioSegment:
+    if (audio.frame_rate, audio.sample_width, audio.channels) == (SAMPLE_RATE, SAMPLE_WIDTH, CHANNELS):
+        return audio
+    return audio.set_channels(CHANNELS).set_sample_width(SAMPLE_WIDTH).set_frame_rate(SAMPLE_RATE)

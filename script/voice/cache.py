@@ -1,0 +1,66 @@
+"""A disk cache of cleaned voice lines: media/cache/voice/<sha256>.wav.
+
+The key hashes everything that shapes the sound (text, backend, voice, rate, pitch, engine
+version, our cleaning). Writes go to a temp file in the same folder and are renamed into
+place, so two processes filling the cache at once never leave a half-written file.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from pydub import AudioSegment
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CLEANING_VERSION = 1  # bump when audio.clean() changes what it produces
+
+
+def media_dir() -> Path:
+    """The media root: $NANOGPT_MEDIA_DIR, else <project>/media."""
+    return Path(os.environ.get("NANOGPT_MEDIA_DIR") or PROJECT_ROOT / "media")
+
+
+def cache_dir() -> Path:
+    return media_dir() / "cache" / "voice"
+
+
+def cache_key(**fields) -> str:
+    fields["cleaning"] = CLEANING_VERSION
+    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def cached(key: str, make: Callable[[], AudioSegment], folder: Path | None = None) -> AudioSegment:
+    """The audio stored under `key`, or make() it and store it."""
+    path = (folder or cache_dir()) / f"{key}.wav"
+    audio = _read(path)
+    if audio is None:
+        audio = make()
+        _write_atomically(audio, path)
+    return audio
+
+
+def _read(path: Path) -> AudioSegment | None:
+    try:
+        with open(path, "rb") as file:
+            return AudioSegment.from_wav(file)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged entry is a miss: it gets rebuilt and replaced
+        return None
+
+
+def _write_atomically(audio: AudioSegment, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:16]}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            audio.export(file, format="wav")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
