@@ -1,0 +1,207 @@
+"""The whole model at a glance, for overview scenes and for any scene that wants a map.
+
+    diagram = ModelDiagram(run.input_tokens, lang="zh", probs=run.steps[0].probs)
+    diagram.part("attention", layer=0)       # the mobject of one part, to frame or recolour
+    diagram.highlight("feedforward", layer=2) # a HIGHLIGHT frame around it (not yet added)
+
+Top to bottom: the input tokens, the embedding, n_layer transformer blocks, the final layer
+norm, lm_head, softmax and the output probabilities. Inside a block the residual backbone is
+the vertical line on the left; each sub-layer (layer norm -> attention, layer norm ->
+feed-forward) branches off it to the right and is added back at a '+'.
+"""
+from __future__ import annotations
+
+from manim import (DOWN, LEFT, RIGHT, UP, Circle, Line, Rectangle, RoundedRectangle, VGroup,
+                   VMobject)
+
+from . import style
+from .kit import Block, PlusSign, TokenChip, flow_arrow, highlight_box, label
+
+WORDS = {
+    "zh": {"embedding": "嵌入", "ln": "层归一化", "attention": "自注意力", "feedforward": "前馈",
+           "block": "Transformer {n}", "ln_f": "层归一化", "lm_head": "lm_head",
+           "softmax": "softmax", "backbone": "残差主干"},
+    "en": {"embedding": "Embedding", "ln": "Layer norm", "attention": "Self-attention",
+           "feedforward": "Feed-forward", "block": "Transformer {n}", "ln_f": "Layer norm",
+           "lm_head": "lm_head", "softmax": "softmax", "backbone": "Residual backbone"},
+}
+
+PARTS = ("tokens", "embedding", "block", "blocks", "ln_1", "attention", "ln_2", "feedforward",
+         "backbone", "ln_f", "lm_head", "softmax", "probs")
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["en"])
+
+
+def _box(title: str, color, font_size: float, width: float, height: float) -> Block:
+    return Block(title, width=width, height=height, color=color, font_size=font_size)
+
+
+class AddJoin(VGroup):
+    """The '+' where a branch rejoins the residual backbone: a small disc with a plus."""
+
+    def __init__(self, radius: float = 0.12, color=style.RESID_COLOR, **kwargs):
+        self.disc = Circle(radius=radius, stroke_color=color, stroke_width=2.5,
+                           fill_color=style.BACKGROUND, fill_opacity=1)
+        self.plus = PlusSign(size=radius * 1.1, color=color, stroke_width=3)
+        super().__init__(self.disc, self.plus, **kwargs)
+
+
+class BlockDiagram(VGroup):
+    """One transformer block: backbone line (x = 0 of the block) with two branches.
+
+    Attributes: ln_1, attention, ln_2, feedforward (Blocks), joins (two AddJoins),
+    backbone (the vertical line and the joins), branches (the wires), frame.
+    """
+
+    def __init__(self, lang: str = "zh", font_size: float = 18, box_height: float = 0.32,
+                 ln_width: float | None = None, layer_width: float | None = None,
+                 branch: float = 0.3, gap: float = 0.4, drop: float = 0.1, pad: float = 0.1):
+        super().__init__()
+        w = words(lang)
+        fit = lambda *texts: max(label(t, font_size=font_size).width for t in texts) + 0.3
+        ln_width = ln_width or fit(w["ln"])
+        layer_width = layer_width or fit(w["attention"], w["feedforward"])
+        h = box_height
+        self.ln_1 = _box(w["ln"], style.LN_COLOR, font_size, ln_width, h)
+        self.attention = _box(w["attention"], style.ATTN_COLOR, font_size, layer_width, h)
+        self.ln_2 = _box(w["ln"], style.LN_COLOR, font_size, ln_width, h)
+        self.feedforward = _box(w["feedforward"], style.MLP_COLOR, font_size, layer_width, h)
+        pitch = h + drop + 0.12
+        wires, joins = VGroup(), VGroup()
+        for row, (ln, layer) in enumerate([(self.ln_1, self.attention), (self.ln_2, self.feedforward)]):
+            y = -row * pitch
+            ln.move_to([branch + ln_width / 2, y, 0])
+            layer.move_to([branch + ln_width + gap + layer_width / 2, y, 0])
+            y_join = y - h / 2 - drop
+            join = AddJoin().move_to([0, y_join, 0])
+            wires.add(Line([0, y, 0], ln.get_left(), color=style.RESID_COLOR, stroke_width=2.5),
+                      flow_arrow(ln.get_right(), layer.get_left(), color=style.RESID_COLOR)
+                      .set_stroke(width=2.5),
+                      VMobject(stroke_color=style.RESID_COLOR, stroke_width=2.5)
+                      .set_points_as_corners([layer.get_bottom(), [layer.get_x(), y_join, 0],
+                                              join.get_right()]))
+            joins.add(join)
+        top, bottom = h / 2 + pad, -pitch - h / 2 - drop - pad
+        self.backbone_line = Line([0, top, 0], [0, bottom, 0], color=style.RESID_COLOR, stroke_width=4)
+        self.joins = joins
+        self.backbone = VGroup(self.backbone_line, joins)
+        self.branches = wires
+        right = branch + ln_width + gap + layer_width + pad
+        self.frame = RoundedRectangle(corner_radius=0.12, width=right + pad + 0.1, height=top - bottom,
+                                      stroke_color=style.EDGE, stroke_width=2, fill_opacity=0)
+        self.frame.move_to([(right - pad - 0.1) / 2, (top + bottom) / 2, 0])
+        self.add(self.frame, self.backbone_line, wires, self.ln_1, self.attention, self.ln_2,
+                 self.feedforward, joins)
+
+    def part(self, name: str) -> VMobject:
+        if name == "mlp":
+            name = "feedforward"
+        if name in ("ln_1", "attention", "ln_2", "feedforward", "backbone", "frame"):
+            return getattr(self, name)
+        raise KeyError(f"no part {name!r} in a block; known: ln_1, attention, ln_2, feedforward, backbone")
+
+
+class ModelDiagram(VGroup):
+    """The whole model as one vertical stack (see the module docstring).
+
+    tokens: the token ids drawn at the top; probs: optional [vocab] probabilities drawn as
+    bars at the bottom (e.g. run.steps[0].probs). Build it once and place it; highlight with
+    part()/highlight() rather than rebuilding.
+    """
+
+    def __init__(self, tokens, lang: str = "zh", n_layer: int = 3, probs=None, vocab_size: int = 3,
+                 font_size: float = 18, chip: float = 0.32, row_gap: float = 0.12):
+        super().__init__()
+        w = words(lang)
+        h = 0.32
+        self.tokens = VGroup(*[TokenChip(t, size=chip, font_size=font_size) for t in tokens])
+        self.tokens.arrange(RIGHT, buff=0.06)
+        self.blocks = VGroup(*[BlockDiagram(lang, font_size=font_size) for _ in range(n_layer)])
+        self.blocks.arrange(DOWN, buff=row_gap)
+        bb_x = self.blocks[0].backbone_line.get_x()
+        self.block_labels = VGroup()
+        for n, block in enumerate(self.blocks, start=1):
+            tag = label(w["block"].format(n=n), font_size=font_size, color=style.MUTED)
+            self.block_labels.add(tag.next_to(block.frame, LEFT, buff=0.12))
+        width = 1.6
+        self.embedding = _box(w["embedding"], style.MUTED, font_size, width, h)
+        self.embedding.next_to(self.blocks, UP, buff=row_gap).set_x(bb_x)
+        self.tokens.next_to(self.embedding, UP, buff=row_gap).set_x(bb_x)
+        self.ln_f = _box(w["ln_f"], style.LN_COLOR, font_size, width, h)
+        self.ln_f.next_to(self.blocks, DOWN, buff=row_gap).set_x(bb_x)
+        self.lm_head = _box(w["lm_head"], style.MUTED, font_size, width, h)
+        self.lm_head.next_to(self.ln_f, DOWN, buff=row_gap).set_x(bb_x)
+        self.softmax = _box(w["softmax"], style.MUTED, font_size, 1.3, h)
+        self.softmax.next_to(self.lm_head, RIGHT, buff=0.5)
+        self.probs = self._prob_bars(probs, vocab_size, font_size, chip)
+        self.probs.next_to(self.softmax, RIGHT, buff=0.5).align_to(self.softmax, DOWN)
+        self.wires = self._wires(bb_x)
+        self.add(self.wires, self.tokens, self.embedding, self.blocks, self.block_labels, self.ln_f,
+                 self.lm_head, self.softmax, self.probs)
+
+    def _prob_bars(self, probs, vocab_size: int, font_size: float, chip: float) -> VGroup:
+        """One chip per token; with probs, a bar above each chip as tall as its probability."""
+        group = VGroup()
+        for t in range(vocab_size):
+            c = TokenChip(t, size=chip * 0.85, font_size=max(16, font_size - 2))
+            column = VGroup(c)
+            if probs is not None:
+                bar = Rectangle(width=chip * 0.6, height=max(0.02, 0.6 * float(probs[t])),
+                                stroke_width=0, fill_color=style.TOKEN_COLORS[t], fill_opacity=0.9)
+                column.add(bar.next_to(c, UP, buff=0.04))
+            group.add(column)
+        group.arrange(RIGHT, buff=0.1, aligned_edge=DOWN)
+        return group
+
+    def _wires(self, bb_x: float) -> VGroup:
+        """The backbone between the pieces (inside blocks it belongs to the block)."""
+        color, wires = style.RESID_COLOR, VGroup()
+        links = [(self.tokens, self.embedding)]
+        links += [(self.embedding, self.blocks[0].backbone_line)]
+        links += [(a.backbone_line, b.backbone_line) for a, b in zip(self.blocks, self.blocks[1:])]
+        links += [(self.blocks[-1].backbone_line, self.ln_f), (self.ln_f, self.lm_head)]
+        for upper, lower in links:
+            wires.add(Line([bb_x, upper.get_bottom()[1], 0], [bb_x, lower.get_top()[1], 0],
+                           color=color, stroke_width=4))
+        wires.add(flow_arrow(self.lm_head.get_right(), self.softmax.get_left(), color=color),
+                  flow_arrow(self.softmax.get_right(), self.probs.get_left() + LEFT * 0.02, color=color))
+        self.backbone_wires = VGroup(*wires[1:-3])
+        return wires
+
+    # ---- the API scenes use ----------------------------------------------------------
+
+    def part(self, name: str, layer: int | None = None) -> VMobject:
+        """A part by name (see PARTS); per-block parts need `layer` (0-based, as h.{layer}).
+
+        'backbone' without a layer is the whole residual line through every block;
+        'tokens' with a layer index is that one token chip."""
+        if name == "mlp":
+            name = "feedforward"
+        if name == "tokens":
+            return self.tokens if layer is None else self.tokens[layer]
+        if name == "blocks":
+            return self.blocks
+        if name == "block":
+            return self.blocks[self._layer(name, layer)]
+        if name == "backbone" and layer is None:
+            return VGroup(self.backbone_wires, *[b.backbone for b in self.blocks])
+        if name in ("ln_1", "attention", "ln_2", "feedforward", "backbone"):
+            return self.blocks[self._layer(name, layer)].part(name)
+        if name in ("embedding", "ln_f", "lm_head", "softmax", "probs"):
+            return getattr(self, name)
+        raise KeyError(f"no part {name!r}; known: {', '.join(PARTS)}")
+
+    def highlight(self, name: str, layer: int | None = None, buff: float = 0.06,
+                  color=style.HIGHLIGHT) -> Rectangle:
+        """A HIGHLIGHT frame around part(name, layer); the caller adds/animates it."""
+        target = self.part(name, layer)
+        if name == "block":
+            target = target.frame
+        return highlight_box(target, color=color, buff=buff)
+
+    def _layer(self, name: str, layer: int | None) -> int:
+        if layer is None or not 0 <= layer < len(self.blocks):
+            raise KeyError(f"part {name!r} needs layer in 0..{len(self.blocks) - 1}, got {layer}")
+        return layer
