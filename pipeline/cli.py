@@ -5,6 +5,7 @@ import click
 
 from engine.cli import COMMANDS as ENGINE_COMMANDS
 from script.voice_cli import COMMANDS as VOICE_COMMANDS
+from script.cli import COMMANDS as SCRIPT_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +16,8 @@ def main():
 for command in ENGINE_COMMANDS:
     main.add_command(command)
 for command in VOICE_COMMANDS:
+    main.add_command(command)
+for command in SCRIPT_COMMANDS:
     main.add_command(command)
 
 

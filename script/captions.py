@@ -1,0 +1,247 @@
+"""Caption layout: one narration line -> cues of at most 2 lines, broken where speech pauses.
+
+Line width follows the Netflix norms in DESIGN.md: Simplified Chinese at most 16 characters a
+line, English 42. In Chinese a full-width character counts 1 and a Latin letter, digit or space
+1/2 (it takes half the room on screen). Breaks go, by preference, after a sentence end, after a
+clause mark (，。；：！？、 / , ; : —), at a space, and in Chinese between two words (jieba's
+word segmentation), never inside a word and never before closing punctuation.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .timeline import Cue
+
+LINE_WIDTH = {"zh": 16, "en": 42}
+MAX_LINES = 2
+
+SENTENCE_END = "。！？.!?"
+CLAUSE_MARK = "，；：,;:—"
+LIST_MARK = "、"  # between items of a list: a fair place for a line break, not for a new cue
+CLOSING = "，。、；：！？）》」』】”’…,.;:!?)]"  # never starts a line
+OPENING = "（《「『【“‘(["                # never ends a line
+PARTICLES = "的了地得着过吗呢吧啊"           # stay with the word before them
+MEASURE = re.compile(r"^(个|次|倍|层|位|列|行)")   # "6 个", "4 倍": the number stays with them
+TRAILING_CLOSERS = "）》」』】”’)]\"'"
+
+# priority of a break after an atom: higher is a more natural place to cut
+SENTENCE, CLAUSE, SPACE, ANYWHERE = 3, 2, 1, 0
+
+
+@dataclass(frozen=True)
+class Atom:
+    """An unbreakable piece of text: a word, a Latin run, or one CJK character with the
+    punctuation glued to it."""
+    text: str
+    space_before: bool
+
+
+def width(text: str, lang: str) -> float:
+    if lang != "zh":
+        return float(len(text))
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text)
+
+
+def spoken_length(text: str) -> int:
+    """What a line's speaking time is proportional to: its characters, spaces left out."""
+    return max(1, len("".join(text.split())))
+
+
+# ---- atoms ----
+
+_LATIN_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.'’/\-+]*")  # a word inside Chinese text
+_WORD = re.compile(r"\S+")
+_LIST_NUMBER = re.compile(r"^\d+\.$")  # "1." opens a list item; it does not end a sentence
+
+
+def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
+    pieces: list[Atom] = []
+    space = False
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            space, i = True, i + 1
+            continue
+        match = (_LATIN_RUN if lang == "zh" else _WORD).match(text, i)
+        if match:
+            words = [match.group(0)]
+        else:  # a run of Chinese: cut into words so a line never breaks inside one
+            run = _CJK_RUN.match(text, i).group(0)
+            words = _chinese_words(run)
+        for k, word in enumerate(words):
+            pieces.append(Atom(word, space and k == 0 and bool(pieces)))
+        space, i = False, i + sum(map(len, words))
+    return _split_too_wide(_glue_punctuation(pieces), lang, line_width)
+
+
+_CJK_RUN = re.compile(r"[^\s0-9A-Za-z]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _chinese_words(run: str) -> tuple[str, ...]:
+    import jieba  # word segmentation; loads its dictionary (~0.7 s) on first use
+    jieba.setLogLevel(logging.WARNING)
+    return tuple(jieba.lcut(run))
+
+
+def _glue_punctuation(pieces: list[Atom]) -> list[Atom]:
+    """Closing marks and particles join the atom before them, opening marks the one after."""
+    glued: list[Atom] = []
+    for atom in pieces:
+        if glued and not atom.space_before and (atom.text[0] in CLOSING or atom.text in PARTICLES):
+            glued[-1] = Atom(glued[-1].text + atom.text, glued[-1].space_before)
+        elif glued and _number_and_measure(glued[-1].text, atom.text):
+            glued[-1] = Atom(glued[-1].text + (" " if atom.space_before else "") + atom.text,
+                             glued[-1].space_before)
+        elif glued and glued[-1].text[-1] in OPENING and not atom.space_before:
+            glued[-1] = Atom(glued[-1].text + atom.text, glued[-1].space_before)
+        else:
+            glued.append(atom)
+    return glued
+
+
+def _number_and_measure(before: str, after: str) -> bool:
+    """第 7 | 7 个 | 4 倍: a number is not cut from the word that counts with it."""
+    return (before.endswith("第") and after[:1].isdigit()) or \
+        (before[-1:].isdigit() and bool(MEASURE.match(after)))
+
+
+def _split_too_wide(pieces: list[Atom], lang: str, line_width: float) -> list[Atom]:
+    out: list[Atom] = []
+    for atom in pieces:
+        text, first = atom.text, True
+        while width(text, lang) > line_width:
+            cut = len(text) - 1
+            while cut > 1 and width(text[:cut], lang) > line_width:
+                cut -= 1
+            out.append(Atom(text[:cut], atom.space_before and first))
+            text, first = text[cut:], False
+        out.append(Atom(text, atom.space_before and first))
+    return out
+
+
+def break_priority(atom: Atom, following: Atom | None) -> int:
+    """How natural it is to cut right after `atom`."""
+    end = atom.text.rstrip(TRAILING_CLOSERS) or atom.text
+    if end[-1] in SENTENCE_END and not end.endswith("...") and not _LIST_NUMBER.match(end):
+        return SENTENCE
+    if end[-1] in CLAUSE_MARK or atom.text.endswith("……") or end[-1] == "…":
+        return CLAUSE
+    if following is not None and following.text in ("—", "–"):
+        return CLAUSE
+    if end[-1] in LIST_MARK:
+        return SPACE
+    if following is not None and following.space_before:
+        return SPACE
+    return ANYWHERE
+
+
+# ---- layout ----
+
+def join(pieces: list[Atom]) -> str:
+    return "".join((" " if atom.space_before and i else "") + atom.text for i, atom in enumerate(pieces))
+
+
+def layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MAX_LINES) -> list[str] | None:
+    """The best way to set `pieces` on at most max_lines lines, or None if they do not fit.
+    Two lines are cut where the break is most natural and the lines most even."""
+    text = join(pieces)
+    if width(text, lang) <= line_width:
+        return [text]
+    if max_lines < 2:
+        return None
+    best, best_score = None, -math.inf
+    for k in range(1, len(pieces)):
+        if lang == "en" and not pieces[k].space_before:
+            continue
+        top, bottom = join(pieces[:k]), join(pieces[k:])
+        w_top, w_bottom = width(top, lang), width(bottom, lang)
+        if w_top > line_width:
+            break
+        if w_bottom > line_width:
+            continue
+        rest = layout(pieces[k:], lang, line_width, max_lines - 1)
+        score = break_priority(pieces[k - 1], pieces[k]) * 0.25 - abs(w_top - w_bottom) / line_width
+        if rest is not None and score > best_score:
+            best, best_score = [top] + rest, score
+    return best
+
+
+def split_cues(text: str, lang: str, line_width: float | None = None,
+               max_lines: int = MAX_LINES) -> list[str]:
+    """A caption cut into cue texts, each already laid out ('\\n' between its lines)."""
+    line_width = LINE_WIDTH[lang] if line_width is None else line_width
+    pieces = atoms(text.strip(), lang, line_width)
+    if not pieces:
+        return []
+    fits = lambda chunk: layout(chunk, lang, line_width, max_lines) is not None
+    chunks: list[list[Atom]] = []
+    for clause in _clauses(pieces):
+        chunks += [clause] if fits(clause) else _split_evenly(clause, lang, line_width, fits)
+    cues: list[list[Atom]] = []
+    for chunk in chunks:
+        if cues and fits(cues[-1] + chunk):
+            cues[-1] = cues[-1] + chunk
+        else:
+            cues.append(chunk)
+    return ["\n".join(layout(cue, lang, line_width, max_lines)) for cue in cues]
+
+
+def _clauses(pieces: list[Atom]) -> list[list[Atom]]:
+    clauses, current = [], []
+    for i, atom in enumerate(pieces):
+        current.append(atom)
+        following = pieces[i + 1] if i + 1 < len(pieces) else None
+        if following is None or break_priority(atom, following) >= CLAUSE:
+            clauses.append(current)
+            current = []
+    return clauses
+
+
+def _split_evenly(clause: list[Atom], lang: str, line_width: float, fits) -> list[list[Atom]]:
+    """A clause too long for one cue, cut into the fewest even parts that each fit."""
+    total = width(join(clause), lang)
+    allowed = [k for k in range(1, len(clause)) if lang != "en" or clause[k].space_before]
+    for parts in range(max(2, math.ceil(total / (line_width * MAX_LINES))), len(clause) + 1):
+        cuts, start = [], 0
+        for n in range(1, parts):
+            target = total * n / parts
+            candidates = [k for k in allowed if k > start]
+            if not candidates:
+                break
+            k = min(candidates, key=lambda k: (abs(width(join(clause[:k]), lang) - target),
+                                               -break_priority(clause[k - 1], clause[k])))
+            cuts.append(k)
+            start = k
+        bounds = [0] + cuts + [len(clause)]
+        chunks = [clause[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+        if all(fits(chunk) for chunk in chunks):
+            return chunks
+    return [[atom] for atom in clause]
+
+
+# ---- timing ----
+
+def time_cues(texts: list[str], active: float, total: float) -> tuple[Cue, ...]:
+    """Cues sharing `active` seconds in proportion to their length; the last one stays up
+    until `total` (through the pause after the speech)."""
+    if not texts:
+        return ()
+    lengths = [spoken_length(text) for text in texts]
+    scale = active / sum(lengths)
+    cues, offset = [], 0.0
+    for i, (text, length) in enumerate(zip(texts, lengths)):
+        duration = total - offset if i == len(texts) - 1 else length * scale
+        cues.append(Cue(text, offset, duration))
+        offset += duration
+    return tuple(cues)
+
+
+def caption_cues(text: str, lang: str, active: float, total: float,
+                 line_width: float | None = None) -> tuple[Cue, ...]:
+    return time_cues(split_cues(text, lang, line_width), active, total)

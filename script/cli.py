@@ -1,0 +1,112 @@
+"""Script commands of the nanogpt-video CLI: check, show, subtitles, placeholders."""
+from __future__ import annotations
+
+import click
+
+from engine.cli import BadValue, load_or_exit, parse_or_exit, weights_option
+from engine.generate import generate
+
+from .fill import PLACEHOLDERS, placeholder_values
+from .narration import NarrationError, check_files, load_narration, narration_path
+from .sections import LANGS, SCENE_IDS
+from .subtitles import FORMATS, write_subtitles
+from .timeline import build_timeline
+
+
+def _lang(ctx, param, value):
+    if value is not None and value not in LANGS:
+        raise BadValue(f"--lang {value!r} is not a narration language; allowed: {', '.join(LANGS)}")
+    return value
+
+
+lang_option = click.option("--lang", default="zh", show_default=True, callback=_lang,
+                           help=f"Narration language: {', '.join(LANGS)}.")
+input_option = click.option("--input", "input_text", default="CBABBC", show_default=True,
+                            help="Six tokens from A, B, C, e.g. CABACA.")
+
+
+def _timeline(input_text: str, lang: str, weights_path: str):
+    run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
+    try:
+        narration = load_narration(lang)
+    except NarrationError as err:
+        raise click.ClickException(f"the narration has errors (see: nanogpt-video script check):\n{err}") from None
+    return run, build_timeline(narration, run)
+
+
+@click.group(name="script")
+def script_group():
+    """The narration: check it, read it filled for an input, write subtitles."""
+
+
+@script_group.command()
+@click.option("--lang", default=None, callback=_lang,
+              help=f"Check only this language ({', '.join(LANGS)}); default: all, ids compared.")
+def check(lang):
+    """Check the narration files: ids, quotes, brackets, placeholders, sections."""
+    langs = LANGS if lang is None else (lang,)
+    errors = check_files({code: narration_path(code) for code in langs})
+    if errors:
+        for error in errors:
+            click.echo(error, err=True)
+        raise SystemExit(1)
+    counts = ", ".join(f"{code} {len(load_narration(code).lines())} lines" for code in langs)
+    same = "; same ids in every language" if len(langs) > 1 else ""
+    click.echo(f"OK: {counts} in {len(SCENE_IDS)} sections{same}")
+
+
+@script_group.command()
+@input_option
+@lang_option
+@weights_option
+def show(input_text, lang, weights_path):
+    """Print the captions filled for INPUT, with their timing (reading pace, no voice)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    run, timeline = _timeline(input_text, lang, weights_path)
+    table = Table(title=f"{run.input_letters} -> {run.output_letters}  ({lang}, "
+                        f"{timeline.duration:.1f} s at reading pace)", show_lines=False)
+    for column, justify in (("start", "right"), ("end", "right"), ("id", "left"), ("caption", "left")):
+        table.add_column(column, justify=justify, no_wrap=column != "caption")
+    for section in timeline.sections:
+        table.add_section()
+        table.add_row("", "", f"[bold]{section}: {timeline.titles[section]}[/bold]", "")
+        base = timeline.section_start(section)
+        for line in timeline.sections[section]:
+            for k, cue in enumerate(line.cues):
+                start = base + line.start + cue.offset
+                table.add_row(f"{start:.2f}", f"{start + cue.duration:.2f}", line.id if k == 0 else "",
+                              cue.text)
+    Console().print(table)
+
+
+@script_group.command()
+@input_option
+@lang_option
+@weights_option
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help=f"Where to write them; the suffix picks the format: {', '.join(FORMATS)}.")
+def subtitles(input_text, lang, weights_path, out_path):
+    """Write the subtitles of the whole video (reading-pace timing) as SRT or WebVTT."""
+    if not out_path.lower().endswith(FORMATS):
+        raise BadValue(f"--out {out_path!r} needs one of the suffixes {', '.join(FORMATS)}")
+    _, timeline = _timeline(input_text, lang, weights_path)
+    path = write_subtitles(timeline, out_path)
+    cues = sum(len(line.cues) for _, line in timeline.all_lines())
+    click.echo(f"wrote {cues} cues ({timeline.duration:.1f} s) to {path}")
+
+
+@script_group.command()
+@input_option
+@lang_option
+@weights_option
+def placeholders(input_text, lang, weights_path):
+    """List the {placeholders} a caption may use, with their values for INPUT."""
+    run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
+    values = placeholder_values(run, lang)
+    for name, meaning in PLACEHOLDERS.items():
+        click.echo(f"{{{name}}}".ljust(20) + f"{values[name]:<22} {meaning}")
+
+
+COMMANDS = [script_group]
