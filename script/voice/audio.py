@@ -33,13 +33,20 @@ def load_audio(path: str | Path) -> AudioSegment:
     if not path.is_file() or path.stat().st_size == 0:
         raise VoiceError(f"{path}: empty or missing audio file")
     try:
-        audio = AudioSegment.from_file(path)
+        audio = _read(path)
     except Exception as err:  # pydub raises many kinds (decode, index, key) for bad input
         reason = str(err).strip().splitlines()[-1:] or [type(err).__name__]
         raise VoiceError(f"{path}: unreadable audio ({reason[0][:120]})") from None
     if audio.frame_count() == 0:
         raise VoiceError(f"{path}: audio has zero length")
     return audio
+
+
+def _read(path: Path) -> AudioSegment:
+    if path.suffix.lower() != ".wav":
+        return AudioSegment.from_file(path)
+    with open(path, "rb") as file:  # pydub leaves a .wav it opens itself unclosed
+        return AudioSegment.from_file(file, format="wav")
 
 
 def clean(audio: AudioSegment, source: str = "audio") -> AudioSegment:
