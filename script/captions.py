@@ -176,6 +176,8 @@ def split_cues(text: str, lang: str, line_width: float | None = None,
                max_lines: int = MAX_LINES) -> list[str]:
     """A caption cut into cue texts, each already laid out ('\\n' between its lines)."""
     line_width = LINE_WIDTH[lang] if line_width is None else line_width
+    if line_width < 2:
+        raise ValueError(f"a caption line must hold at least 2 characters (got {line_width})")
     pieces = atoms(text.strip(), lang, line_width)
     if not pieces:
         return []

@@ -24,7 +24,6 @@ from .sections import LANGS, SCENE_IDS
 NARRATION_DIR = Path(__file__).parent
 
 SECTION_HEADER = re.compile(r"^--(.*)--$")
-SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 LINE_ID = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)$")
 QUOTES = {"“": "”", '"': '"'}
 LINE_FORMAT = "[section.name] “caption” [optional stage cue]"
