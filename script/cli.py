@@ -68,7 +68,7 @@ def show(input_text, lang, weights_path):
     table = Table(title=f"{run.input_letters} -> {run.output_letters}  ({lang}, "
                         f"{timeline.duration:.1f} s at reading pace)", show_lines=False)
     for column, justify in (("start", "right"), ("end", "right"), ("id", "left"), ("caption", "left")):
-        table.add_column(column, justify=justify, no_wrap=column != "caption")
+        table.add_column(column, justify=justify, no_wrap=column != "caption", overflow="fold")
     for section in timeline.sections:
         table.add_section()
         table.add_row("", "", f"[bold]{section}: {timeline.titles[section]}[/bold]", "")
