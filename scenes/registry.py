@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from script.sections import SCENE_IDS as _NARRATION_SECTIONS
+
 SCENES: dict[str, tuple[str, str]] = {
     "intro": ("scenes.intro", "Intro"),
     "input": ("scenes.input", "Input"),
@@ -21,6 +23,7 @@ SCENES: dict[str, tuple[str, str]] = {
     "output": ("scenes.output", "Output"),
 }
 SCENE_IDS = tuple(SCENES)
+assert SCENE_IDS == _NARRATION_SECTIONS, "scenes.registry and script.sections must list the same ids"
 
 
 def scene_file(scene_id: str) -> Path:
