@@ -62,7 +62,7 @@ def check_command(lang, recordings):
                f"{len(report.missing)} missing")
     if report.missing:
         click.echo(textwrap.fill(f"missing (espeak-ng or reading pace fills in): {', '.join(report.missing)}",
-                                 width=100, subsequent_indent="  "))
+                                 width=100, subsequent_indent="  ", break_on_hyphens=False))
     _list("extra (no line has this id)", [str(p) for p in report.extra])
     _list("unreadable", report.unreadable)
     _list("several files for one line", report.duplicates)
@@ -85,9 +85,10 @@ def track_command(lang, input_text, voice, rate, pitch, pause, recordings, out_p
     """Write the voice of the whole video as one WAV, timed as the video will be."""
     from .voice import narrate
 
+    run = _run(input_text)
+    _narration(lang)  # reports a broken narration file as such
     try:
-        narrated = narrate(_run(input_text), lang, voice, pause, rate=rate, pitch=pitch,
-                           recordings=recordings)
+        narrated = narrate(run, lang, voice, pause, rate=rate, pitch=pitch, recordings=recordings)
     except VoiceError as err:
         raise click.ClickException(str(err)) from None
     narrated.track().export(out_path, format="wav")

@@ -153,7 +153,7 @@ def _fill_cache(media_dir):
 
 def test_two_processes_filling_the_cache_at_once_leave_it_whole(media):
     media_dir = str(media / "shared-media")
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
+    with multiprocessing.get_context("fork").Pool(2) as pool:
         first, second = pool.map(_fill_cache, [media_dir, media_dir])
     assert first == second
     files = list((media / "shared-media" / "cache" / "voice").iterdir())
@@ -286,3 +286,44 @@ def test_voice_cli_check_exit_codes(media):
     assert result.exit_code == 1 and "intro.no-such-line.wav" in result.output
     result = CliRunner().invoke(voice_group, ["check", "--lang", "fr"])
     assert result.exit_code == 2 and "'zh', 'en'" in result.output
+
+
+# --- with the narration -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def run():
+    from engine import default_run
+    return default_run("CBABBC")
+
+
+def test_narrate_times_lines_to_their_recordings(media, run):
+    from script.narration import load_narration
+    from script.timeline import build_timeline
+
+    first, second = load_narration("en").ids()[:2]
+    record(media, "en", first, tone(3.25))
+    with pytest.warns(voice.VoiceWarning, match="have no recording"):
+        narrated = voice.narrate(run, "en", voice="recorded", pause=0.25)
+    line = narrated.timeline.lines(first.split(".")[0])[0]
+    assert line.id == first and line.duration == pytest.approx(3.25 + 0.25, abs=0.02)
+    reading_pace = build_timeline(load_narration("en"), run, pause=0.25)
+    assert narrated.timeline.lines("intro")[1].duration == reading_pace.lines("intro")[1].duration
+    assert abs(voice.seconds(narrated.track()) - narrated.timeline.duration) < FRAME
+    assert abs(voice.seconds(narrated.section_track("intro")) - narrated.timeline.section_duration("intro")) < FRAME
+
+
+def test_voice_cli_script_lists_every_line_and_marks_input_numbers(media, tmp_path):
+    from script.narration import load_narration
+    from script.voice_cli import voice_group
+
+    out = tmp_path / "script-en.md"
+    result = CliRunner().invoke(voice_group, ["script", "--lang", "en", "--input", "ABCCBA", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    ids = load_narration("en").ids()
+    assert all(f"`{i}` -> `{i}.wav`" in text for i in ids)
+    assert [text.index(f"`{i}` ->") for i in ids] == sorted(text.index(f"`{i}` ->") for i in ids)
+    assert "ABCCBA" in text and "depends on the input**" in text
+    assert str(media / "recordings" / "en") in text
+    result = CliRunner().invoke(voice_group, ["script", "--lang", "en", "--input", "ABD", "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
