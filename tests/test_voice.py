@@ -202,6 +202,13 @@ def test_master_track_is_as_long_as_the_timeline(media):
                 == float("-inf")
     only_attention = voice.master_track(timeline, audio, sections=["attention"])
     assert abs(voice.seconds(only_attention) - timeline.section_duration("attention")) < FRAME
+    # on whole frames: as long as the scene videos put end to end, each line in its own scene
+    videos = [round(timeline.section_duration(s) * 60) for s in timeline.sections]
+    framed = voice.master_track(timeline, audio, fps=60)
+    assert framed.frame_count() == sum(videos) * voice.SAMPLE_RATE // 60
+    attention_start = videos[0] / 60
+    assert framed[round(attention_start * 1000) + 5: round(attention_start * 1000) + 100].dBFS > -30
+    assert voice.section_track(timeline, "intro", audio, fps=60).frame_count() == videos[0] * 800
 
 
 def test_many_lines_do_not_drift():

@@ -27,11 +27,11 @@ class Narrated:
     timeline: object  # script.timeline.Timeline
     audio: dict[str, AudioSegment | None]
 
-    def track(self, sections=None) -> AudioSegment:
-        return master_track(self.timeline, self.audio, sections)
+    def track(self, sections=None, fps: int | None = None) -> AudioSegment:
+        return master_track(self.timeline, self.audio, sections, fps)
 
-    def section_track(self, section: str) -> AudioSegment:
-        return section_track(self.timeline, section, self.audio)
+    def section_track(self, section: str, fps: int | None = None) -> AudioSegment:
+        return section_track(self.timeline, section, self.audio, fps)
 
 
 def narrate(run, lang: str, voice: str = "auto", pause: float = 0.5, rate: int | None = None,

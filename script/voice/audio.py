@@ -85,23 +85,31 @@ def durations(audio_by_id: Mapping[str, AudioSegment | None]) -> dict[str, float
     return {line_id: seconds(audio) for line_id, audio in audio_by_id.items() if audio is not None}
 
 
-def section_track(timeline, section: str, audio_by_id: Mapping[str, AudioSegment | None]) -> AudioSegment:
+def section_track(timeline, section: str, audio_by_id: Mapping[str, AudioSegment | None],
+                  fps: int | None = None) -> AudioSegment:
     """One section's voice: every line at its start, silence elsewhere, exactly as long as
-    the section (to the sample)."""
-    lines = timeline.lines(section)
-    placed = [(line.start, line) for line in lines]
-    return _render(placed, audio_by_id, _frames(timeline.section_duration(section)))
+    the section (to the sample), or as its video when `fps` is given (whole frames)."""
+    placed = [(line.start, line) for line in timeline.lines(section)]
+    return _render(placed, audio_by_id, _frames(_section_length(timeline, section, fps)))
 
 
 def master_track(timeline, audio_by_id: Mapping[str, AudioSegment | None],
-                 sections: Iterable[str] | None = None) -> AudioSegment:
-    """The voice of the whole video (or of `sections`, in the order given, back to back)."""
+                 sections: Iterable[str] | None = None, fps: int | None = None) -> AudioSegment:
+    """The voice of the whole video (or of `sections`, in the order given, back to back).
+
+    With `fps`, each section takes the whole frames its scene video has (round(duration * fps)),
+    so the track stays in step with the scene videos concatenated."""
     sections = list(timeline.sections if sections is None else sections)
     placed, offset = [], 0.0
     for section in sections:
         placed += [(offset + line.start, line) for line in timeline.lines(section)]
-        offset += timeline.section_duration(section)
+        offset += _section_length(timeline, section, fps)
     return _render(placed, audio_by_id, _frames(offset))
+
+
+def _section_length(timeline, section: str, fps: int | None) -> float:
+    duration = timeline.section_duration(section)
+    return duration if fps is None else round(duration * fps) / fps
 
 
 def silence(duration: float) -> AudioSegment:
