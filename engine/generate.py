@@ -79,6 +79,14 @@ def generate(model: GPT, tokens, steps: int = INPUT_LENGTH, temperature: float =
     return run
 
 
+def probs_at_temperature(logits, temperature: float) -> np.ndarray:
+    """softmax(logits / temperature): the distribution sampling at that temperature draws
+    from (a higher temperature flattens it, a lower one sharpens it)."""
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    return softmax(np.asarray(logits) / temperature)
+
+
 def predict_batch(model: GPT, inputs: np.ndarray) -> np.ndarray:
     """Greedy outputs for many inputs at once ([N, 6] -> [N, 6]); used by eval."""
     seq = np.asarray(inputs, dtype=np.int64)

@@ -56,13 +56,18 @@ def resolve_source(run, name: str, index=()):
     """The Run value a ValueLabel's source names. Names:
     'transformer.*' / 'lm_head.*'  -> a weight;  'h.0.attn.probs' -> the trace of pass 0;
     'step3/h.0.attn.probs'         -> the trace of pass 3;
-    'step3/.probs' ('.logits', '.chosen') -> that Step's attribute."""
+    'step3/.probs' ('.logits', '.chosen') -> that Step's attribute;
+    'step3/.probs@T=0.5'           -> that Step's distribution at temperature 0.5."""
     if name.startswith(("transformer.", "lm_head.")):
         array = run.weights[name]
     elif name.startswith("step"):
         step_part, rest = name.split("/", 1)
         step = run.steps[int(step_part[4:])]
-        array = getattr(step, rest[1:]) if rest.startswith(".") else step.trace[rest]
+        if rest.startswith(".probs@T="):
+            from engine.generate import probs_at_temperature
+            array = probs_at_temperature(step.logits, float(rest.split("=", 1)[1]))
+        else:
+            array = getattr(step, rest[1:]) if rest.startswith(".") else step.trace[rest]
     else:
         array = run.trace[name]
     return np.asarray(array)[tuple(index)] if index != () else np.asarray(array)
