@@ -1,6 +1,7 @@
 """Generation: feed the 6 input tokens, predict one token, append it, repeat six times."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,12 +88,21 @@ def probs_at_temperature(logits, temperature: float) -> np.ndarray:
     return softmax(np.asarray(logits) / temperature)
 
 
+def one_blas_thread():
+    """A context with BLAS on one thread. The engine's matrices are small; on a busy 2-core
+    machine OpenBLAS's spinning worker threads make batched passes 5-10x slower, and
+    alone one thread is as fast."""
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def predict_batch(model: GPT, inputs: np.ndarray) -> np.ndarray:
     """Greedy outputs for many inputs at once ([N, 6] -> [N, 6]); used by eval."""
     seq = np.asarray(inputs, dtype=np.int64)
-    for _ in range(INPUT_LENGTH):
-        logits = _forward_batch(model, seq)
-        seq = np.concatenate([seq, logits[:, -1].argmax(-1)[:, None]], axis=1)
+    with one_blas_thread():
+        for _ in range(INPUT_LENGTH):
+            logits = _forward_batch(model, seq)
+            seq = np.concatenate([seq, logits[:, -1].argmax(-1)[:, None]], axis=1)
     return seq[:, INPUT_LENGTH:]
 
 
@@ -108,7 +118,7 @@ def _forward_batch(model: GPT, seq: np.ndarray) -> np.ndarray:
         h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"])
         qkv = linear(h, p[f"{pre}.attn.c_attn.weight"], p[f"{pre}.attn.c_attn.bias"])
         q, k, v = (qkv[..., i * C:(i + 1) * C].reshape(N, T, H, A).transpose(0, 2, 1, 3) for i in range(3))
-        att = np.where(mask, q @ k.transpose(0, 1, 3, 2) / np.sqrt(A), -np.inf)
+        att = np.where(mask, q @ k.transpose(0, 1, 3, 2) / math.sqrt(A), -np.inf)  # math: a numpy float64 would upcast
         y = (softmax(att) @ v).transpose(0, 2, 1, 3).reshape(N, T, C)
         x = x + linear(y, p[f"{pre}.attn.c_proj.weight"], p[f"{pre}.attn.c_proj.bias"])
         h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"])
