@@ -1,0 +1,145 @@
+"""Assembly: scene videos -> one MP4 with the voice (AAC), a subtitle track (mov_text) and a
+chapter per section, plus .srt and .vtt files beside it.
+
+Everything is timed from the REAL scene lengths (frames counted by ffprobe): the timeline is
+adjusted so each section lasts exactly as long as its video, then the voice track, the
+subtitles and the chapters are all built from that one adjusted timeline.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from script.subtitles import write_subtitles
+from script.timeline import Timeline
+from script.voice import master_track
+
+AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
+ISO_639_2 = {"zh": "zho", "en": "eng"}  # MP4 language tags
+
+
+class AssemblyError(RuntimeError):
+    """ffmpeg/ffprobe failed; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    frames: int
+    fps: Fraction
+    width: int
+    height: int
+    codec: str
+    pix_fmt: str
+
+    @property
+    def seconds(self) -> float:
+        return float(self.frames / self.fps)
+
+    @property
+    def format(self) -> tuple:
+        """What must match for the concat demuxer to copy streams."""
+        return self.codec, self.width, self.height, self.pix_fmt, self.fps
+
+
+def probe(path: Path) -> Probe:
+    """The video stream of `path`; the frame count is read from the container's index."""
+    out = _run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=codec_name,width,height,pix_fmt,r_frame_rate,nb_frames",
+                "-of", "json", str(path)], f"ffprobe {path.name}")
+    stream = json.loads(out)["streams"][0]
+    return Probe(int(stream["nb_frames"]), Fraction(stream["r_frame_rate"]), int(stream["width"]),
+                 int(stream["height"]), stream["codec_name"], stream["pix_fmt"])
+
+
+def real_timeline(timeline: Timeline, sections: list[str], lengths: list[float]) -> Timeline:
+    """`timeline` reduced to `sections`, each ending exactly at its video's real length (the
+    last line absorbs the difference, at most about a frame)."""
+    adjusted = Timeline(timeline.lang, titles={s: timeline.titles.get(s, s) for s in sections})
+    for section, length in zip(sections, lengths):
+        lines = list(timeline.lines(section))
+        last = lines[-1]
+        lines[-1] = dataclasses.replace(last, duration=max(0.0, length - last.start))
+        adjusted.sections[section] = lines
+    return adjusted
+
+
+def chapters_metadata(timeline: Timeline, title: str) -> str:
+    """An FFMETADATA1 file: the video's title and one chapter per section (times in ms)."""
+    out = [";FFMETADATA1", f"title={_escape(title)}", ""]
+    for section in timeline.sections:
+        start = timeline.section_start(section)
+        end = start + timeline.section_duration(section)
+        out += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}",
+                f"END={round(end * 1000)}", f"title={_escape(timeline.titles.get(section, section))}", ""]
+    return "\n".join(out)
+
+
+def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timeline, audio: dict,
+             title: str) -> Path:
+    """Write `out` (and .srt/.vtt beside it) from scene `videos`, one per section in
+    `sections`. `out` only appears when complete: everything is built under a temporary
+    name first."""
+    probes = [probe(v) for v in videos]
+    timed = real_timeline(timeline, sections, [p.seconds for p in probes])
+    parts = out.parent / f".{out.name}.parts"
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir(parents=True)
+    try:
+        (parts / "scenes.txt").write_text("".join(f"file '{_concat_path(v)}'\n" for v in videos))
+        master_track(timed, audio, sections).export(parts / "voice.wav", format="wav")
+        write_subtitles(timed, parts / "captions.srt")
+        (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
+        _mux(parts, probes, timed.lang, parts / "video.mp4")
+        for suffix in (".srt", ".vtt"):
+            os.chmod(write_subtitles(timed, out.with_suffix(suffix)), 0o644)  # mkstemp made it 0600
+        os.replace(parts / "video.mp4", out)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+    return out
+
+
+def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
+    first = probes[0]
+    if all(p.format == first.format for p in probes):
+        video = ["-c:v", "copy"]
+    else:  # never from one render, but a mixed set must still play: re-encode to the first
+        video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-vf",
+                 f"scale={first.width}:{first.height},fps={first.fps},format=yuv420p"]
+    language = ISO_639_2.get(lang, "und")
+    command = ["ffmpeg", "-y", "-v", "error", "-nostdin",
+               "-f", "concat", "-safe", "0", "-i", str(parts / "scenes.txt"),
+               "-i", str(parts / "voice.wav"), "-i", str(parts / "captions.srt"),
+               "-i", str(parts / "chapters.txt"),
+               "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
+               "-map_metadata", "3", "-map_chapters", "3",
+               *video, "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
+               "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
+               "-movflags", "+faststart", "-f", "mp4", str(out)]
+    _run(command, "ffmpeg (muxing)")
+
+
+def _concat_path(path: Path) -> str:
+    return str(path.resolve()).replace("'", r"'\''")
+
+
+def _escape(text: str) -> str:
+    for char in "\\=;#\n":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _run(command: list[str], what: str) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise AssemblyError(f"{command[0]} is not installed; install it with: apt-get install ffmpeg") from None
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise AssemblyError(f"{what} failed: {reason}")
+    return result.stdout

@@ -1,0 +1,164 @@
+"""The four products: the video, one scene (video + stills), the slide deck, the stills.
+
+Each one: the narration voiced and timed for the settings (script.voice.narrate), the scenes
+rendered (pipeline/render.py, cached), then put together.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from engine import WeightsError, default_run
+
+from .assemble import assemble
+from .options import Settings, media_dir
+from .render import render_scenes, render_stills
+
+
+def narrated(settings: Settings, console: Console):
+    """The narration voiced and timed for `settings`; a voice or narration problem is one line."""
+    from script.narration import NarrationError
+    from script.voice import VoiceError, VoiceWarning, narrate
+
+    try:
+        run = default_run(settings.input_text, weights=settings.weights)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", VoiceWarning)
+            result = narrate(run, settings.lang, voice=settings.voice)
+    except (VoiceError, NarrationError, WeightsError) as err:
+        raise click.ClickException(str(err)) from None
+    for warning in caught:
+        console.print(f"[yellow]warning:[/] {warning.message}")
+    return result
+
+
+def title(settings: Settings) -> str:
+    run_words = {"zh": "nano-gpt 讲解", "en": "nano-gpt explained"}
+    return f"{run_words.get(settings.lang, 'nano-gpt')}: {settings.input_text}"
+
+
+def make_video(settings: Settings, scene_ids, jobs=None, console=None, out: Path | None = None) -> Path:
+    """The narrated video of `scene_ids` (all scenes: the whole video) -> media/<name>.mp4."""
+    return _video(settings, scene_ids, jobs, console or Console(stderr=True), out)[0]
+
+
+def make_scene(settings: Settings, scene_id: str, jobs=None, console=None) -> tuple[Path, Path]:
+    """One scene as media/scenes/<name>-<scene>.mp4 with its voice and subtitles, and the
+    still of every beat's end in media/scenes/<name>-<scene>/."""
+    folder = media_dir() / "scenes"
+    out, rendered = _video(settings, (scene_id,), jobs, console or Console(stderr=True),
+                           folder / f"{settings.name}-{scene_id}.mp4")
+    stills = folder / f"{settings.name}-{scene_id}"
+    _replace_folder(rendered[0].folder / "stills", stills)
+    return out, stills
+
+
+def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | None):
+    voice = narrated(settings, console)
+    rendered = render_scenes("video", settings, scene_ids, voice.timeline, jobs, console=console)
+    out = out or media_dir() / f"{settings.name}.mp4"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings))
+    stamp_file = media_dir() / "cache" / "final" / f"{out.name}.stamp"
+    if _up_to_date(out, stamp_file, stamp):
+        console.print(f"{out.name} is up to date")
+        return out, rendered
+    stamp_file.unlink(missing_ok=True)
+    assemble(out, [r.folder / "scene.mp4" for r in rendered], list(scene_ids), voice.timeline,
+             voice.audio, title(settings))
+    stamp_file.parent.mkdir(parents=True, exist_ok=True)
+    stamp_file.write_text(stamp)
+    return out, rendered
+
+
+def _assembly_stamp(rendered, voice, scene_ids, video_title: str) -> str:
+    """Everything the assembled file depends on: the scene renders (their cache keys), every
+    line's voice and timing, the title, and the assembly code."""
+    digest = hashlib.sha256()
+    for part in [r.folder.name for r in rendered] + [video_title, str(voice.timeline.titles)]:
+        digest.update(part.encode())
+    for section in scene_ids:
+        for line in voice.timeline.lines(section):
+            digest.update(repr(line).encode())
+            audio = voice.audio.get(line.id)
+            digest.update(audio.raw_data if audio is not None else b"silent")
+    for code in ("assemble.py", "build.py"):
+        digest.update((Path(__file__).parent / code).read_bytes())
+    return digest.hexdigest()
+
+
+def _up_to_date(out: Path, stamp_file: Path, stamp: str) -> bool:
+    outputs = [out, out.with_suffix(".srt"), out.with_suffix(".vtt")]
+    return (stamp_file.is_file() and stamp_file.read_text() == stamp
+            and all(p.is_file() for p in outputs)
+            and all(p.stat().st_mtime <= stamp_file.stat().st_mtime for p in outputs))
+
+
+def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[Path]:
+    """A deck, one slide step per narration line: media/slides/<name>.html (+ _assets/) and .pptx."""
+    console = console or Console(stderr=True)
+    voice = narrated(settings, console)
+    rendered = render_scenes("slides", settings, scene_ids, voice.timeline, jobs, console=console)
+    folder = media_dir() / "slides"
+    stem = settings.name if len(scene_ids) > 1 else f"{settings.name}-{scene_ids[0]}"
+    deck = folder / f".{stem}.deck"
+    shutil.rmtree(deck, ignore_errors=True)
+    deck.mkdir(parents=True)
+    names = [_deck_entry(r.folder, deck) for r in rendered]
+    outputs = []
+    for suffix in (".html", ".pptx"):
+        outputs.append(_convert(deck, names, folder / f"{stem}{suffix}"))
+    shutil.rmtree(deck, ignore_errors=True)
+    return outputs
+
+
+def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
+    """Beat-end stills of every scene at 1080p: media/stills/<input>-<lang>/<scene>-<nn>-<line>.png."""
+    console = console or Console(stderr=True)
+    voice = narrated(settings, console)
+    out = media_dir() / "stills" / f"{settings.input_text}-{settings.lang}"
+    render_stills(settings, scene_ids, voice.timeline, out, jobs, console)
+    return out
+
+
+def _deck_entry(entry: Path, deck: Path) -> str:
+    """Copy a scene's slide config into the deck folder with absolute video paths."""
+    config_path = next((entry / "slides").glob("*.json"))
+    config = json.loads(config_path.read_text())
+    for slide in config["slides"]:
+        for key in ("file", "rev_file"):
+            slide[key] = str((entry / slide[key]).resolve())
+    (deck / config_path.name).write_text(json.dumps(config))
+    return config_path.stem
+
+
+def _convert(deck: Path, names: list[str], dest: Path) -> Path:
+    """manim-slides convert, written under a temporary name and renamed when complete."""
+    tmp = dest.with_name(f".{dest.stem}.partial{dest.suffix}")
+    command = [sys.executable, "-m", "manim_slides", "convert", "--folder", str(deck),
+               *names, str(tmp)]
+    if dest.suffix == ".html":  # the videos go to <name>_assets/ beside the page
+        command[4:4] = ["-c", f"assets_dir={dest.stem}_assets"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not tmp.exists():
+        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise click.ClickException(f"manim-slides convert to {dest.suffix} failed: {reason}")
+    os.replace(tmp, dest)
+    return dest
+
+
+def _replace_folder(source: Path, dest: Path) -> None:
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(source, tmp)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.replace(tmp, dest)

@@ -1,0 +1,100 @@
+"""Content-hash cache of rendered scenes: media/cache/<kind>/<key>/.
+
+A scene's key hashes everything that shapes its pictures: input, language, voice, quality,
+its section's narration (texts, cues and timings), the weights file, and the code it runs
+(engine/, script/ and scenes/ Python files; of the scene modules only its own). A narration
+change in one section therefore re-renders that scene only, and two inputs never share a
+part. An entry is built in a temporary folder and renamed into place when complete, so an
+interrupted render never leaves an entry that looks finished.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+
+from scenes.registry import SCENES, scene_file
+
+from .options import PROJECT_ROOT, Settings, media_dir
+
+CODE_FOLDERS = ("engine", "script", "scenes")
+# Our own files that shape a scene's video (how it is rendered), not assembly or the CLI.
+RENDER_CODE = ("pipeline/worker.py", "pipeline/options.py")
+FORMAT_VERSION = 1  # bump when the layout of an entry changes
+
+
+def cache_root(kind: str) -> Path:
+    return media_dir() / "cache" / kind
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _code_files(scene_id: str) -> list[Path]:
+    other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
+    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+             if p.resolve() not in other_scenes]
+    return files + [PROJECT_ROOT / p for p in RENDER_CODE]
+
+
+@lru_cache(maxsize=None)
+def _digest_cached(path: str, mtime_ns: int, size: int) -> str:
+    return file_digest(Path(path))
+
+
+def code_digest(scene_id: str) -> dict[str, str]:
+    out = {}
+    for path in _code_files(scene_id):
+        if path.is_file():
+            stat = path.stat()
+            out[str(path.relative_to(PROJECT_ROOT))] = _digest_cached(str(path), stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
+    """The cache key of one scene render (`kind`: video or slides)."""
+    lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
+    fields = {
+        "format": FORMAT_VERSION, "kind": kind, "scene": scene_id, "class": SCENES[scene_id],
+        "input": settings.input_text, "lang": settings.lang, "voice": settings.voice,
+        "quality": dataclasses.asdict(settings.quality), "title": timeline.titles.get(scene_id),
+        "lines": lines, "weights": file_digest(Path(settings.weights)),
+        "code": code_digest(scene_id), "manim": version("manim"),
+    }
+    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def entry(kind: str, key: str) -> Path | None:
+    """The finished entry for `key`, or None."""
+    path = cache_root(kind) / key
+    return path if (path / "manifest.json").is_file() else None
+
+
+def work_dir(kind: str, key: str) -> Path:
+    """A fresh folder to build entry `key` in (a leftover from an interrupted run is removed)."""
+    path = cache_root(kind) / f".work-{key}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def commit(kind: str, key: str, work: Path, manifest: dict) -> Path:
+    """Seal a finished work folder as the entry for `key` (an atomic rename)."""
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    final = cache_root(kind) / key
+    if final.exists():  # a concurrent run finished the same entry first
+        shutil.rmtree(work, ignore_errors=True)
+        return final
+    os.replace(work, final)
+    return final
+
+
+def manifest(kind: str, key: str) -> dict:
+    return json.loads((cache_root(kind) / key / "manifest.json").read_text())

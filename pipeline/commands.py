@@ -1,0 +1,116 @@
+"""Pipeline commands of the nanogpt-video CLI: render, scene, slides, stills, doctor."""
+from __future__ import annotations
+
+import functools
+import sys
+import time
+
+import click
+from rich.console import Console
+
+from . import build, options
+from .assemble import AssemblyError
+from .render import SceneFailed
+
+
+def settings_options(with_quality: bool = True):
+    """--input --lang [--quality] --voice --jobs --weights, checked before any work."""
+    def decorate(command):
+        @click.option("--input", "input_text", default="CBABBC", show_default=True,
+                      help="Six tokens from A, B, C, e.g. CABACA.")
+        @click.option("--lang", default="zh", show_default=True,
+                      help=f"Narration language: {', '.join(options.LANGS)}.")
+        @click.option("--voice", default="auto", show_default=True,
+                      help=f"{', '.join(options.VOICES)}: auto takes a recording where there is "
+                           "one, else espeak-ng.")
+        @click.option("--jobs", "-j", type=int, default=None,
+                      help="Scenes rendered at once [default: number of cores].")
+        @click.option("--weights", default=None, type=click.Path(dir_okay=False),
+                      help="A minGPT-compatible .npz checkpoint [default: the shipped weights].")
+        @functools.wraps(command)
+        def wrapper(input_text, lang, voice, jobs, weights, quality="high", **kwargs):
+            settings = options.settings(input_text, lang, quality, voice, weights)
+            if jobs is not None and jobs < 1:
+                raise options.BadValue(f"--jobs {jobs} must be at least 1")
+            return _friendly(command)(settings=settings, jobs=jobs, **kwargs)
+        if with_quality:
+            wrapper = click.option("--quality", default="high", show_default=True,
+                                   help="low = 480p15, medium = 720p30, high = 1080p60, "
+                                        "4k = 2160p60.")(wrapper)
+        return wrapper
+    return decorate
+
+
+def _friendly(command):
+    """Known failures as one line (exit 1); Ctrl-C keeps finished scenes for the next run."""
+    @functools.wraps(command)
+    def run(**kwargs):
+        started = time.perf_counter()
+        try:
+            command(**kwargs)
+        except (SceneFailed, AssemblyError) as err:
+            raise click.ClickException(str(err)) from None
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: finished scenes are kept in media/cache; run the same "
+                       "command again to resume", err=True)
+            sys.exit(130)
+        click.echo(f"done in {time.perf_counter() - started:.1f} s", err=True)
+    return run
+
+
+@click.command()
+@settings_options()
+@click.option("--scenes", "scene_list", default="", metavar="ID,ID",
+              help="Only these scenes, in narration order (a partial video).")
+def render(settings, jobs, scene_list):
+    """Render the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 (+ .srt, .vtt)."""
+    scene_ids = options.scene_ids([s for s in scene_list.split(",") if s])
+    out = build.make_video(settings, scene_ids, jobs,
+                           out=None if scene_ids == options.SCENE_IDS else
+                           options.media_dir() / f"{settings.name}-{'+'.join(scene_ids)}.mp4")
+    _report_outputs([out, out.with_suffix(".srt"), out.with_suffix(".vtt")])
+
+
+@click.command()
+@click.argument("scene_id", metavar="SCENE")
+@settings_options()
+def scene(scene_id, settings, jobs):
+    """Render one SCENE (e.g. attention) with its voice and subtitles, and a still of every beat."""
+    if not scene_id:
+        raise options.BadValue(f"which scene? give one of: {', '.join(options.SCENE_IDS)} "
+                               "(make scene SCENE=attention)")
+    options.scene_ids([scene_id])
+    out, stills = build.make_scene(settings, scene_id, jobs)
+    _report_outputs([out, out.with_suffix(".srt"), out.with_suffix(".vtt"), stills])
+
+
+@click.command()
+@click.argument("scene_list", nargs=-1, metavar="[SCENE]...")
+@settings_options()
+def slides(scene_list, settings, jobs):
+    """A slide deck (HTML and PPTX), one step per narration line, of every scene or the SCENEs."""
+    _report_outputs(build.make_slides(settings, options.scene_ids(scene_list), jobs))
+
+
+@click.command()
+@click.argument("scene_list", nargs=-1, metavar="[SCENE]...")
+@settings_options(with_quality=False)
+def stills(scene_list, settings, jobs):
+    """A 1080p PNG of every beat's end, of every scene or the SCENEs: media/stills/<input>-<lang>/."""
+    out = build.make_stills(settings, options.scene_ids(scene_list), jobs)
+    click.echo(f"{len(list(out.glob('*.png')))} stills in {out}")
+
+
+@click.command()
+def doctor():
+    """Check what rendering needs (Debian packages, CJK font, espeak-ng Mandarin, Python packages)."""
+    from .doctor import run_checks
+    sys.exit(0 if run_checks(Console()) else 1)
+
+
+def _report_outputs(paths) -> None:
+    for path in paths:
+        click.echo(str(path))
+
+
+COMMANDS = [render, scene, slides, stills, doctor]

@@ -1,0 +1,83 @@
+"""What a render is asked for (input, language, quality, voice) and the checks run before any
+rendering: a bad value stops with one line naming it and the allowed ones (exit 2)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import DEFAULT_WEIGHTS, to_letters
+from engine.cli import BadValue, parse_or_exit
+from scenes.registry import SCENE_IDS
+from script.sections import LANGS
+from script.voice import VOICES
+
+
+@dataclass(frozen=True)
+class Quality:
+    name: str          # what users type: low, medium, high, 4k
+    manim: str         # Manim's quality preset
+    height: int
+    fps: int
+
+    @property
+    def label(self) -> str:  # 1080p60
+        return f"{self.height}p{self.fps}"
+
+
+QUALITIES = {q.name: q for q in (
+    Quality("low", "low_quality", 480, 15),
+    Quality("medium", "medium_quality", 720, 30),
+    Quality("high", "high_quality", 1080, 60),
+    Quality("4k", "fourk_quality", 2160, 60),
+)}
+STILLS_QUALITY = QUALITIES["high"]  # beat-end stills are for looking at: always 1080p
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    input_text: str              # normalised letters, e.g. CBABBC
+    lang: str
+    voice: str
+    quality: Quality
+    weights: str = str(DEFAULT_WEIGHTS)
+
+    @property
+    def name(self) -> str:
+        """Stem of every output file: nanogpt-CBABBC-zh-1080p60."""
+        return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}"
+
+    def scene_env(self) -> dict[str, str]:
+        """What scenes/context.py reads in the render process."""
+        return {"NANOGPT_INPUT": self.input_text, "NANOGPT_LANG": self.lang,
+                "NANOGPT_VOICE": self.voice, "NANOGPT_WEIGHTS": self.weights}
+
+
+def choose(kind: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise BadValue(f"unknown {kind} {value!r}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def settings(input_text: str, lang: str, quality: str = "high", voice: str = "auto",
+             weights: str | None = None) -> Settings:
+    """Checked Settings; raises BadValue (exit 2, one line) on the first bad value."""
+    letters = to_letters(parse_or_exit(input_text))
+    choose("language", lang, LANGS)
+    choose("quality", quality, QUALITIES)
+    choose("voice", voice, VOICES)
+    return Settings(letters, lang, voice, QUALITIES[quality], str(weights or DEFAULT_WEIGHTS))
+
+
+def scene_ids(names) -> tuple[str, ...]:
+    """Scene ids in narration order; all of them when `names` is empty."""
+    for name in names:
+        choose("scene", name, SCENE_IDS)
+    return tuple(s for s in SCENE_IDS if s in names) if names else SCENE_IDS
+
+
+def media_dir() -> Path:
+    """Where outputs and caches go: $NANOGPT_MEDIA_DIR, else <project>/media (as script.voice)."""
+    return Path(os.environ.get("NANOGPT_MEDIA_DIR") or PROJECT_ROOT / "media")

@@ -1,0 +1,173 @@
+"""Render scenes in parallel worker processes, each into its own folder, with a progress display.
+
+A scene already in the cache (pipeline/cache.py) is not rendered again. Each finished scene is
+sealed into the cache as soon as it is done, so after Ctrl-C or a crash the next run resumes
+from there.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+import shutil
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+
+from scenes.registry import SCENES
+
+from . import cache, worker
+from .options import Quality, Settings, media_dir
+
+
+class SceneFailed(RuntimeError):
+    """A scene raised while rendering; the message is one line, the traceback is in a log."""
+
+
+@dataclass
+class Rendered:
+    scene_id: str
+    folder: Path        # the cache entry (or the stills folder)
+    fresh: bool         # rendered by this run, not taken from the cache
+    seconds: float      # wall time of the render that made it
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int | None = None,
+                  quality: Quality | None = None, console: Console | None = None) -> list[Rendered]:
+    """Every scene of `scene_ids` rendered as `kind` (video, slides): from the cache where it
+    is there, else in worker processes. Returns them in the order given."""
+    quality = quality or settings.quality
+    keys = {s: cache.scene_key(kind, s, settings, timeline) for s in scene_ids}
+    done = {s: Rendered(s, entry, False, cache.manifest(kind, keys[s]).get("seconds", 0.0))
+            for s in scene_ids if (entry := cache.entry(kind, keys[s]))}
+    todo = [s for s in scene_ids if s not in done]
+    jobs_list = [_job(i, kind, s, settings, quality, cache.work_dir(kind, keys[s]), timeline)
+                 for i, s in enumerate(todo)]
+    frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
+
+    def seal(job, made):
+        folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
+        done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
+
+    _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind)
+    return [done[s] for s in scene_ids]
+
+
+def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int | None = None,
+                  console: Console | None = None) -> list[Rendered]:
+    """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
+    from .options import STILLS_QUALITY
+
+    work_root = out.parent / f".{out.name}.work"
+    shutil.rmtree(work_root, ignore_errors=True)
+    jobs_list = []
+    for i, scene_id in enumerate(scene_ids):
+        (work_root / scene_id).mkdir(parents=True)
+        jobs_list.append(_job(i, "stills", scene_id, settings, STILLS_QUALITY, work_root / scene_id,
+                              timeline))
+    made_list = []
+
+    def collect(job, made):
+        made_list.append(Rendered(job.scene_id, out, True, made["seconds"]))
+
+    _run_pool(jobs_list, {j.index: 1 for j in jobs_list}, collect, jobs, console, 0, "stills")
+    out.mkdir(parents=True, exist_ok=True)
+    for scene_id in scene_ids:
+        for old in out.glob(f"{scene_id}-*.png"):
+            old.unlink()
+        for png in sorted((work_root / scene_id / "stills").glob("*.png")):
+            os.replace(png, out / png.name)
+    shutil.rmtree(work_root, ignore_errors=True)
+    order = {s: i for i, s in enumerate(scene_ids)}
+    return sorted(made_list, key=lambda r: order[r.scene_id])
+
+
+def _job(index, kind, scene_id, settings, quality, work: Path, timeline) -> worker.Job:
+    module, class_name = SCENES[scene_id]
+    return worker.Job(index, kind, scene_id, module, class_name, settings.scene_env(),
+                      quality.manim, str(work), timeline)
+
+
+def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str) -> None:
+    """Run the jobs, longest first, `jobs` at a time; on_done(job, made) as each finishes.
+    A failing scene does not stop the others (their work is kept); it is raised at the end."""
+    total_scenes = len(jobs_list) + cached
+    console = console or Console(stderr=True)
+    if not jobs_list:
+        console.print(f"{kind}: all {total_scenes} scenes are up to date (cache)")
+        return
+    workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
+    context = multiprocessing.get_context("spawn")  # a fresh Manim per process, no forked state
+    reports = context.Queue()
+    failures = []
+    with _display(console) as progress:
+        scenes_task = progress.add_task(f"{kind} scenes", total=total_scenes, completed=cached, unit="")
+        frames_task = progress.add_task("frames", total=sum(frames.values()), unit="")
+        pool = context.Pool(workers, initializer=worker.init, initargs=(reports,))
+        try:
+            order = sorted(jobs_list, key=lambda j: -frames[j.index])
+            pending = {job.index: (job, pool.apply_async(worker.run, (job,))) for job in order}
+            written, running = {}, {}
+            while pending:
+                _drain(reports, written)
+                for index, count in written.items():
+                    if index in pending and index not in running:
+                        job = pending[index][0]
+                        running[index] = progress.add_task(f"  {job.scene_id}", total=frames[index], unit="")
+                    if index in running:
+                        progress.update(running[index], completed=min(count, frames[index]))
+                for index, (job, result) in list(pending.items()):
+                    if not result.ready():
+                        continue
+                    del pending[index]
+                    written[index] = frames[index]
+                    if index in running:
+                        progress.remove_task(running.pop(index))
+                    try:
+                        on_done(job, result.get())
+                    except Exception as err:  # the scene's own error: keep going, report at the end
+                        failures.append(_failure(job, err))
+                    progress.advance(scenes_task)
+                progress.update(frames_task, completed=sum(min(c, frames[i]) for i, c in written.items()))
+                time.sleep(0.1)
+            pool.close()
+        except BaseException:
+            pool.terminate()  # Ctrl-C or our own crash: stop every render now
+            raise
+        finally:
+            pool.join()
+    if failures:
+        raise SceneFailed(failures[0] + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""))
+
+
+def _drain(reports, written: dict) -> None:
+    while True:
+        try:
+            index, count = reports.get_nowait()
+        except queue_module.Empty:
+            return
+        written[index] = max(count, written.get(index, 0))
+
+
+def _failure(job, err: Exception) -> str:
+    log = media_dir() / "cache" / "logs" / f"{job.scene_id}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    remote = getattr(err, "__cause__", None)  # multiprocessing's RemoteTraceback
+    log.write_text("".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return f"scene {job.scene_id} failed: {type(err).__name__}: {message} (details: {log})"
+
+
+def _display(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[unit]}"), TimeElapsedColumn(), TextColumn("left"),
+                    TimeRemainingColumn(), console=console, transient=False)

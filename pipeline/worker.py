@@ -1,0 +1,200 @@
+"""What runs inside a render process: one scene, rendered by Manim into a work folder.
+
+Three kinds of job: `video` (the scene's silent MP4 plus a PNG still of every beat's end),
+`slides` (the scene as a manim-slides presentation, one slide per narration line) and
+`stills` (beat-end stills only, animations skipped: only the needed frames are drawn).
+Manim's own cache is off: it hashes every play, which costs more than it saves here
+(pipeline/cache.py caches whole scenes instead).
+
+Two changes to how Manim 0.21 encodes, because most of a narrated video is held pictures:
+x264 runs with a faster preset (flat diagrams compress well anyway), and a held frame is
+converted to YUV once instead of once per repeated frame. Both patch Manim internals and
+are skipped (Manim's defaults stay) if those internals are not there.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import signal
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+PROGRESS_EVERY = 0.25  # seconds between frame-count reports
+X264_OPTIONS = {"preset": "superfast", "crf": "20"}  # Manim: medium, 23; ~2x faster on held frames
+
+_queue = None  # set by init(): where frame counts go (job id, frames so far)
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    kind: str            # video | slides | stills
+    scene_id: str
+    module: str
+    class_name: str
+    env: dict            # NANOGPT_* settings for scenes/context.py
+    manim_quality: str
+    work: str            # folder the job writes into
+    timeline: object     # the parent's Timeline, the one the cache key was computed from
+
+
+def init(queue) -> None:
+    """Pool initializer: Ctrl-C is handled by the parent (which terminates us)."""
+    global _queue
+    _queue = queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from script.voice import VoiceWarning
+    warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
+    _count_frames()
+    _encode_faster()
+
+
+def run(job: Job) -> dict:
+    """Render `job`; returns what it made (paths relative to job.work)."""
+    work = Path(job.work)
+    os.environ.update(job.env)
+    os.environ["NANOGPT_STILLS_DIR"] = str(work / "stills")
+    _use_timeline(job.timeline)
+    scene_class = getattr(importlib.import_module(job.module), job.class_name)
+    started = time.perf_counter()
+    with _reporting(job.index), _inside(work), _manim_config(job, work):
+        if job.kind == "slides":
+            scene = slide_class(scene_class)(output_folder=Path("slides"))
+        else:
+            scene = scene_class(skip_animations=job.kind == "stills")
+        scene.render()
+    made = {"scene": job.scene_id, "seconds": time.perf_counter() - started,
+            "frames": getattr(scene, "frames", 0)}
+    if job.kind == "video":
+        os.replace(scene.renderer.file_writer.movie_file_path, work / "scene.mp4")
+        made["video"] = "scene.mp4"
+    if job.kind == "slides":
+        made["slides"] = f"slides/{scene}.json"
+    shutil.rmtree(work / "manim", ignore_errors=True)  # Manim's partial movie files
+    return made
+
+
+def slide_class(scene_class):
+    """`scene_class` as a manim-slides Slide whose slides are its beats (narration lines)."""
+    from manim_slides import Slide
+
+    def play_beat(self, line, method):
+        scene_class.play_beat(self, line, method)
+        self.next_slide()
+
+    def _wait_frames(self, n):
+        # NanoScene holds with Scene.play(Wait), past Slide.play's animation counter.
+        scene_class._wait_frames(self, n)
+        self._current_animation += 1
+
+    return type(scene_class.__name__, (scene_class, Slide),
+                {"play_beat": play_beat, "_wait_frames": _wait_frames, "skip_reversing": True,
+                 "__module__": scene_class.__module__})
+
+
+@contextmanager
+def _manim_config(job: Job, work: Path):
+    from manim import tempconfig
+
+    options = {"quality": job.manim_quality, "media_dir": str(work / "manim"),
+               "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING",
+               "preview": False, "output_file": job.scene_id}
+    if job.kind == "stills":
+        options.update(write_to_movie=False, save_last_frame=False)
+    with tempconfig(options):
+        yield
+
+
+@contextmanager
+def _inside(folder: Path):
+    """manim-slides writes paths relative to the working folder: work inside the job's."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+# --- progress: frames written, reported to the parent -------------------------------------
+
+_frames = {"job": None, "count": 0, "sent": 0.0}
+
+
+@contextmanager
+def _reporting(index: int):
+    _frames.update(job=index, count=0, sent=0.0)
+    try:
+        yield
+    finally:
+        _report(force=True)
+        _frames["job"] = None
+
+
+def _report(force: bool = False) -> None:
+    now = time.monotonic()
+    if _queue is None or _frames["job"] is None or (not force and now - _frames["sent"] < PROGRESS_EVERY):
+        return
+    _frames["sent"] = now
+    _queue.put((_frames["job"], _frames["count"]))
+
+
+def _count_frames() -> None:
+    from manim.scene.scene_file_writer import SceneFileWriter
+
+    write_frame = SceneFileWriter.write_frame
+
+    def counting_write_frame(self, frame, num_frames: int = 1):
+        write_frame(self, frame, num_frames)
+        _frames["count"] += num_frames
+        _report()
+
+    SceneFileWriter.write_frame = counting_write_frame
+
+
+# --- the parent's timeline --------------------------------------------------------------
+
+def _use_timeline(timeline) -> None:
+    """Scenes read their timeline through scenes.context.load_context, which would voice and
+    time the whole narration again in every process: give it the parent's instead (the one
+    the cache key hashed; voicing again could differ if a recording appeared meanwhile)."""
+    from scenes import context
+
+    context.narrate_timeline = lambda run, lang, voice: timeline
+    context.load_context.cache_clear()
+
+
+# --- faster encoding (see the module docstring) -------------------------------------------
+
+def _encode_faster() -> None:
+    import av
+    from manim.scene import scene_file_writer
+
+    job_class = getattr(scene_file_writer, "_PartialMovieEncodeJob", None)
+    if job_class is None or not hasattr(job_class, "_encode_and_write_frame"):
+        return
+    original_init = job_class.__init__
+
+    def init(self, path, animation_index, container, stream, frame_queue_size):
+        if stream.codec_context.name == "libx264":
+            stream.codec_context.options = {**stream.codec_context.options, **X264_OPTIONS}
+        original_init(self, path, animation_index, container, stream, frame_queue_size)
+
+    def encode_and_write_frame(self, frame, num_frames: int) -> None:
+        picture = av.VideoFrame.from_ndarray(frame, format="rgba")
+        if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
+            planes = picture.reformat(format="yuv420p").to_ndarray()
+            pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
+        else:
+            pictures = [picture] + [av.VideoFrame.from_ndarray(frame, format="rgba")
+                                    for _ in range(num_frames - 1)]
+        for av_frame in pictures:  # a fresh frame each time: PyAV frames are not reusable
+            for packet in self.stream.encode(av_frame):
+                self.container.mux(packet)
+
+    job_class.__init__ = init
+    job_class._encode_and_write_frame = encode_and_write_frame
