@@ -1,0 +1,85 @@
+"""Transformer: one block, its three parts named one at a time.
+
+A large BlockDiagram in the middle; the residual stream going in (x) on the left and coming
+out (h.0.out) on the right, both C x T heatmaps. While the caption says 'self-attention',
+'feed-forward', 'residual backbone', that part is framed.
+"""
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Line, Transform, VGroup
+
+from . import style
+from .base import NanoScene, beat
+from .kit import DimLabel, Heatmap, highlight_box, label
+from .kit_model import BlockDiagram
+from .kit_overview import wait_until, word_share
+
+WORDS = {
+    "zh": {"in": "输入", "out": "输出", "block": "Transformer 1"},
+    "en": {"in": "in", "out": "out", "block": "Transformer 1"},
+}
+
+# When the caption names each part (any language); the default share is for placeholder lines.
+NAMES = {"attention": (["自注意力", "self-attention"], 0.15),
+         "feedforward": (["前馈", "feed-forward"], 0.45),
+         "backbone": (["残差主干", "residual backbone", "backbone"], 0.7)}
+
+
+def stream_map(values, height: float) -> Heatmap:
+    """A [T, C] residual stream drawn as C rows x T columns, `height` tall, columns widened."""
+    heatmap = Heatmap(values.T, cell=height / values.shape[1])
+    return heatmap.stretch_to_fit_width(0.22 * values.shape[0])
+
+
+class Transformer(NanoScene):
+    scene_id = "transformer"
+
+    def prepare(self) -> None:
+        self.w = WORDS.get(self.lang, WORDS["en"])
+        self.block = BlockDiagram(self.lang, font_size=28, box_height=0.62, branch=0.45, gap=0.55,
+                                  drop=0.22, pad=0.25)
+        self.block.move_to([0.35, 0.55, 0])
+        title = label(self.w["block"], font_size=style.SIZE_LABEL, color=style.MUTED)
+        self.title = title.next_to(self.block.frame, UP, buff=0.12).align_to(self.block.frame, RIGHT)
+        x, out = self.trace["x"], self.trace["h.0.out"]
+        height = 3.6
+        self.x_map = stream_map(x, height).move_to([-4.9, 0.55, 0])
+        self.out_map = stream_map(out, height).move_to([5.6, 0.55, 0])
+        # The stream enters the backbone from above-left and leaves below-right (elbows).
+        top, bottom = self.block.backbone_line.get_top(), self.block.backbone_line.get_bottom()
+        y_in, y_out = top[1] + 0.35, bottom[1] - 0.35
+        wire = dict(color=style.MUTED, stroke_width=3)
+        arrow = dict(buff=0, color=style.MUTED, stroke_width=3, tip_length=0.18, max_tip_length_to_length_ratio=0.6)
+        self.arrows = VGroup(
+            Line([self.x_map.get_right()[0] + 0.1, y_in, 0], [top[0], y_in, 0], **wire),
+            Arrow([top[0], y_in, 0], top, **arrow),
+            Line(bottom, [bottom[0], y_out, 0], **wire),
+            Arrow([bottom[0], y_out, 0], [self.out_map.get_left()[0] - 0.1, y_out, 0], **arrow))
+        self.tags = VGroup(
+            label(self.w["in"], font_size=style.SIZE_LABEL).next_to(self.x_map, UP, buff=0.15),
+            label(self.w["out"], font_size=style.SIZE_LABEL).next_to(self.out_map, UP, buff=0.15),
+            DimLabel(f"C = {self.cfg.n_embd}").next_to(self.x_map, LEFT, buff=0.15),
+            DimLabel(f"T = {x.shape[0]}").next_to(self.x_map, DOWN, buff=0.12),
+            DimLabel(f"T = {out.shape[0]}").next_to(self.out_map, DOWN, buff=0.12))
+
+    def frame_for(self, name: str):
+        target = self.block.part(name)
+        return highlight_box(target, buff=0.1 if name != "backbone" else 0.12)
+
+    @beat("transformer.parts")
+    def parts(self):
+        self.play(FadeIn(self.block), FadeIn(self.title), run_time=self.t(0.06))
+        self.play(FadeIn(self.x_map), FadeIn(self.out_map), FadeIn(self.tags), Create(self.arrows),
+                  run_time=self.t(0.05))
+        frame = None
+        for name in ("attention", "feedforward", "backbone"):
+            words, default = NAMES[name]
+            wait_until(self, word_share(self.line, words, default), room=0.12)
+            box = self.frame_for(name)
+            if frame is None:
+                frame = box
+                self.play(Create(frame), run_time=self.t(0.04))
+            else:
+                self.play(Transform(frame, box), run_time=self.t(0.04))
+            if name == "backbone":
+                self.play(self.block.backbone.animate.set_stroke(style.HIGHLIGHT), run_time=self.t(0.03))
