@@ -10,14 +10,16 @@ endif
 QUALITY ?= high
 VOICE   ?= auto
 SCENE   ?=
+JOBS    ?=
 
 VENV := .venv
 BIN  := $(VENV)/bin
 # The locale is pinned so a LANG=en from the command line never reaches Python as a locale.
 CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
-RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" --voice "$(VOICE)"
+RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" --voice "$(VOICE)" \
+               $(if $(JOBS),--jobs "$(JOBS)")
 
-.PHONY: setup test video scene slides stills weights eval bench doctor clean
+.PHONY: setup test video scene slides stills weights eval bench bench-render doctor clean
 
 setup:
 	@bash tools/setup.sh
@@ -31,11 +33,13 @@ video: setup
 scene: setup
 	$(CLI) scene "$(SCENE)" $(RENDER_ARGS)
 
+# SCENE is optional here: one scene's deck, else every scene's.
 slides: setup
-	$(CLI) slides $(RENDER_ARGS)
+	$(CLI) slides $(RENDER_ARGS) $(SCENE)
 
 stills: setup
-	$(CLI) stills --input "$(INPUT)" --lang "$(VIDEO_LANG)"
+	$(CLI) stills --input "$(INPUT)" --lang "$(VIDEO_LANG)" --voice "$(VOICE)" \
+	  $(if $(JOBS),--jobs "$(JOBS)") $(SCENE)
 
 weights: setup
 	$(CLI) train --out engine/weights/sort.npz
@@ -45,6 +49,10 @@ eval: setup
 
 bench: setup
 	$(BIN)/python benchmarks/engine.py
+
+# Renders the whole video at low and high quality (slow: about 30 min on 2 cores).
+bench-render: setup
+	$(BIN)/python benchmarks/render.py
 
 doctor: setup
 	$(CLI) doctor

@@ -5,12 +5,10 @@ rendered (pipeline/render.py, cached), then put together.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
 import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -105,20 +103,16 @@ def _up_to_date(out: Path, stamp_file: Path, stamp: str) -> bool:
 
 def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[Path]:
     """A deck, one slide step per narration line: media/slides/<name>.html (+ _assets/) and .pptx."""
+    from manim_slides.config import PresentationConfig
+
     console = console or Console(stderr=True)
     voice = narrated(settings, console)
     rendered = render_scenes("slides", settings, scene_ids, voice.timeline, jobs, console=console)
-    folder = media_dir() / "slides"
+    configs = [PresentationConfig.from_file(next((r.folder / "slides").glob("*.json"))) for r in rendered]
     stem = settings.name if len(scene_ids) > 1 else f"{settings.name}-{scene_ids[0]}"
-    deck = folder / f".{stem}.deck"
-    shutil.rmtree(deck, ignore_errors=True)
-    deck.mkdir(parents=True)
-    names = [_deck_entry(r.folder, deck) for r in rendered]
-    outputs = []
-    for suffix in (".html", ".pptx"):
-        outputs.append(_convert(deck, names, folder / f"{stem}{suffix}"))
-    shutil.rmtree(deck, ignore_errors=True)
-    return outputs
+    folder = media_dir() / "slides"
+    folder.mkdir(parents=True, exist_ok=True)
+    return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
 
 
 def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
@@ -130,28 +124,17 @@ def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
     return out
 
 
-def _deck_entry(entry: Path, deck: Path) -> str:
-    """Copy a scene's slide config into the deck folder with absolute video paths."""
-    config_path = next((entry / "slides").glob("*.json"))
-    config = json.loads(config_path.read_text())
-    for slide in config["slides"]:
-        for key in ("file", "rev_file"):
-            slide[key] = str((entry / slide[key]).resolve())
-    (deck / config_path.name).write_text(json.dumps(config))
-    return config_path.stem
+def _convert(configs, dest: Path) -> Path:
+    """manim-slides' converters, written under a temporary name and renamed when complete."""
+    from manim_slides.convert import PowerPoint, RevealJS
 
-
-def _convert(deck: Path, names: list[str], dest: Path) -> Path:
-    """manim-slides convert, written under a temporary name and renamed when complete."""
     tmp = dest.with_name(f".{dest.stem}.partial{dest.suffix}")
-    command = [sys.executable, "-m", "manim_slides", "convert", "--folder", str(deck),
-               *names, str(tmp)]
     if dest.suffix == ".html":  # the videos go to <name>_assets/ beside the page
-        command[4:4] = ["-c", f"assets_dir={dest.stem}_assets"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not tmp.exists():
-        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise click.ClickException(f"manim-slides convert to {dest.suffix} failed: {reason}")
+        converter = RevealJS(presentation_configs=configs, assets_dir=f"{dest.stem}_assets")
+    else:
+        converter = PowerPoint(presentation_configs=configs)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # its tqdm bars
+        converter.convert_to(tmp)
     os.replace(tmp, dest)
     return dest
 

@@ -1,0 +1,181 @@
+"""The pipeline end to end at the lowest quality, on two short sections rendered by tiny test
+scenes (tests/pipeline_scenes.py), checked with ffprobe: streams, chapters, lengths, subtitles,
+the cache (a second run renders nothing), a crashing scene, bad values."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import srt
+
+from engine import default_run
+from pipeline import cache, doctor
+from pipeline.options import settings
+from script.voice import narrate
+
+TESTS = Path(__file__).parent
+RUNNER = [sys.executable, str(TESTS / "pipeline_scenes.py")]
+SECTIONS = ["transformer", "stack"]
+FPS = 15
+NAME = "nanogpt-CBABBC-zh-480p15"
+
+
+def cli(media: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8", **env}
+    return subprocess.run([*RUNNER, *args], capture_output=True, text=True, env=environment,
+                          timeout=600)
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_chapters",
+                          "-show_format", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    return narrate(default_run("CBABBC"), "zh", voice="espeak").timeline
+
+
+@pytest.fixture(scope="module")
+def first_run(media):
+    result = cli(media, "render", "--quality", "low", "--voice", "espeak", "--scenes", ",".join(SECTIONS))
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_video_has_voice_subtitles_chapters_and_equal_lengths(media, first_run, timeline):
+    out = media / f"{NAME}-transformer+stack.mp4"
+    info = ffprobe(out)
+    kinds = {s["codec_type"]: s for s in info["streams"]}
+    video, audio, subtitle = kinds["video"], kinds["audio"], kinds["subtitle"]
+    assert (video["codec_name"], video["height"], video["r_frame_rate"]) == ("h264", 480, f"{FPS}/1")
+    assert audio["codec_name"] == "aac" and audio["tags"]["language"] == "zho"
+    assert subtitle["codec_name"] == "mov_text"
+
+    video_s, audio_s = float(video["duration"]), float(audio["duration"])
+    assert abs(video_s - audio_s) <= 1 / FPS
+    expected = sum(timeline.section_duration(s) for s in SECTIONS)
+    assert abs(video_s - expected) <= len(SECTIONS) / FPS  # each scene within one frame
+
+    chapters = info["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [timeline.titles[s] for s in SECTIONS]
+    assert abs(float(chapters[1]["start_time"]) - timeline.section_duration("transformer")) <= 1 / FPS
+    assert abs(float(chapters[-1]["end_time"]) - video_s) <= 1 / FPS
+
+    cues = list(srt.parse(out.with_suffix(".srt").read_text(encoding="utf-8")))
+    expected_cues = [cue for s in SECTIONS for line in timeline.lines(s) for cue in line.cues]
+    assert [c.content for c in cues] == [c.text for c in expected_cues]
+    assert out.with_suffix(".vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+    assert int(subtitle["nb_frames"]) >= len(cues)
+
+    with av.open(str(out)) as container:  # the voice is there, not silence
+        samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert np.abs(samples).max() > 0.05
+
+
+def test_second_run_renders_nothing(media, first_run):
+    out = media / f"{NAME}-transformer+stack.mp4"
+    before = out.stat().st_mtime_ns, sorted(p.name for p in (media / "cache" / "video").iterdir())
+    result = cli(media, "render", "--quality", "low", "--voice", "espeak", "--scenes", ",".join(SECTIONS))
+    assert result.returncode == 0, result.stderr
+    assert "all 2 scenes are up to date" in result.stderr and "up to date" in result.stderr
+    after = out.stat().st_mtime_ns, sorted(p.name for p in (media / "cache" / "video").iterdir())
+    assert after == before
+
+
+def test_scene_command_gives_video_and_a_still_per_beat(media, first_run, timeline):
+    result = cli(media, "scene", "stack", "--quality", "low", "--voice", "espeak")
+    assert result.returncode == 0, result.stderr
+    assert "all 1 scenes are up to date" in result.stderr  # rendered by the first run already
+    out = media / "scenes" / f"{NAME}-stack.mp4"
+    assert len(ffprobe(out)["chapters"]) == 1
+    stills = sorted((media / "scenes" / f"{NAME}-stack").glob("*.png"))
+    assert [p.name for p in stills] == [f"stack-{i:02d}-{line.id}.png"
+                                       for i, line in enumerate(timeline.lines("stack"), start=1)]
+
+
+def test_a_crash_leaves_no_final_file_and_the_next_run_resumes(media, first_run, tmp_path):
+    fresh = tmp_path / "media"
+    (fresh / "cache").mkdir(parents=True)
+    (fresh / "cache" / "voice").symlink_to(media / "cache" / "voice")  # voices only, no scenes
+    args = ["render", "--quality", "low", "--voice", "espeak", "--scenes", ",".join(SECTIONS), "-j", "2"]
+    result = cli(fresh, *args, NANOGPT_TEST_BROKEN="transformer")
+    assert result.returncode == 1
+    assert "scene transformer failed: RuntimeError: a scene bug, on purpose" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in fresh.iterdir()] == ["cache"]  # no video, no subtitles, no parts
+    entries = lambda: {p.name: p.stat().st_ino for p in (fresh / "cache" / "video").iterdir()
+                       if (p / "manifest.json").exists()}
+    kept = entries()
+    assert len(kept) == 1  # stack finished and was sealed; the broken scene was not
+
+    result = cli(fresh, *args)
+    assert result.returncode == 0, result.stderr
+    assert (fresh / f"{NAME}-transformer+stack.mp4").is_file()
+    assert len(entries()) == 2 and kept.items() <= entries().items()  # stack was not rendered again
+
+
+def test_slides_one_step_per_narration_line(media, timeline):
+    result = cli(media, "slides", "transformer", "--quality", "low", "--voice", "espeak")
+    assert result.returncode == 0, result.stderr
+    deck = media / "slides" / f"{NAME}-transformer"
+    html = deck.with_suffix(".html").read_text()
+    assert html.count("<section") == len(timeline.lines("transformer"))
+    from pptx import Presentation
+    assert len(Presentation(str(deck.with_suffix(".pptx"))).slides) == len(timeline.lines("transformer"))
+
+
+@pytest.mark.parametrize("args, named", [
+    (["render", "--quality", "ultra"], "'ultra'"),
+    (["render", "--lang", "fr"], "'fr'"),
+    (["render", "--voice", "robot"], "'robot'"),
+    (["render", "--input", "CBABBX"], "'CBABBX'"),
+    (["scene", "attn"], "'attn'"),
+    (["slides", "--quality", "8k", "attention"], "'8k'"),
+])
+def test_bad_values_stop_before_rendering_with_one_line(tmp_path, args, named):
+    result = cli(tmp_path / "media", *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:") and named in lines[0], result.stderr
+    assert "allowed" in lines[0] or "expected" in lines[0]
+    assert not (tmp_path / "media").exists()  # nothing was rendered or cached
+
+
+def test_cache_key_follows_only_what_shapes_a_scene(timeline):
+    base = settings("CBABBC", "zh", "low", "espeak")
+    key = lambda kind, scene, s=base, t=timeline: cache.scene_key(kind, scene, s, t)
+    changed = dataclasses.replace(timeline, sections=dict(timeline.sections))
+    first = changed.sections["stack"][0]
+    changed.sections["stack"] = [dataclasses.replace(first, text=first.text + "!")] + changed.sections["stack"][1:]
+    assert key("video", "stack", t=changed) != key("video", "stack")
+    assert key("video", "transformer", t=changed) == key("video", "transformer")
+    other_input = settings("CABACA", "zh", "low", "espeak")
+    assert key("video", "stack", s=other_input) != key("video", "stack")
+    assert key("video", "stack", s=settings("CBABBC", "zh", "high", "espeak")) != key("video", "stack")
+    assert key("slides", "stack") != key("video", "stack")
+
+
+def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
+    from rich.console import Console
+
+    real_which = doctor.shutil.which
+    monkeypatch.setattr(doctor.shutil, "which", lambda tool: None if tool == "espeak-ng" else real_which(tool))
+    monkeypatch.setattr(doctor, "check_manim", lambda: doctor.Check("manim", True, "skipped"))
+    assert doctor.run_checks(Console(width=200)) is False
+    out = capsys.readouterr().out
+    assert "MISSING espeak-ng" in out and "apt-get install -y espeak-ng" in out
