@@ -85,15 +85,31 @@ def work_dir(kind: str, key: str) -> Path:
     return path
 
 
+def slot(scene_id: str, settings: Settings) -> str:
+    """What an entry renders, whatever the version: a newer entry for a slot replaces the older."""
+    return f"{scene_id} {settings.input_text} {settings.lang} {settings.voice} {settings.quality.label}"
+
+
 def commit(kind: str, key: str, work: Path, manifest: dict) -> Path:
-    """Seal a finished work folder as the entry for `key` (an atomic rename)."""
+    """Seal a finished work folder as the entry for `key` (an atomic rename), and drop older
+    entries of the same slot (older code or narration) so the cache does not grow forever."""
     (work / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     final = cache_root(kind) / key
     if final.exists():  # a concurrent run finished the same entry first
         shutil.rmtree(work, ignore_errors=True)
         return final
     os.replace(work, final)
+    for other in cache_root(kind).glob("*/manifest.json"):
+        if other.parent != final and _slot_of(other) == manifest.get("slot"):
+            shutil.rmtree(other.parent, ignore_errors=True)
     return final
+
+
+def _slot_of(manifest_path: Path) -> str | None:
+    try:
+        return json.loads(manifest_path.read_text()).get("slot")
+    except (OSError, ValueError):
+        return None
 
 
 def manifest(kind: str, key: str) -> dict:

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import shutil
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int 
     frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
 
     def seal(job, made):
+        made["slot"] = cache.slot(job.scene_id, settings)
         folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
         done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
 
@@ -107,46 +109,60 @@ def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str)
         return
     workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
     context = multiprocessing.get_context("spawn")  # a fresh Manim per process, no forked state
+    _quiet_resource_tracker()
     reports = context.Queue()
-    failures = []
+    failures: list[str] = []
     with _display(console) as progress:
-        scenes_task = progress.add_task(f"{kind} scenes", total=total_scenes, completed=cached, unit="")
-        frames_task = progress.add_task("frames", total=sum(frames.values()), unit="")
         pool = context.Pool(workers, initializer=worker.init, initargs=(reports,))
         try:
-            order = sorted(jobs_list, key=lambda j: -frames[j.index])
-            pending = {job.index: (job, pool.apply_async(worker.run, (job,))) for job in order}
-            written, running = {}, {}
-            while pending:
-                _drain(reports, written)
-                for index, count in written.items():
-                    if index in pending and index not in running:
-                        job = pending[index][0]
-                        running[index] = progress.add_task(f"  {job.scene_id}", total=frames[index], unit="")
-                    if index in running:
-                        progress.update(running[index], completed=min(count, frames[index]))
-                for index, (job, result) in list(pending.items()):
-                    if not result.ready():
-                        continue
-                    del pending[index]
-                    written[index] = frames[index]
-                    if index in running:
-                        progress.remove_task(running.pop(index))
-                    try:
-                        on_done(job, result.get())
-                    except Exception as err:  # the scene's own error: keep going, report at the end
-                        failures.append(_failure(job, err))
-                    progress.advance(scenes_task)
-                progress.update(frames_task, completed=sum(min(c, frames[i]) for i, c in written.items()))
-                time.sleep(0.1)
+            _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, cached, kind, failures)
             pool.close()
-        except BaseException:
-            pool.terminate()  # Ctrl-C or our own crash: stop every render now
+        except BaseException:  # Ctrl-C or a crash of ours: stop every render now (finished
+            pool.terminate()   # scenes are already sealed in the cache)
             raise
         finally:
             pool.join()
     if failures:
         raise SceneFailed(failures[0] + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""))
+
+
+def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, cached, kind, failures) -> None:
+    """Submit every job (longest first) and follow them until all are done."""
+    scenes_task = progress.add_task(f"{kind} scenes", total=total_scenes, completed=cached, unit="")
+    frames_task = progress.add_task("frames", total=sum(frames.values()), unit="")
+    order = sorted(jobs_list, key=lambda j: -frames[j.index])
+    pending = {job.index: (job, pool.apply_async(worker.run, (job,))) for job in order}
+    written, running = {}, {}
+    while pending:
+        _drain(reports, written)
+        for index, count in written.items():
+            if index in pending and index not in running:
+                running[index] = progress.add_task(f"  {pending[index][0].scene_id}", total=frames[index], unit="")
+            if index in running:
+                progress.update(running[index], completed=min(count, frames[index]))
+        for index, (job, result) in list(pending.items()):
+            if not result.ready():
+                continue
+            del pending[index]
+            written[index] = frames[index]
+            if index in running:
+                progress.remove_task(running.pop(index))
+            try:
+                on_done(job, result.get())
+            except Exception as err:  # the scene's own error: keep going, report at the end
+                failures.append(_failure(job, err))
+            progress.advance(scenes_task)
+        progress.update(frames_task, completed=sum(min(c, frames[i]) for i, c in written.items()))
+        time.sleep(0.1)
+
+
+def _quiet_resource_tracker() -> None:
+    """Workers stopped by Ctrl-C leave locks their libraries made (e.g. tqdm's); multiprocessing's
+    resource tracker removes them and warns about it. The removal is the fix; hide the warning
+    (the tracker process takes its warning filters from ours when it starts)."""
+    quiet = "ignore::UserWarning:multiprocessing.resource_tracker"
+    if quiet not in sys.warnoptions:
+        sys.warnoptions.append(quiet)
 
 
 def _drain(reports, written: dict) -> None:

@@ -1,0 +1,187 @@
+"""Render benchmark: the whole video at low and at high quality, then the cache at work.
+
+    .venv/bin/python benchmarks/render.py [--qualities low,high] [--jobs N] [--keep]
+
+For each quality, from an empty scene cache (a fresh media folder; only the voice cache is
+shared, synthesis is not rendering): the video's length, wall time, speed factor (video
+seconds per wall second), CPU time, time per scene and peak memory (all render processes
+together, and the largest one). Then, at the last quality: a second run with nothing changed
+(nothing may render), and a run after changing one narration line (only its scene may
+render; the line is restored afterwards). The machine's load average is printed too: other
+work on a 2-core machine slows every figure.
+
+Targets on 2 cores: low-quality preview < 2 min; 1080p60 >= 1x real time; no-change rerun < 10 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
+NARRATION = ROOT / "script" / "narration.zh.txt"
+EDITED_LINE = "stack."  # the first line of this section gets a few words more
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--qualities", default="low,high")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark's media folder")
+    args = parser.parse_args()
+    media = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "media" if (ROOT / "media").is_dir() else None))
+    share_voice_cache(media)
+    print(f"media folder: {media}   load average at start: {load()}")
+    try:
+        for quality in args.qualities.split(","):
+            result = render(media, quality, args.jobs)
+            report(f"full video, {quality}", result, per_scene=True)
+        result = render(media, quality, args.jobs)
+        report(f"second run, nothing changed ({quality})", result)
+        assert not result["scenes"], f"a no-change run rendered {sorted(result['scenes'])}"
+        with edited_line() as scene:
+            result = render(media, quality, args.jobs)
+        report(f"one narration line of '{scene}' changed ({quality})", result, per_scene=True)
+        assert set(result["scenes"]) == {scene}, f"expected only {scene}, rendered {sorted(result['scenes'])}"
+    finally:
+        if not args.keep:
+            shutil.rmtree(media, ignore_errors=True)
+
+
+def share_voice_cache(media: Path) -> None:
+    voices = ROOT / "media" / "cache" / "voice"
+    voices.mkdir(parents=True, exist_ok=True)
+    (media / "cache").mkdir(parents=True, exist_ok=True)
+    (media / "cache" / "voice").symlink_to(voices)
+
+
+def render(media: Path, quality: str, jobs: int | None) -> dict:
+    """One `nanogpt-video render`; what it took and which scenes it rendered."""
+    before = {p.parent.name for p in (media / "cache" / "video").glob("*/manifest.json")}
+    command = CLI + ["render", "--quality", quality] + (["--jobs", str(jobs)] if jobs else [])
+    env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8"}
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = MemorySampler(process.pid)
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    memory.stop()
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        sys.exit(f"render --quality {quality} failed:\n{stderr[-2000:]}")
+    video = Path(stdout.split()[0])
+    scenes = {}
+    for manifest in (media / "cache" / "video").glob("*/manifest.json"):
+        if manifest.parent.name not in before:
+            made = json.loads(manifest.read_text())
+            scenes[made["scene"]] = made
+    return {"wall": wall, "length": video_length(video), "video": video, "scenes": scenes,
+            "cpu": (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
+            "peak_total": memory.peak_total, "peak_single": memory.peak_single, "load": load()}
+
+
+def report(title: str, r: dict, per_scene: bool = False) -> None:
+    print(f"\n== {title}: {r['video'].name}")
+    print(f"video length {r['length']:.1f} s | wall {r['wall']:.1f} s | speed {r['length'] / r['wall']:.2f}x "
+          f"real time | CPU {r['cpu']:.0f} s | peak memory {r['peak_total'] / 2**20:.0f} MB in all "
+          f"processes, {r['peak_single'] / 2**20:.0f} MB the largest | load average {r['load']}")
+    print(f"scenes rendered: {len(r['scenes'])}")
+    if per_scene:
+        for scene, made in sorted(r["scenes"].items(), key=lambda kv: -kv[1]["seconds"]):
+            fps = made["frames"] / made["seconds"] if made["seconds"] else 0
+            print(f"  {scene:<12} {made['seconds']:7.1f} s  {made['frames']:6d} frames  {fps:6.1f} frames/s")
+
+
+def edited_line():
+    """Context manager: one narration line gets a few words more; always restored."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def edit():
+        original = NARRATION.read_text(encoding="utf-8")
+        match = re.search(rf"^\[({re.escape(EDITED_LINE)}[a-z0-9-]+)\] “([^”]*)”", original, re.M)
+        if match is None:
+            sys.exit(f"no line starting with [{EDITED_LINE} in {NARRATION}")
+        edited = original[:match.end(2)] + "（基准测试）" + original[match.end(2):]
+        try:
+            NARRATION.write_text(edited, encoding="utf-8")
+            yield match.group(1).split(".")[0]
+        finally:  # undo only our words, should someone have edited the file meanwhile
+            now = NARRATION.read_text(encoding="utf-8")
+            caption = original[match.start():match.end(2)]
+            NARRATION.write_text(original if now == edited else now.replace(caption + "（基准测试）", caption),
+                                 encoding="utf-8")
+    return edit()
+
+
+class MemorySampler:
+    """Peak resident memory of a process and its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.pid, self.every = pid, every
+        self.peak_total = self.peak_single = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join()
+
+    def _run(self) -> None:
+        while self.running:
+            sizes = [rss(p) for p in descendants(self.pid)]
+            self.peak_total = max(self.peak_total, sum(sizes))
+            self.peak_single = max(self.peak_single, max(sizes, default=0))
+            time.sleep(self.every)
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def video_length(path: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()
