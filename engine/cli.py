@@ -39,7 +39,7 @@ def load_or_exit(path) -> "GPT":
 @click.argument("input_text", metavar="INPUT")
 @weights_option
 def predict(input_text, weights_path):
-    """Sort INPUT (e.g. CBABBC) and show each step's chosen token and its probability."""
+    """Sort INPUT, such as CBABBC, showing each step's chosen token and its probability."""
     run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
     click.echo(f"{run.input_letters} -> {run.output_letters}")
     for step in run.steps:
@@ -50,13 +50,15 @@ def predict(input_text, weights_path):
 
 @click.command()
 @click.argument("input_text", metavar="INPUT")
-@click.option("--step", "step_index", type=click.IntRange(0, 5), default=0, show_default=True,
-              help="Which forward pass: 0 feeds the 6 input tokens, K feeds 6+K tokens.")
+@click.option("--step", "step_index", type=int, default=0, show_default=True,
+              help="Which forward pass, 0-5: 0 feeds the 6 input tokens, K feeds 6+K tokens.")
 @weights_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True,
               help="Where to write the Trace (.npz, one array per name).")
 def trace(input_text, step_index, weights_path, out_path):
     """Write every intermediate of one forward pass to an .npz file."""
+    if not 0 <= step_index <= 5:
+        raise BadValue(f"--step {step_index} is out of range; allowed: 0, 1, 2, 3, 4, 5")
     run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)

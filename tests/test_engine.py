@@ -211,7 +211,8 @@ def test_trace_writes_arrays_by_name(model, tmp_path, step):
             np.testing.assert_array_equal(npz[name], expected[name])
     # click's own range check (it adds a usage line): exit code 2, no traceback
     result = invoke("trace", "CBABBC", "--step", 6, "--out", out)
-    assert result.exit_code == 2 and "0<=x<=5" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "--step 6" in result.output and "allowed: 0, 1, 2, 3, 4, 5" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
 def test_eval_prints_729_of_729():
