@@ -18,7 +18,7 @@ from rich.console import Console
 from engine import WeightsError, default_run
 
 from .assemble import assemble
-from .options import Settings, media_dir
+from .options import SCENE_IDS, Settings, media_dir
 from .render import render_scenes, render_stills
 
 
@@ -109,7 +109,7 @@ def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[
     voice = narrated(settings, console)
     rendered = render_scenes("slides", settings, scene_ids, voice.timeline, jobs, console=console)
     configs = [PresentationConfig.from_file(next((r.folder / "slides").glob("*.json"))) for r in rendered]
-    stem = settings.name if len(scene_ids) > 1 else f"{settings.name}-{scene_ids[0]}"
+    stem = settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
     folder = media_dir() / "slides"
     folder.mkdir(parents=True, exist_ok=True)
     return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
