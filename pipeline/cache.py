@@ -24,7 +24,7 @@ from .options import PROJECT_ROOT, Settings, media_dir
 
 CODE_FOLDERS = ("engine", "script", "scenes")
 # Our own files that shape a scene's video (how it is rendered), not assembly or the CLI.
-RENDER_CODE = ("pipeline/worker.py", "pipeline/options.py")
+RENDER_CODE = ("pipeline/worker.py", "pipeline/speedups.py", "pipeline/options.py")
 FORMAT_VERSION = 1  # bump when the layout of an entry changes
 
 

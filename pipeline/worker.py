@@ -5,11 +5,7 @@ Three kinds of job: `video` (the scene's silent MP4 plus a PNG still of every be
 `stills` (beat-end stills only, animations skipped: only the needed frames are drawn).
 Manim's own cache is off: it hashes every play, which costs more than it saves here
 (pipeline/cache.py caches whole scenes instead).
-
-Two changes to how Manim 0.21 encodes, because most of a narrated video is held pictures:
-x264 runs with a faster preset (flat diagrams compress well anyway), and a held frame is
-converted to YUV once instead of once per repeated frame. Both patch Manim internals and
-are skipped (Manim's defaults stay) if those internals are not there.
+The render processes also get pipeline/speedups.py (faster encoding and image compositing).
 """
 from __future__ import annotations
 
@@ -23,8 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import speedups
+
 PROGRESS_EVERY = 0.25  # seconds between frame-count reports
-X264_OPTIONS = {"preset": "superfast", "crf": "20"}  # Manim: medium, 23; ~2x faster on held frames
 
 _queue = None  # set by init(): where frame counts go (job id, frames so far)
 
@@ -50,7 +47,7 @@ def init(queue) -> None:
     from script.voice import VoiceWarning
     warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
     _count_frames()
-    _encode_faster()
+    speedups.install()
 
 
 def run(job: Job) -> dict:
@@ -166,35 +163,3 @@ def _use_timeline(timeline) -> None:
 
     context.narrate_timeline = lambda run, lang, voice: timeline
     context.load_context.cache_clear()
-
-
-# --- faster encoding (see the module docstring) -------------------------------------------
-
-def _encode_faster() -> None:
-    import av
-    from manim.scene import scene_file_writer
-
-    job_class = getattr(scene_file_writer, "_PartialMovieEncodeJob", None)
-    if job_class is None or not hasattr(job_class, "_encode_and_write_frame"):
-        return
-    original_init = job_class.__init__
-
-    def init(self, path, animation_index, container, stream, frame_queue_size):
-        if stream.codec_context.name == "libx264":
-            stream.codec_context.options = {**stream.codec_context.options, **X264_OPTIONS}
-        original_init(self, path, animation_index, container, stream, frame_queue_size)
-
-    def encode_and_write_frame(self, frame, num_frames: int) -> None:
-        picture = av.VideoFrame.from_ndarray(frame, format="rgba")
-        if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
-            planes = picture.reformat(format="yuv420p").to_ndarray()
-            pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
-        else:
-            pictures = [picture] + [av.VideoFrame.from_ndarray(frame, format="rgba")
-                                    for _ in range(num_frames - 1)]
-        for av_frame in pictures:  # a fresh frame each time: PyAV frames are not reusable
-            for packet in self.stream.encode(av_frame):
-                self.container.mux(packet)
-
-    job_class.__init__ = init
-    job_class._encode_and_write_frame = encode_and_write_frame

@@ -179,3 +179,22 @@ def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
     assert doctor.run_checks(Console(width=200)) is False
     out = capsys.readouterr().out
     assert "MISSING espeak-ng" in out and "apt-get install -y espeak-ng" in out
+
+
+@pytest.mark.parametrize("x, y", [(30, 20), (-15, 40), (90, -10), (100, 50), (200, 10)])
+def test_image_compositing_speedup_gives_manims_pixels(x, y):
+    """speedups.composite_at (image's rectangle only) == Manim's paste into a transparent
+    full frame + whole-frame composite, also for images partly or wholly off the frame."""
+    from PIL import Image
+
+    from pipeline.speedups import composite_at
+
+    rng = np.random.default_rng(0)
+    frame = rng.integers(0, 256, (90, 120, 4), dtype=np.uint8)
+    frame[..., 3] = 255
+    image = Image.fromarray(rng.integers(0, 256, (40, 50, 4), dtype=np.uint8))
+    full = Image.new("RGBA", (120, 90), (0, 0, 0, 0))
+    full.paste(image, box=(x, y, x + 50, y + 40))
+    expected = np.asarray(Image.alpha_composite(Image.fromarray(frame), full))
+    composite_at(frame, image, x, y)
+    assert np.array_equal(frame, expected)
