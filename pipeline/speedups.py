@@ -3,8 +3,9 @@
 Most of a narrated video is held pictures and diagrams made of images (heatmaps), where
 Manim spends its time on work that does not change the pixels:
 
-1. Encoding: x264 runs with a faster preset (flat diagrams compress well anyway) and a held
-   frame is converted to YUV once, not once per repeated frame.
+1. Encoding: x264 runs with its fastest preset (CABAC kept: flat diagrams stay small) and a
+   held frame is converted to YUV once, not once per repeated frame. One setting for every
+   partial file: they are joined by stream copy, so their H.264 parameters must match.
 2. ImageMobjects: Manim pastes each image into a transparent full-frame picture and
    composites the whole frame (~37 ms per image per frame at 1080p); here only the image's
    own rectangle is composited (~2 ms). The pixels are the same: outside the rectangle the
@@ -18,7 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 MANIM_VERSION = "0.21.0"
-X264_OPTIONS = {"preset": "superfast", "crf": "20"}  # Manim: medium, 23; ~2x faster on held frames
+# Manim: preset medium, crf 23. Measured on the stack scene at 1080p60: 2.6x fewer CPU seconds
+# with both speed-ups; files ~2x larger than medium (about 250 MB for the 13-min video at 1080p60).
+X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
 
 
 def install() -> bool:
