@@ -93,14 +93,17 @@ def render(media: Path, quality: str, jobs: int | None) -> dict:
 
 def report(title: str, r: dict, per_scene: bool = False) -> None:
     print(f"\n== {title}: {r['video'].name}")
+    cores = os.cpu_count() or 1
     print(f"video length {r['length']:.1f} s | wall {r['wall']:.1f} s | speed {r['length'] / r['wall']:.2f}x "
-          f"real time | CPU {r['cpu']:.0f} s | peak memory {r['peak_total'] / 2**20:.0f} MB in all "
-          f"processes, {r['peak_single'] / 2**20:.0f} MB the largest | load average {r['load']}")
+          f"real time | CPU {r['cpu']:.0f} s (all {cores} cores to ourselves: ~{r['cpu'] / cores:.0f} s, "
+          f"{r['length'] / max(r['cpu'] / cores, 1e-9):.2f}x) | peak memory {r['peak_total'] / 2**20:.0f} MB "
+          f"in all processes, {r['peak_single'] / 2**20:.0f} MB the largest | load average {r['load']}")
     print(f"scenes rendered: {len(r['scenes'])}")
     if per_scene:
         for scene, made in sorted(r["scenes"].items(), key=lambda kv: -kv[1]["seconds"]):
-            fps = made["frames"] / made["seconds"] if made["seconds"] else 0
-            print(f"  {scene:<12} {made['seconds']:7.1f} s  {made['frames']:6d} frames  {fps:6.1f} frames/s")
+            cpu = made.get("cpu_seconds", 0)
+            print(f"  {scene:<12} wall {made['seconds']:7.1f} s  CPU {cpu:7.1f} s  {made['frames']:6d} frames  "
+                  f"{made['frames'] / max(cpu, 1e-9):6.1f} frames per CPU second")
 
 
 def edited_line():

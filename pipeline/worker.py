@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import resource
 import shutil
 import signal
 import time
@@ -57,7 +58,7 @@ def run(job: Job) -> dict:
     os.environ["NANOGPT_STILLS_DIR"] = str(work / "stills")
     _use_timeline(job.timeline)
     scene_class = getattr(importlib.import_module(job.module), job.class_name)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     with _reporting(job.index), _inside(work), _manim_config(job, work):
         if job.kind == "slides":
             scene = slide_class(scene_class)(output_folder=Path("slides"))
@@ -65,7 +66,7 @@ def run(job: Job) -> dict:
             scene = scene_class(skip_animations=job.kind == "stills")
         scene.render()
     made = {"scene": job.scene_id, "seconds": time.perf_counter() - started,
-            "frames": getattr(scene, "frames", 0)}
+            "cpu_seconds": _cpu_seconds() - cpu_started, "frames": getattr(scene, "frames", 0)}
     if job.kind == "video":
         os.replace(scene.renderer.file_writer.movie_file_path, work / "scene.mp4")
         made["video"] = "scene.mp4"
@@ -73,6 +74,12 @@ def run(job: Job) -> dict:
         made["slides"] = f"slides/{scene}.json"
     shutil.rmtree(work / "manim", ignore_errors=True)  # Manim's partial movie files
     return made
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process, all threads (Manim encodes in a thread of its own)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def slide_class(scene_class):
