@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
 NARRATION = ROOT / "script" / "narration.zh.txt"
-EDITED_LINE = "stack."  # the first line of this section gets a few words more
+EDITED_SECTION = "stack"  # the first line of this section gets a few words more
 
 
 def main() -> None:
@@ -38,19 +38,22 @@ def main() -> None:
     parser.add_argument("--qualities", default="low,high")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's media folder")
+    parser.add_argument("--scenes", default="", help="only these scenes (a quick check), e.g. transformer,stack")
     args = parser.parse_args()
+    extra = ["--scenes", args.scenes] if args.scenes else []
+    edited_section = args.scenes.split(",")[-1] if args.scenes else EDITED_SECTION
     media = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "media" if (ROOT / "media").is_dir() else None))
     share_voice_cache(media)
     print(f"media folder: {media}   load average at start: {load()}")
     try:
         for quality in args.qualities.split(","):
-            result = render(media, quality, args.jobs)
+            result = render(media, quality, args.jobs, extra)
             report(f"full video, {quality}", result, per_scene=True)
-        result = render(media, quality, args.jobs)
+        result = render(media, quality, args.jobs, extra)
         report(f"second run, nothing changed ({quality})", result)
         assert not result["scenes"], f"a no-change run rendered {sorted(result['scenes'])}"
-        with edited_line() as scene:
-            result = render(media, quality, args.jobs)
+        with edited_line(edited_section) as scene:
+            result = render(media, quality, args.jobs, extra)
         report(f"one narration line of '{scene}' changed ({quality})", result, per_scene=True)
         assert set(result["scenes"]) == {scene}, f"expected only {scene}, rendered {sorted(result['scenes'])}"
     finally:
@@ -65,10 +68,10 @@ def share_voice_cache(media: Path) -> None:
     (media / "cache" / "voice").symlink_to(voices)
 
 
-def render(media: Path, quality: str, jobs: int | None) -> dict:
+def render(media: Path, quality: str, jobs: int | None, extra: list[str]) -> dict:
     """One `nanogpt-video render`; what it took and which scenes it rendered."""
     before = {p.parent.name for p in (media / "cache" / "video").glob("*/manifest.json")}
-    command = CLI + ["render", "--quality", quality] + (["--jobs", str(jobs)] if jobs else [])
+    command = CLI + ["render", "--quality", quality] + (["--jobs", str(jobs)] if jobs else []) + extra
     env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8"}
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -106,16 +109,16 @@ def report(title: str, r: dict, per_scene: bool = False) -> None:
                   f"{made['frames'] / max(cpu, 1e-9):6.1f} frames per CPU second")
 
 
-def edited_line():
-    """Context manager: one narration line gets a few words more; always restored."""
+def edited_line(section: str):
+    """Context manager: the first line of `section` gets a few words more; always restored."""
     from contextlib import contextmanager
 
     @contextmanager
     def edit():
         original = NARRATION.read_text(encoding="utf-8")
-        match = re.search(rf"^\[({re.escape(EDITED_LINE)}[a-z0-9-]+)\] “([^”]*)”", original, re.M)
+        match = re.search(rf"^\[({re.escape(section)}\.[a-z0-9-]+)\] “([^”]*)”", original, re.M)
         if match is None:
-            sys.exit(f"no line starting with [{EDITED_LINE} in {NARRATION}")
+            sys.exit(f"no line of section {section} in {NARRATION}")
         edited = original[:match.end(2)] + "（基准测试）" + original[match.end(2):]
         try:
             NARRATION.write_text(edited, encoding="utf-8")
