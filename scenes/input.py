@@ -54,6 +54,7 @@ class Input(NanoScene):
             self.frame = box
             self.play(Create(box), run_time=self.t(share))
         else:
+            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
             self.play(Transform(self.frame, box), run_time=self.t(share))
 
     def drop_frame(self, share: float = 0.05):
@@ -98,7 +99,8 @@ class Input(NanoScene):
     def mappings(self):
         chars = self.table(self.w["chars"], f"{self.w['example']}: {self.w['unicode']}", CHAR_EXAMPLES)
         words = self.table(self.w["words"], f"{self.w['example']}: {self.w['gpt2']}", WORD_EXAMPLES)
-        VGroup(chars, words).arrange(RIGHT, buff=0.9, aligned_edge=UP).move_to([RIGHT_X - 0.2, 0.7, 0])
+        chars.move_to([LEFT_X, 1.75 - chars.height / 2, 0])
+        words.move_to([RIGHT_X, 0, 0]).align_to(chars, UP)
         self.examples = VGroup(chars, words)
         self.drop_frame()
         self.play(FadeIn(chars, shift=LEFT * 0.2), run_time=self.t(0.15))

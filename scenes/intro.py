@@ -7,12 +7,12 @@ chosen token fed back in at position 7.
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, ReplacementTransform,
                    RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart, Write)
 
 from . import style
 from .base import NanoScene, beat
-from .kit import Cells, DimLabel, TokenChip, flow_arrow, highlight_box, label
+from .kit import DimLabel, Heatmap, TokenChip, flow_arrow, highlight_box, label
 from .kit_model import ModelDiagram
 from .kit_overview import ProbBars, TokenStrip, wait_until, word_share
 
@@ -55,6 +55,7 @@ class Intro(NanoScene):
             self.frame = box
             self.play(Create(box), run_time=self.t(share))
         else:
+            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
             self.play(Transform(self.frame, box), run_time=self.t(share))
 
     def drop_frame(self, share: float = 0.05):
@@ -223,10 +224,12 @@ class Intro(NanoScene):
     def embed(self):
         x = self.trace["x"]                       # [T, C]: tok_emb + pos_emb
         scale = style.robust_scale(x)
-        self.vectors = VGroup(*[Cells(x[i], cell=0.08, gap=0.012, scale=scale) for i in range(len(x))])
+        # One value-coloured column per token (a Heatmap each: cheap to draw, widened to read).
+        self.vectors = Group(*[Heatmap(x[i], cell=0.08, scale=scale).stretch_to_fit_width(0.42)
+                               for i in range(len(x))])
         for i, column in enumerate(self.vectors):
             column.next_to(self.ids[i], DOWN, buff=0.2).set_x(self.strip.slots[i].get_x())
-        self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.vectors, LEFT, buff=0.3)
+        self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.vectors, LEFT, buff=0.25)
         self.move_frame(self.diagram.embedding, 0.1)
         self.play(LaggedStart(*[FadeIn(v, shift=DOWN * 0.3) for v in self.vectors], lag_ratio=0.2),
                   FadeIn(self.c_label), run_time=self.t(0.35))
@@ -235,7 +238,7 @@ class Intro(NanoScene):
     def transformers(self):
         d = self.diagram
         sweep = [d.blocks[i].frame for i in range(len(d.blocks))] + [VGroup(d.ln_f, d.lm_head, d.softmax)]
-        self.play(self.vectors.animate.set_opacity(0.35), run_time=self.t(0.08))
+        self.play(self.vectors.animate.fade(0.6), run_time=self.t(0.08))
         for part in sweep:
             self.move_frame(part, 0.12)
         wait_until(self, word_share(self.line, ["更多的数字", "more numbers"], 0.78), room=0.06)

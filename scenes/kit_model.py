@@ -148,7 +148,7 @@ class ModelDiagram(VGroup):
             c = TokenChip(t, size=chip * 0.85, font_size=max(16, font_size - 2))
             column = VGroup(c)
             if probs is not None:
-                bar = Rectangle(width=chip * 0.6, height=max(0.02, 0.6 * float(probs[t])),
+                bar = Rectangle(width=chip * 0.6, height=max(0.02, 0.45 * float(probs[t])),
                                 stroke_width=0, fill_color=style.TOKEN_COLORS[t], fill_opacity=0.9)
                 column.add(bar.next_to(c, UP, buff=0.04))
             group.add(column)

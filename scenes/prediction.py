@@ -25,7 +25,7 @@ WORDS = {
 }
 
 GPT2_SMALL_PARAMS = 124_439_808   # Hugging Face "gpt2" (the smallest GPT-2), for scale only
-ROW_Y, MODEL_Y, BARS_Y = 3.0, 1.2, -2.0
+ROW_Y, MODEL_Y, BARS_Y = 3.0, 1.5, -2.05
 
 
 def short_count(n: int) -> str:
@@ -59,11 +59,12 @@ class Prediction(NanoScene):
             self.frame = box
             self.play(Create(box), run_time=self.t(share))
         else:
+            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
             self.play(Transform(self.frame, box), run_time=self.t(share))
 
     def bars_for(self, step: int) -> ProbBars:
         """Step `step`'s bars under the position its logits are read at."""
-        bars = ProbBars(self.run, step, height=2.0)
+        bars = ProbBars(self.run, step, height=1.5)
         x = self.strip.slots[self.run.steps[step].position].get_x()
         return bars.shift(np.array([x, BARS_Y, 0]) - bars.chips.get_center())
 
@@ -130,7 +131,7 @@ class Prediction(NanoScene):
                         font_size=style.SIZE_BODY, color=style.LN_COLOR if wrong == 0 else style.MLP_COLOR)
         verdict.move_to([0, -0.9, 0])
         self.verdict = verdict
-        self.play(FadeOut(self.bars), FadeOut(self.arrow), run_time=self.t(0.1))
+        self.play(FadeOut(self.bars), FadeOut(self.arrow), FadeOut(self.model), run_time=self.t(0.1))
         self.play(Create(source_box), FadeIn(tags[0]), run_time=self.t(0.12))
         self.play(Create(output_box), FadeIn(tags[1]), run_time=self.t(0.12))
         wait_until(self, word_share(self.line, ["排序", "sorted"], 0.55), room=0.15)
@@ -139,7 +140,7 @@ class Prediction(NanoScene):
 
     @beat("prediction.complicated")
     def complicated(self):
-        self.play(FadeOut(self.verdict), FadeOut(self.result_marks), run_time=self.t(0.06))
+        self.play(FadeOut(self.verdict), FadeOut(self.result_marks), FadeIn(self.model), run_time=self.t(0.06))
         self.move_frame(self.model, 0.06)
         wait_until(self, word_share(self.line, ["GPT-2"], 0.4), room=0.2)
         same = label(self.w["same"], font_size=style.SIZE_LABEL, color=style.MUTED)

@@ -58,6 +58,7 @@ class Stack(NanoScene):
             self.marks.add(box)
             self.play(Create(box), run_time=self.t(share))
         else:
+            self.bring_to_front(self.marks[0])   # only the frame is redrawn while it moves
             self.play(Transform(self.marks[0], box), *[FadeOut(f) for f in self.marks[1:]],
                       run_time=self.t(share))
             self.remove(*self.marks[1:])
@@ -91,8 +92,10 @@ class Stack(NanoScene):
         facts = VGroup(DimLabel(f"n_layer = {self.cfg.n_layer}", font_size=style.SIZE_LABEL),
                        DimLabel(f"n_head = {self.cfg.n_head}", font_size=style.SIZE_LABEL),
                        label(self.w["params"].format(n=f"{n_params:,}"), font_size=style.SIZE_LABEL,
-                             color=style.INK)).arrange(RIGHT, buff=0.5)
-        facts.next_to(self.maps[-1], DOWN, buff=0.45).align_to(self.maps[-1], RIGHT)
+                             color=style.INK))
+        facts[1].next_to(facts[0], RIGHT, buff=0.5)
+        facts[2].next_to(facts[:2], DOWN, buff=0.15).align_to(facts[:2], RIGHT)
+        facts.next_to(self.maps[-1], DOWN, buff=0.3).align_to(self.maps[-1], RIGHT)
         self.frame(VGroup(d.blocks, d.block_labels), 0.08)
         self.play(FadeIn(facts[0]), run_time=self.t(0.06))
         wait_until(self, word_share(self.line, ["头", "heads"], 0.4), room=0.25)

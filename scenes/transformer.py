@@ -25,9 +25,9 @@ NAMES = {"attention": (["自注意力", "self-attention"], 0.15),
          "backbone": (["残差主干", "residual backbone", "backbone"], 0.7)}
 
 
-def stream_map(values, height: float) -> Heatmap:
+def stream_map(values, height: float, scale: float) -> Heatmap:
     """A [T, C] residual stream drawn as C rows x T columns, `height` tall, columns widened."""
-    heatmap = Heatmap(values.T, cell=height / values.shape[1])
+    heatmap = Heatmap(values.T, cell=height / values.shape[1], scale=scale)
     return heatmap.stretch_to_fit_width(0.22 * values.shape[0])
 
 
@@ -42,9 +42,9 @@ class Transformer(NanoScene):
         title = label(self.w["block"], font_size=style.SIZE_LABEL, color=style.MUTED)
         self.title = title.next_to(self.block.frame, UP, buff=0.12).align_to(self.block.frame, RIGHT)
         x, out = self.trace["x"], self.trace["h.0.out"]
-        height = 3.6
-        self.x_map = stream_map(x, height).move_to([-4.9, 0.55, 0])
-        self.out_map = stream_map(out, height).move_to([5.6, 0.55, 0])
+        height, scale = 3.6, max(style.robust_scale(x), style.robust_scale(out))  # one scale: comparable
+        self.x_map = stream_map(x, height, scale).move_to([-4.9, 0.55, 0])
+        self.out_map = stream_map(out, height, scale).move_to([5.6, 0.55, 0])
         # The stream enters the backbone from above-left and leaves below-right (elbows).
         top, bottom = self.block.backbone_line.get_top(), self.block.backbone_line.get_bottom()
         y_in, y_out = top[1] + 0.35, bottom[1] - 0.35
