@@ -202,6 +202,9 @@ class NanoScene(Scene):
         start = self._beat_time()
         crossing = [b for b in self.captions.boundaries() if start < b < start + n / self.fps]
         if crossing and self.captions.submobjects:
+            # Manim redraws every frame all mobjects from the first animated one on; with the
+            # captions last, a cue change redraws only them (not every heatmap after them).
+            self.bring_to_front(self.captions)
             animations = (*animations, CaptionTrack(self.captions, start, (n - 0.5) / self.fps))
         else:
             self.captions.show_at(start)
