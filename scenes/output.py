@@ -1,0 +1,393 @@
+"""Output: ln_f, lm_head, logits, softmax, the choice, temperature, which position counts, and
+the chosen token fed back until the six outputs are there.
+
+One column per position under its token chip (grid, left): the normalized vector, its logits
+and its probabilities, each stage under a thin band naming the operation; lm_head's weight sits
+left of the logits row so that logit (token i, position t) = row i of W . column t. The right
+panel zooms in on the position that predicts (the last input): logits, probability bars.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
+                   PI, Rectangle, ReplacementTransform, Transform, VGroup)
+
+from engine import VOCAB
+
+from . import style
+from .base import NanoScene, beat
+from .kit import Block, DimLabel, TokenChip, ValueLabel, highlight_box, label
+from .kit_plots import MovingOnTop, ProbBars, VectorStrip, look, stacked_strip, tick_line
+
+WORDS = {
+    "zh": {"ln_f": "层归一化 ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "归一化后",
+           "logits": "logits", "probs": "概率", "weight": "lm_head 权重", "panel": "第 {n} 个 token 之后是？",
+           "sum": "总和 = 1", "sample": "按概率随机抽样", "top": "最高", "temperature": "温度 T = {T}",
+           "earlier": "只在预测输入本身", "nth": "取第 {n} 个 →",
+           "input": "输入", "output": "输出"},
+    "en": {"ln_f": "layer norm ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "normed",
+           "logits": "logits", "probs": "probs", "weight": "lm_head weight",
+           "panel": "after token {n} comes?", "sum": "sum = 1", "sample": "sample by probability",
+           "top": "top", "temperature": "temperature T = {T}", "earlier": "only predict the input",
+           "nth": "take token {n} →", "input": "input", "output": "output"},
+}
+
+PITCH, COL_W = 0.5, 0.38          # grid: one column per position
+X0 = -3.5                         # x of position 0
+Y_CHIP, Y_INDEX = 3.3, 2.93
+Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
+Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
+Y_SOFTMAX_BAND, Y_PROBS = -0.72, -1.44
+CELL_H = 0.28                     # one token's row in logits / probs
+PANEL_X = 3.3                     # left edge of the right panel
+TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
+SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
+BAR_LOOK = dict(full=1.35, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
+
+
+def col_x(t: int) -> float:
+    return X0 + t * PITCH
+
+
+class Output(MovingOnTop, NanoScene):
+    scene_id = "output"
+
+    # ---- layout ---------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        self.w = WORDS.get(self.lang, WORDS["en"])
+        self.T = len(self.run.input_tokens)
+        self.focus = self.T - 1
+        self.n_pos = self.cfg.block_size
+        self.vocab = self.cfg.vocab_size
+        self.logit_scale = style.robust_scale(np.concatenate([s.trace["logits"].ravel() for s in self.run.steps]))
+        self._build_sequence()
+        self._build_grid()
+        self._build_weight()
+        self._build_panel()
+        self.add(self.slots, self.indices, self.chips, self.empty_cols)
+
+    def _build_sequence(self) -> None:
+        n_slots = self.T + len(self.run.steps)
+        self.slots = VGroup(*[DashedVMobject(Rectangle(width=0.4, height=0.4, color=style.EDGE,
+                                                       stroke_width=2), num_dashes=12)
+                              .move_to([col_x(i), Y_CHIP, 0]) for i in range(n_slots)])
+        self.indices = VGroup(*[DimLabel(str(i + 1), font_size=16).move_to([col_x(i), Y_INDEX, 0])
+                                for i in range(n_slots)])
+        self.chips = VGroup(*[self._chip(int(tok), i) for i, tok in enumerate(self.run.input_tokens)])
+        self.out_chips = VGroup(*[self._chip(s.chosen, self.T + k) for k, s in enumerate(self.run.steps)])
+
+    def _chip(self, token: int, slot: int) -> TokenChip:
+        return TokenChip(token, size=0.4, font_size=22).move_to([col_x(slot), Y_CHIP, 0])
+
+    def _columns(self, step: int, t: int) -> Group:
+        """The normed vector, logits and probs of position t, from pass `step`."""
+        tr = self.run.steps[step].trace
+        normed = VectorStrip(tr["ln_f.out"][t], length=NORMED_LEN, thickness=COL_W,
+                             scale=self.normed_scale).move_to([col_x(t), Y_NORMED, 0])
+        logits = VectorStrip(tr["logits"][t], length=CELL_H * self.vocab, thickness=COL_W,
+                             scale=self.logit_scale, px=8).move_to([col_x(t), Y_LOGITS, 0])
+        probs = VectorStrip(tr["probs"][t], length=CELL_H * self.vocab, thickness=COL_W, scale=1.0,
+                            px=8).move_to([col_x(t), Y_PROBS, 0])
+        return Group(normed, logits, probs)
+
+    def _build_grid(self) -> None:
+        w = self.w
+        self.normed_scale = style.robust_scale(self.trace["ln_f.out"])
+        self.cols = [self._columns(0, t) for t in range(self.T)]
+        self.normed = Group(*[c[0] for c in self.cols])
+        self.logits = Group(*[c[1] for c in self.cols])
+        self.probs = Group(*[c[2] for c in self.cols])
+        self.later_cols = {self.focus + k: self._columns(k, self.focus + k) for k in range(1, len(self.run.steps))
+                           if self.focus + k < self.n_pos}
+        self.empty_cols = VGroup()
+        for t in range(self.T, self.n_pos):
+            for y, h in ((Y_NORMED, NORMED_LEN), (Y_LOGITS, CELL_H * self.vocab), (Y_PROBS, CELL_H * self.vocab)):
+                self.empty_cols.add(DashedVMobject(Rectangle(width=COL_W, height=h, color=style.EDGE,
+                                                             stroke_width=1.5), num_dashes=10)
+                                    .move_to([col_x(t), y, 0]))
+        width = col_x(self.n_pos - 1) - col_x(0) + COL_W + 0.2
+        center = (col_x(0) + col_x(self.n_pos - 1)) / 2
+        def band(text, color, y):
+            block = Block(text, width=width, height=0.28, color=color, font_size=18).move_to([center, y, 0])
+            block.title.align_to(block.box, LEFT).shift(RIGHT * 0.2)   # clear of the focus column
+            return block
+        self.ln_band = band(w["ln_f"], style.LN_COLOR, Y_LN_BAND)
+        self.head_band = band(w["lm_head"], style.MUTED, Y_HEAD_BAND)
+        self.softmax_band = band(w["softmax"], style.MUTED, Y_SOFTMAX_BAND)
+        right = col_x(self.n_pos - 1) + COL_W / 2 + 0.15
+        row_label = lambda text, y: label(text, font_size=20).move_to([0, y, 0]).align_to([right, 0, 0], LEFT)
+        self.normed_label = row_label(w["normed"], Y_NORMED)
+        self.normed_dim = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.normed_label, DOWN, buff=0.08)
+        self.normed_dim.align_to(self.normed_label, LEFT)
+        self.logits_label = row_label(w["logits"], Y_LOGITS)
+        self.probs_label = row_label(w["probs"], Y_PROBS)
+        self.row_chips = VGroup(*[self._row_chips(y) for y in (Y_LOGITS, Y_PROBS)])
+        self.earlier_label = label(w["earlier"], font_size=20, color=style.MUTED)
+        self.earlier_label.next_to(Group(*self.probs[:self.focus]), DOWN, buff=0.15)
+
+    def _row_chips(self, y: float) -> VGroup:
+        """Small A/B/C chips left of a [vocab]-row block, one per row."""
+        top = y + CELL_H * self.vocab / 2
+        return VGroup(*[TokenChip(i, size=0.26, font_size=16).move_to([col_x(0) - COL_W / 2 - 0.2,
+                                                                       top - (i + 0.5) * CELL_H, 0])
+                        for i in range(self.vocab)])
+
+    def _build_weight(self) -> None:
+        W = self.weights["lm_head.weight"]
+        right = col_x(0) - COL_W / 2 - 0.4
+        self.w_head = VectorStrip(W, length=2.2, thickness=CELL_H * self.vocab, kind="weight", px=8)
+        self.w_head.move_to([right - 1.1, Y_LOGITS, 0])
+        self.w_head_label = label(self.w["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
+        self.w_head_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1),
+                                  DimLabel(f"n_vocab = {self.vocab}").rotate(PI / 2)
+                                  .next_to(self.w_head, LEFT, buff=0.1))
+
+    def _build_panel(self, step: int = 0) -> None:
+        w = self.w
+        temps = [TEMPERATURES[0], self.run.temperature, TEMPERATURES[1]]
+        sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs", f"step{step}/.probs@T={temps[2]:g}"]
+        colors = SERIES_COLORS
+        self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=20)
+        self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
+        self.bars = self._place_bars(ProbBars(self.run, sources, colors, **BAR_LOOK))
+        self.panel_logits = self._logit_labels(step)
+        heads_y = self.bars.get_top()[1] + 0.2
+        self.panel_heads = VGroup(label(w["logits"], font_size=18, color=style.MUTED),
+                                  label(w["probs"], font_size=18, color=style.MUTED))
+        self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
+        self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
+        self.legend = VGroup(*[VGroup(Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c,
+                                                fill_opacity=0.9),
+                                      label(f"T = {T:g}", font_size=16, color=style.MUTED)).arrange(RIGHT, buff=0.08)
+                               for T, c in zip(temps, colors)]).arrange(RIGHT, buff=0.25)
+        self.legend.next_to(self.bars, DOWN, buff=0.3).align_to([PANEL_X, 0, 0], LEFT)
+        probs = self.run.steps[step].probs
+        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.35)
+        self.strip.align_to([PANEL_X, 0, 0], LEFT)
+        self.strip_label = label(w["sample"], font_size=18, color=style.MUTED).next_to(self.strip, DOWN, buff=0.1)
+        self.strip_label.align_to(self.strip, LEFT)
+
+    @staticmethod
+    def _place_bars(bars: ProbBars) -> ProbBars:
+        """Chips at the panel's left edge (the bars leave room for the logit values)."""
+        return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
+
+    def panel_for(self, step: int) -> tuple[VGroup, VGroup]:
+        """Bars (the run's temperature only) and logit labels of pass `step`, in place."""
+        sources = [None, f"step{step}/.probs", None]
+        bars = self._place_bars(ProbBars(self.run, sources, SERIES_COLORS, **BAR_LOOK))
+        return bars.series(1), self._logit_labels(step)
+
+    def _logit_labels(self, step: int) -> VGroup:
+        """The logits of pass `step` beside the panel's chips, right-aligned like a table."""
+        right = self.bars.chips.get_right()[0] + 0.85
+        return VGroup(*[ValueLabel.of(self.run, f"step{step}/.logits", (i,), font_size=18)
+                        .move_to([0, self.bars.chips[i].get_y(), 0]).align_to([right, 0, 0], RIGHT)
+                        for i in range(self.vocab)])
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def column_box(self, t: int, top: float = Y_NORMED + NORMED_LEN / 2, bottom: float = Y_PROBS - CELL_H * 1.5,
+                   color=style.HIGHLIGHT) -> Rectangle:
+        return Rectangle(width=COL_W + 0.1, height=top - bottom + 0.1, color=color,
+                         stroke_width=3).move_to([col_x(t), (top + bottom) / 2, 0])
+
+    def row_box(self, y: float, t0: int, t1: int) -> Rectangle:
+        return Rectangle(width=col_x(t1) - col_x(t0) + COL_W + 0.1, height=CELL_H * self.vocab + 0.1,
+                         color=style.HIGHLIGHT, stroke_width=3).move_to([(col_x(t0) + col_x(t1)) / 2, y, 0])
+
+    # ---- beats --------------------------------------------------------------------------------
+
+    @beat("output.layernorm")
+    def layernorm(self):
+        self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), run_time=self.t(0.15))
+        box = highlight_box(self.ln_band, buff=0.05)
+        self.play(Create(box), run_time=self.t(0.1))
+        self.play(FadeIn(self.normed, shift=DOWN * 0.15, lag_ratio=0.1), FadeIn(self.normed_label),
+                  FadeIn(self.normed_dim), run_time=self.t(0.35))
+        self.play(FadeOut(box), run_time=self.t(0.08))
+
+    @beat("output.lm-head")
+    def lm_head(self):
+        f = self.focus
+        self.play(FadeIn(self.head_band), FadeIn(self.w_head), FadeIn(self.w_head_label),
+                  FadeIn(self.w_head_dims), FadeIn(self.row_chips[0]), FadeIn(self.logits_label),
+                  run_time=self.t(0.1))
+        col = highlight_box(self.normed[f], buff=0.04)
+        self.play(Create(col), run_time=self.t(0.05))
+        # Logit (i, f) = row i of W . column f: reveal the focus column's cells one row at a time.
+        logit_f = self.logits[f]
+        masks = [Rectangle(width=COL_W + 0.04, height=CELL_H, stroke_width=0, fill_color=style.BACKGROUND,
+                           fill_opacity=1).move_to(logit_f.cell_center(i)) for i in range(self.vocab)]
+        self.add(logit_f, *masks)
+        for i in range(self.vocab):
+            row = self.w_head.cell_rect(i, 0, i, self.w_head.cols - 1, stroke_width=2.5)
+            cell = logit_f.cell_rect(i, stroke_width=2.5)
+            self.play(Create(row), run_time=self.t(0.05))
+            self.remove(masks[i])
+            self.play(Create(cell), run_time=self.t(0.05))
+            self.play(FadeOut(row), FadeOut(cell), run_time=self.t(0.03))
+        others = [self.logits[t] for t in range(self.T) if t != f]
+        self.play(FadeOut(col), FadeIn(Group(*others), lag_ratio=0.15), run_time=self.t(0.25))
+        self.w_head_dims[1].set_color(style.HIGHLIGHT)
+        box = self.row_box(Y_LOGITS, 0, self.T - 1)
+        self.play(Create(box), run_time=self.t(0.08))
+        self.play(FadeOut(box), self.w_head_dims[1].animate.set_color(style.MUTED), run_time=self.t(0.05))
+
+    @beat("output.logit-meaning")
+    def logit_meaning(self):
+        f = self.focus
+        self.focus_box = self.column_box(f, top=Y_LOGITS + CELL_H * 1.5)
+        self.play(Create(self.focus_box), FadeIn(self.panel_title), FadeIn(self.bars.chips),
+                  run_time=self.t(0.12))
+        self.play(FadeIn(self.panel_logits), FadeIn(self.panel_heads[0]), run_time=self.t(0.12))
+        best = int(np.argmax(self.run.steps[0].logits))
+        box = highlight_box(VGroup(self.bars.chips[best], self.panel_logits[best]), buff=0.06)
+        self.play(Create(box), run_time=self.t(0.1))
+        self.hold(self.t(0.3))
+        self.play(FadeOut(box), run_time=self.t(0.05))
+
+    @beat("output.logits")
+    def logits_beat(self):
+        self.play(self.logits_label.animate.set_color(style.HIGHLIGHT),
+                  self.panel_heads[0].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.2))
+        self.hold(self.t(0.4))
+        self.play(self.logits_label.animate.set_color(style.INK),
+                  self.panel_heads[0].animate.set_color(style.MUTED), run_time=self.t(0.15))
+
+    @beat("output.softmax")
+    def softmax(self):
+        box = highlight_box(self.softmax_band, buff=0.05)
+        self.play(FadeIn(self.softmax_band), run_time=self.t(0.08))
+        self.play(Create(box), run_time=self.t(0.06))
+        self.play(FadeIn(self.probs, shift=DOWN * 0.1, lag_ratio=0.1), FadeIn(self.probs_label),
+                  FadeIn(self.row_chips[1]), run_time=self.t(0.2))
+        main = self.bars.series(1)
+        self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
+        self.play(FadeIn(main[1]), FadeOut(box), run_time=self.t(0.1))
+        self.sum_label = label(self.w["sum"], font_size=18, color=style.MUTED)
+        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.SAFE_X, 0, 0], RIGHT)
+        self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
+
+    @beat("output.argmax")
+    def argmax(self):
+        chosen = self.run.steps[0].chosen
+        self.pick = highlight_box(VGroup(self.bars.chips[chosen], self.bars.values[1][chosen]), buff=0.08)
+        self.play(Create(self.pick), self.bars.bars[1][chosen].animate.set_fill(opacity=1),
+                  run_time=self.t(0.2))
+        others = [self.bars.bars[1][i] for i in range(self.vocab) if i != chosen]
+        self.play(*look(*others, opacity=0.45), run_time=self.t(0.15))
+
+    @beat("output.first-choice")
+    def first_choice(self):
+        ring = None
+        for i in range(self.vocab):   # the caption reads the three probabilities in order
+            box = highlight_box(self.bars.values[1][i], buff=0.05)
+            self.play(Create(box) if ring is None else ReplacementTransform(ring, box), run_time=self.t(0.08))
+            ring = box
+            self.hold(self.t(0.1))
+        chip = self.bars.chips[self.run.steps[0].chosen]
+        self.play(FadeOut(ring), chip.animate.scale(1.25), run_time=self.t(0.08))
+        self.play(chip.animate.scale(1 / 1.25), run_time=self.t(0.08))
+
+    @beat("output.sampling")
+    def sampling(self):
+        self.play(*look(*self.bars.bars[1], opacity=0.9), FadeOut(self.pick),
+                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.15))
+        marker = tick_line(self.strip.get_left(), self.strip.height + 0.2)
+        self.play(FadeIn(marker), run_time=self.t(0.05))
+        for share in (0.7, 0.2, 0.5):   # illustrative draws: where a random point could land
+            self.play(marker.animate.move_to(self.strip.get_left() + RIGHT * self.strip.width * share),
+                      run_time=self.t(0.12))
+        self.play(FadeOut(marker), run_time=self.t(0.05))
+
+    @beat("output.temperature")
+    def temperature(self):
+        self.play(FadeIn(self.legend), run_time=self.t(0.06))
+        for s in (0, 2):
+            self.play(FadeIn(self.bars.series(s)[0], shift=RIGHT * 0.2), run_time=self.t(0.08))
+            self.play(FadeIn(self.bars.series(s)[1]), run_time=self.t(0.05))
+            self.hold(self.t(0.12))
+        low = int(np.argmin(self.run.steps[0].probs))
+        box = highlight_box(VGroup(*[self.bars.values[s][low] for s in range(3)]), buff=0.06)
+        self.play(Create(box), run_time=self.t(0.06))
+        self.hold(self.t(0.2))
+        self.play(FadeOut(box), run_time=self.t(0.04))
+
+    @beat("output.all-positions")
+    def all_positions(self):
+        temps = [self.bars.series(s) for s in (0, 2)]
+        self.play(*[FadeOut(m) for m in (*temps, self.legend, self.strip, self.strip_label)],
+                  FadeOut(self.focus_box), run_time=self.t(0.1))
+        box = self.row_box(Y_LOGITS, 0, self.T - 1)
+        self.play(Create(box), run_time=self.t(0.12))
+        self.hold(self.t(0.2))
+        self.focus_box = self.column_box(self.focus, top=Y_LOGITS + CELL_H * 1.5)
+        self.play(ReplacementTransform(box, self.focus_box), run_time=self.t(0.15))
+
+    @beat("output.which-logit")
+    def which_logit(self):
+        f = self.focus
+        tall = self.column_box(f, top=Y_CHIP + 0.25)
+        nth = label(self.w["nth"].format(n=f + 1), font_size=18, color=style.HIGHLIGHT)
+        nth.next_to(self.slots[0], LEFT, buff=0.2)
+        self.play(ReplacementTransform(self.focus_box, tall), FadeIn(nth),
+                  self.indices[f].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.12))
+        self.focus_box = tall
+        nxt = self.slots[f + 1]
+        cross = VGroup(Line(nxt.get_corner(UP + LEFT), nxt.get_corner(DOWN + RIGHT)),
+                       Line(nxt.get_corner(DOWN + LEFT), nxt.get_corner(UP + RIGHT))).set_stroke(style.MUTED, 3)
+        self.play(FadeIn(cross), run_time=self.t(0.1))
+        self.nth, self.cross = nth, cross
+
+    @beat("output.earlier-logits")
+    def earlier(self):
+        earlier = [m for t in range(self.focus) for m in self.cols[t]]
+        self.play(*look(*earlier, opacity=0.3), FadeIn(self.earlier_label), FadeOut(self.cross),
+                  run_time=self.t(0.25))
+
+    @beat("output.feed-back")
+    def feed_back(self):
+        steps = self.run.steps
+        self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth), run_time=self.t(0.05))
+        per = 0.72 / len(steps)
+        for k, step in enumerate(steps):
+            t = self.focus + k
+            if k > 0:
+                cols = self.later_cols[t]
+                box = self.column_box(t, top=Y_CHIP + 0.25)
+                bars, logits = self.panel_for(k)
+                title = label(self.w["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
+                title.align_to(self.panel_title, LEFT)
+                self.play(FadeIn(cols), ReplacementTransform(self.focus_box, box),
+                          *look(*self.cols[t - 1], opacity=0.3), Transform(self.panel_title, title),
+                          self.indices[t - 1].animate.set_color(style.MUTED),
+                          self.indices[t].animate.set_color(style.HIGHLIGHT), run_time=self.t(per * 0.4))
+                self.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
+                self.cols.append(cols)
+                old = self.bars.series(1)
+                self.play(Transform(old[0], bars[0]), ReplacementTransform(old[1], bars[1]),
+                          ReplacementTransform(self.panel_logits, logits), run_time=self.t(per * 0.2))
+                self.bars.values[1] = bars[1]
+                self.panel_logits = logits
+                self.focus_box = box
+            else:
+                self.play(*look(*self.cols[self.focus], opacity=1.0), run_time=self.t(per * 0.3))
+            flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
+            self.play(flying.animate.move_to(self.out_chips[k]), run_time=self.t(per * 0.35))
+            self.remove(flying)
+            self.add(self.out_chips[k])
+
+    @beat("output.done")
+    def done(self):
+        panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
+        self.play(FadeOut(self.focus_box), *look(*[m for c in self.cols for m in c], *panel, opacity=0.3),
+                  self.indices[self.focus + len(self.run.steps) - 1].animate.set_color(style.MUTED),
+                  run_time=self.t(0.1))
+        brace_in = highlight_box(self.chips, color=style.INK, buff=0.06)
+        brace_out = highlight_box(self.out_chips, color=style.HIGHLIGHT, buff=0.06)
+        tags = VGroup(label(self.w["input"], font_size=20).next_to(brace_in, LEFT, buff=0.15),
+                      label(self.w["output"], font_size=20, color=style.HIGHLIGHT).next_to(brace_out, RIGHT, buff=0.15))
+        self.play(Create(brace_in), FadeIn(tags[0]), run_time=self.t(0.15))
+        self.play(Create(brace_out), FadeIn(tags[1]), run_time=self.t(0.15))
