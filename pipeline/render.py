@@ -6,6 +6,7 @@ from there.
 """
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import queue as queue_module
@@ -51,6 +52,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int 
     done = {s: Rendered(s, entry, False, cache.manifest(kind, keys[s]).get("seconds", 0.0))
             for s in scene_ids if (entry := cache.entry(kind, keys[s]))}
     todo = [s for s in scene_ids if s not in done]
+    _check_modules(todo)
     jobs_list = [_job(i, kind, s, settings, quality, cache.work_dir(kind, keys[s]), timeline)
                  for i, s in enumerate(todo)]
     frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
@@ -69,6 +71,7 @@ def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int 
     """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
     from .options import STILLS_QUALITY
 
+    _check_modules(scene_ids)
     work_root = out.parent / f".{out.name}.work"
     shutil.rmtree(work_root, ignore_errors=True)
     jobs_list = []
@@ -91,6 +94,13 @@ def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int 
     shutil.rmtree(work_root, ignore_errors=True)
     order = {s: i for i, s in enumerate(scene_ids)}
     return sorted(made_list, key=lambda r: order[r.scene_id])
+
+
+def _check_modules(scene_ids) -> None:
+    """Fail before any rendering if a scene's module is not there (cheap: nothing imported)."""
+    missing = [f"{s} ({SCENES[s][0]})" for s in scene_ids if importlib.util.find_spec(SCENES[s][0]) is None]
+    if missing:
+        raise SceneFailed(f"scene module missing for {', '.join(missing)}: nothing was rendered")
 
 
 def _job(index, kind, scene_id, settings, quality, work: Path, timeline) -> worker.Job:
