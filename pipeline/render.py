@@ -24,7 +24,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from scenes.registry import SCENES
 
 from . import cache, worker
-from .options import Quality, Settings, media_dir
+from .options import STILLS_QUALITY, Quality, Settings, media_dir
 
 
 class SceneFailed(RuntimeError):
@@ -69,8 +69,6 @@ def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int 
 def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int | None = None,
                   console: Console | None = None) -> list[Rendered]:
     """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
-    from .options import STILLS_QUALITY
-
     _check_modules(scene_ids)
     work_root = out.parent / f".{out.name}.work"
     shutil.rmtree(work_root, ignore_errors=True)
