@@ -4,6 +4,7 @@ Run's value at the shown precision, and it lasts exactly as long as its narratio
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from manim import tempconfig
@@ -14,9 +15,13 @@ from scenes.registry import SCENE_IDS, scene_class
 INPUTS = ["CBABBC", "CABACA", "AAAAAA"]
 
 
+MEDIA_DIR = tempfile.mkdtemp(prefix="nanogpt-test-media-")  # Manim's text cache, ours alone
+
+
 def build(scene_id: str, input_text: str, lang: str = "zh"):
     os.environ.update(NANOGPT_INPUT=input_text, NANOGPT_LANG=lang, NANOGPT_VOICE="silent")
-    with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60}):
+    with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60,
+                     "media_dir": MEDIA_DIR}):
         scene = scene_class(scene_id)(skip_animations=True)
         scene.auditing = True
         scene.render()
