@@ -156,9 +156,12 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
             if index in running:
                 progress.remove_task(running.pop(index))
             try:
-                on_done(job, result.get())
+                made = result.get()
+                on_done(job, made)
+                progress.console.print(f"{job.scene_id}: {frames[job.index]} frames in {made['seconds']:.0f} s")
             except Exception as err:  # the scene's own error: keep going, report at the end
                 failures.append(_failure(job, err))
+                progress.console.print(f"{job.scene_id}: [red]failed[/]")
             progress.advance(scenes_task)
         progress.update(frames_task, completed=sum(min(c, frames[i]) for i, c in written.items()))
         time.sleep(0.1)
