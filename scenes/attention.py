@@ -1,0 +1,554 @@
+"""Self-attention, layer 0: one head and one query followed closely, then all of them.
+
+Three acts, every piece built once in prepare() and only shown, highlighted or dimmed later:
+  I   (left)  the normalised input X (C x T) and, for the focus head, the Q/K/V weight
+              blocks, their biases and the q, k, v vectors of every time step;
+  II  (right) the focus query (the last position) against every key: a dot product cell by
+              cell, the attention matrix with its causal mask, softmax of the row, and the
+              weighted sum of the value vectors;
+  III (whole) every head's attention pattern and output, concatenated, projected (with its
+              bias) and added to the residual stream.
+Every number and colour is read from the Run's layer-0 trace (h.0.attn.*) and weights.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, FadeIn, FadeOut, Group,
+                   Indicate, LaggedStart, Line, Rectangle, ReplacementTransform, Transform, TransformFromCopy, VGroup)
+
+from . import style
+from .base import NanoScene, beat
+from .kit import Block, Cells, DimLabel, PlusSign, TokenChip, ValueLabel, highlight_box, label
+from .kit_attention import (GridFrame, block, column_rect, lay_flat, masked, pour, SpacedColumns,
+                            turn_onto, words)
+from .kit_model import BlockDiagram
+
+LAYER = 0
+SMALL = style.SIZE_SMALL
+ROW_I = 0.075        # height of one channel in act I (C = 48 -> 3.6 units)
+X_COL = 0.21         # width of one time step of the input X in act I
+ROW_III = 0.1        # height of one channel in act III (C = 48 -> 4.8 units)
+TOP_III = 3.3        # top of the act III blocks
+CELL_W, CELL_H = 0.9, 0.36   # the attention matrix's cells (room for "-0.00" at font 18)
+GRID_LEFT = 0.1              # left edge of the attention matrix
+FRONT = 10           # z-index of highlight frames: always drawn over images
+
+
+def focus_head(probs: np.ndarray, t: int) -> int:
+    """Head 0, unless another head's focus row is clearly more peaked (more telling)."""
+    peaks = probs[:, t, :].max(axis=-1)
+    best = int(np.argmax(peaks))
+    return best if peaks[best] > peaks[0] + 0.15 else 0
+
+
+def keep_in_frame(mob):
+    """Nudge a label that sticks out past the left safe edge back in."""
+    overhang = -style.SAFE_X - mob.get_left()[0]
+    return mob.shift(RIGHT * overhang) if overhang > 0 else mob
+
+
+def arc_angle(distance: int) -> float:
+    """Bend of a link spanning `distance` time steps (longer links bow a little more)."""
+    return -min(2.2, 0.9 + 0.25 * distance)
+
+
+class Attention(NanoScene):
+    scene_id = "attention"
+
+    # ---- data ----------------------------------------------------------------------------
+
+    def name(self, part: str) -> str:
+        return f"h.{LAYER}.{part}"
+
+    def data(self, part: str) -> np.ndarray:
+        return self.trace[self.name(part)]
+
+    def value(self, part: str, index=(), font_size: float = style.SIZE_NUMBER, **kwargs) -> ValueLabel:
+        return ValueLabel.of(self.run, self.name(part), index, font_size=font_size, **kwargs)
+
+    def weight(self, part: str) -> np.ndarray:
+        return self.weights[f"transformer.h.{LAYER}.{part}"]
+
+    def prepare(self) -> None:
+        cfg = self.cfg
+        self.w = words(self.lang)
+        self.T = len(self.trace["tokens"])
+        self.A, self.C, self.H = cfg.head_size, cfg.n_embd, cfg.n_head
+        self.tf = self.T - 1                              # the focus query: the last position
+        self.h = focus_head(self.data("attn.probs"), self.tf)
+        self.hl = None                                    # the yellow frame(s) on screen
+        self.build_input()
+        self.build_qkv()
+        self.build_matrix()
+        self.build_workshop()
+        self.build_softmax()
+        self.build_values()
+        self.build_heads()
+        self.build_output()
+
+    # ---- act I: input and q, k, v ----------------------------------------------------------------
+
+    def build_input(self) -> None:
+        tokens = self.trace["tokens"]
+        self.x_in = block(self.data("ln_1.out").T, X_COL, ROW_I).move_to([-6.8, 0.65, 0], aligned_edge=LEFT)
+        self.x_chips = VGroup(*[TokenChip(tok, size=0.21, font_size=16)
+                                .next_to(self.x_in.cell_rect(0, t), UP, buff=0.08)
+                                for t, tok in enumerate(tokens)])
+        self.x_dims = VGroup(DimLabel(f"C = {self.C}"), DimLabel(f"T = {self.T}"),
+                             label(self.w["ln_input"], 16, style.MUTED))
+        self.x_dims.arrange(DOWN, buff=0.08).next_to(self.x_in, DOWN, buff=0.12)
+        keep_in_frame(self.x_dims)
+        self.map = BlockDiagram(self.lang, font_size=18).move_to([2.0, 2.6, 0])
+        # the sequence as big chips, linked by arcs: every position can look at earlier ones
+        self.seq = VGroup(*[TokenChip(tok, size=0.5, font_size=style.SIZE_BODY) for tok in tokens])
+        self.seq.arrange(RIGHT, buff=0.4).move_to([2.0, -0.9, 0])
+        self.arcs = VGroup(*[ArcBetweenPoints(self.seq[s].get_top() + UP * 0.05, self.seq[t].get_top() + UP * 0.05,
+                                              angle=arc_angle(t - s), color=style.ATTN_COLOR, stroke_width=2.5)
+                             for t in range(1, self.T) for s in range(t)])
+
+    def build_qkv(self) -> None:
+        A, C, h = self.A, self.C, self.h
+        W, b = self.weight("attn.c_attn.weight"), self.weight("attn.c_attn.bias")
+        rows = [slice(i * C + h * A, i * C + (h + 1) * A) for i in range(3)]   # Q, K, V of head h
+        w_scale = style.robust_scale(np.concatenate([W[r] for r in rows]))
+        b_scale = style.robust_scale(np.concatenate([b[r] for r in rows]))
+        vecs = [self.data(f"attn.{n}")[h].T for n in "qkv"]                  # [A, T] each
+        self.qkv_scale = style.robust_scale(np.concatenate(vecs))
+        self.W, self.B, self.QKV = [], [], []
+        for i, (r, vec) in enumerate(zip(rows, vecs)):
+            top = 2.85 - i * 1.6
+            self.W.append(block(W[r], 0.045, ROW_I, kind="weight", scale=w_scale)
+                          .move_to([-4.85, top, 0], aligned_edge=LEFT + UP))
+            self.B.append(block(b[r], 0.1, ROW_I, kind="weight", scale=b_scale)
+                          .next_to(self.W[-1], RIGHT, buff=0.08))
+            self.QKV.append(block(vec, 0.13, ROW_I, scale=self.qkv_scale)
+                            .next_to(self.B[-1], RIGHT, buff=0.35))
+        self.w_names = VGroup(*[label(f"W{n}", SMALL, style.MUTED).next_to(Wi, LEFT, buff=0.1)
+                                for n, Wi in zip("qkv", self.W)])
+        self.qkv_names = VGroup(*[label(n, SMALL).next_to(v, UP, buff=0.06) for n, v in zip("qkv", self.QKV)])
+        self.b_names = VGroup(*[label("b", SMALL, style.MUTED).next_to(bb, UP, buff=0.06) for bb in self.B])
+        self.a_dim = DimLabel(f"A = {A}").next_to(self.QKV[2], DOWN, buff=0.12)
+        self.head_frame = highlight_box(Group(*self.W, *self.QKV, self.w_names, self.qkv_names),
+                                        color=style.ATTN_COLOR, buff=0.12, stroke_width=2.5)
+        self.head_frame.stretch_to_fit_height(self.head_frame.height + 0.15).shift(UP * 0.075)
+        self.head_tag = label(self.w["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
+        self.head_tag.next_to(self.head_frame, UP, buff=0.06, aligned_edge=LEFT)
+        self.cards = VGroup(*[Block(self.w["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
+                                    color=style.ATTN_COLOR, font_size=SMALL)
+                              .move_to([self.head_frame.get_x(), 2.25 - n * 1.6, 0]) for n in range(self.H)])
+        x_col = block(self.data("ln_1.out").T[:, self.tf], X_COL, ROW_I)
+        self.x_col = x_col.move_to(self.x_in.cell_rect(0, self.tf, self.C - 1, self.tf))
+        self.x_flat = lay_flat(self.x_col, self.W[0], buff=0.05)
+        self.matvec_formula = label("q = Wq · x + b", SMALL).move_to([-3.65, -1.95, 0])
+
+    # ---- act II: the focus query against every key -------------------------------------------------
+
+    def build_matrix(self) -> None:
+        h, t, T = self.h, self.tf, self.T
+        tokens = self.trace["tokens"]
+        self.grid = g = GridFrame(T, T, CELL_W, CELL_H).move_to([GRID_LEFT, 3.25, 0], aligned_edge=LEFT + UP)
+        self.key_chips = VGroup(*[TokenChip(tok, size=0.26, font_size=16).move_to([g.column_x(s), 3.47, 0])
+                                  for s, tok in enumerate(tokens)])
+        self.query_chips = VGroup(*[TokenChip(tok, size=0.26, font_size=16).move_to([GRID_LEFT - 0.25, g.row_y(r), 0])
+                                    for r, tok in enumerate(tokens)])
+        self.key_axis = label(self.w["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
+        self.query_axis = label(self.w["query"], SMALL, style.MUTED).next_to(self.query_chips[t], RIGHT, buff=0.0)
+        self.query_axis.next_to(g, RIGHT, buff=0.12).set_y(g.row_y(0))
+        self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
+        finite = np.isfinite(self.data("attn.scores")[h])
+        hidden = [(r, s) for r in range(T) for s in range(T) if not finite[r, s]]
+        self.mask_shade = VGroup(*[g.cell(r, s).copy().set_fill(style.BACKGROUND, 1) for r, s in hidden])
+        self.mask_labels = VGroup(*[self.value("attn.scores", (h, r, s), font_size=16, color=style.MUTED)
+                                    .move_to(g.cell_center(r, s)) for r, s in hidden]).set_z_index(1)
+
+    def build_workshop(self) -> None:
+        """q x k = products -> sum x 1/sqrt(A): under the matrix, before softmax needs the room."""
+        h, t, T = self.h, self.tf, self.T
+        q, k = self.data("attn.q")[h], self.data("attn.k")[h]
+        top = 0.6
+        cells = dict(cell=0.12, gap=0.02, scale=self.qkv_scale)
+        self.q_cells = Cells(q[t], **cells).move_to([GRID_LEFT + 0.55, top, 0], aligned_edge=UP)
+        self.k_cells = [Cells(k[s], **cells).move_to([GRID_LEFT + 1.25, top, 0], aligned_edge=UP) for s in range(T)]
+        products = q[t][None, :] * k               # colours of the product cells (numbers come from the trace)
+        p_scale = style.robust_scale(products)
+        self.p_cells = [Cells(products[s], cell=0.12, gap=0.02, scale=p_scale).move_to([GRID_LEFT + 1.95, top, 0], aligned_edge=UP)
+                        for s in range(T)]
+        mid = self.q_cells.get_y()
+        self.times = label("×", SMALL, style.MUTED).move_to([GRID_LEFT + 0.9, mid, 0])
+        self.equals = label("=", SMALL, style.MUTED).move_to([GRID_LEFT + 1.6, mid, 0])
+        self.q_name = label("q", SMALL).next_to(self.q_cells, UP, buff=0.06)
+        self.k_name = label("k", SMALL).next_to(self.k_cells[0], UP, buff=0.06)
+        self.sum_note = label(f"Σ × 1/√{self.A} =", SMALL).next_to(self.p_cells[0], RIGHT, buff=0.3)
+        self.work_scores = VGroup(*[self.value("attn.scores", (h, t, s)).next_to(self.sum_note, RIGHT, buff=0.15)
+                                    for s in range(T)])
+
+    def build_softmax(self) -> None:
+        h, t, T, g = self.h, self.tf, self.T, self.grid
+        left = g.get_left()[0]
+        self.exp_grid = GridFrame(1, T, CELL_W, 0.32).move_to([left, 1.0, 0], aligned_edge=LEFT + UP)
+        self.prob_grid = GridFrame(1, T, CELL_W, 0.32).move_to([left, 0.6, 0], aligned_edge=LEFT + UP)
+        self.exps = VGroup(*[self.value("attn.exp", (h, t, s)).move_to(self.exp_grid.cell_center(0, s))
+                             for s in range(T)])
+        self.probs = VGroup(*[self.value("attn.probs", (h, t, s)).move_to(self.prob_grid.cell_center(0, s))
+                              for s in range(T)])
+        self.exp_name = label("exp", SMALL, style.MUTED).next_to(self.exp_grid, LEFT, buff=0.12)
+        self.exp_name_max = label("exp(s−max)", 16, style.MUTED).next_to(self.exp_grid, LEFT, buff=0.12)
+        self.softmax_name = label("softmax", SMALL, style.HIGHLIGHT).next_to(self.prob_grid, LEFT, buff=0.12)
+        self.exp_sum = VGroup(label("Σ", SMALL, style.MUTED), self.value("attn.exp_sum", (h, t)))
+        self.exp_sum.arrange(RIGHT, buff=0.08).next_to(self.exp_grid, RIGHT, buff=0.12)
+        last = g.cell(t, T - 1)
+        self.row_max = VGroup(label(self.w["max"], 16, style.MUTED), self.value("attn.scores_max", (h, t)))
+        self.row_max.arrange(DOWN, buff=0.04)
+        self.row_max.next_to(last, RIGHT, buff=0.12).align_to(last, DOWN).shift(DOWN * 0.02)
+        self.sum_one = label("Σ = 1", 16, style.MUTED).next_to(self.prob_grid, RIGHT, buff=0.12)
+
+    def build_values(self) -> None:
+        h, t, T, g = self.h, self.tf, self.T, self.grid
+        heads = self.data("attn.heads")[h]                     # [T, A]
+        v = self.data("attn.v")[h].T                           # [A, T]
+        probs = self.data("attn.probs")[h, t]
+        place = lambda img: img.move_to([g.column_x(0) - 0.12, 0.12, 0], aligned_edge=LEFT + UP)
+        self.v_cols = place(SpacedColumns(v, CELL_W, 0.24, 0.12, scale=self.qkv_scale))
+        # each value vector as strong as its weight in the sum (the strongest at full colour)
+        self.v_weighted = place(SpacedColumns(v, CELL_W, 0.24, 0.12, scale=self.qkv_scale,
+                                              shares=0.15 + 0.85 * probs / probs.max()))
+        self.v_name = label(self.w["value"], SMALL, style.MUTED).next_to(self.v_cols, LEFT, buff=0.25)
+        self.out_scale = style.robust_scale(heads)
+        self.out_cells = Cells(heads[t], cell=0.1, gap=0.02, scale=self.out_scale)
+        self.out_cells.move_to([6.2, 0.12, 0], aligned_edge=UP)
+        self.out_eq = label("=", SMALL, style.MUTED).move_to([5.6, self.out_cells.get_y(), 0])
+        self.out_name = label(self.w["new"], 16, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.1)
+        self.out_full = block(heads.T, 0.12, 0.12, scale=self.out_scale)
+        self.out_full.move_to(self.out_cells.get_corner(UP + LEFT) + LEFT * 0.12, aligned_edge=UP + LEFT)
+        self.pattern = block(masked(self.data("attn.probs")[h], self.data("attn.scores")[h]), CELL_W, CELL_H,
+                             scale=1.0).move_to(g)
+
+    # ---- act III: every head, concatenated, projected, added back -----------------------------------
+
+    def build_heads(self) -> None:
+        probs, scores, heads = self.data("attn.probs"), self.data("attn.scores"), self.data("attn.heads")
+        self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
+        for n in range(self.H):
+            x = -3.0 + n * 3.4
+            mat = block(masked(probs[n], scores[n]), 0.36, 0.36, scale=1.0).move_to([x, TOP_III - 1.08, 0])
+            out = block(heads[n].T, 0.16, ROW_III, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
+            color = style.ATTN_COLOR if n == self.h else style.MUTED
+            self.mats.add(mat), self.head_outs.add(out)
+            self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.24, font_size=16).next_to(mat.cell_rect(0, s), UP, buff=0.08)
+                                        for s, tok in enumerate(self.trace["tokens"])]))
+            self.head_labels.add(label(self.w["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
+        self.outs_name = label(self.w["heads"], 16, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
+        self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
+        left, right = -6.5, -6.5 + self.T * 0.16
+        self.head_seams = VGroup(*[Line([left - 0.08, y, 0], [right + 0.08, y, 0], color=style.ATTN_COLOR, stroke_width=2.5)
+                                   for y in self.concat_tops[1:]]).set_z_index(FRONT - 1)
+
+    def build_output(self) -> None:
+        C, T = self.C, self.T
+        concat = self.data("attn.concat").T                           # [C, T]
+        at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
+        self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.5)
+        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.06, ROW_III, kind="weight"), -5.1)
+        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.14)
+        x_in = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
+        stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
+        scale = style.robust_scale(np.concatenate(stream))
+        self.proj, self.x_res, self.resid = (block(a, 0.16, ROW_III, scale=scale) for a in stream)
+        at(self.proj, -1.7), at(self.x_res, -0.1), at(self.resid, 1.5)
+        mid = self.proj.get_y()
+        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.42, mid, 0])
+        self.res_eq = label("=", style.SIZE_LABEL).move_to([1.2, mid, 0])
+        below = lambda text, mob: label(text, 16, style.MUTED).next_to(mob, DOWN, buff=0.12)
+        self.concat_name = below(self.w["concat"], self.concat)
+        self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.w["proj"], self.proj))
+        self.x_name = below(self.w["x"], self.x_res)
+        self.resid_name = below(self.w["resid"], self.resid)
+        self.c_dims = VGroup(DimLabel(f"C = {C}").next_to(self.concat_name, DOWN, buff=0.08),
+                             DimLabel(f"C = {C}").next_to(self.x_name, DOWN, buff=0.08))
+        self.length_note = label(f"{self.H} × {self.A} = {C}", SMALL).next_to(self.c_dims[0], DOWN, buff=0.08)
+        keep_in_frame(self.length_note)
+        self.cat_col = block(concat[:, self.tf], 0.16, ROW_III, scale=self.out_scale)
+        self.cat_col.move_to(self.concat.cell_rect(0, self.tf, C - 1, self.tf))
+        self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
+        self.bias_note = label(self.w["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
+        self.map_small = BlockDiagram(self.lang, font_size=16 if self.lang == "en" else 18)
+        self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.75)).move_to([0, 1.0, 0])
+        self.map_small.set_x(6.85 - self.map_small.width / 2)
+
+    # ---- helpers ---------------------------------------------------------------------------------------
+
+    def until(self, share: float) -> None:
+        """Hold the picture until `share` of the line has passed (to meet a caption cue)."""
+        gap = share * self.line.duration - self._beat_time()
+        if gap >= 1 / self.fps:
+            self.wait(gap)
+
+    def cue(self, i: int) -> float:
+        """Where caption cue i starts, as a share of the line (0 if the line has fewer cues)."""
+        cues = self.line.cues
+        return cues[i].offset / self.line.duration if i < len(cues) else 0.0
+
+    def frame(self, mob, buff: float = 0.05):
+        return highlight_box(mob, buff=buff).set_z_index(FRONT)
+
+    def col_frame(self, heat, t: int, **kwargs):
+        return column_rect(heat, t, **kwargs).set_z_index(FRONT)
+
+    def move_frame(self, new, share: float, *also) -> None:
+        """Move the yellow frame from what was named to what is named now."""
+        new.set_z_index(FRONT)
+        first = Create(new) if self.hl is None else ReplacementTransform(self.hl, new)
+        self.play(first, *also, run_time=self.t(share))
+        self.hl = new
+
+    def clear_stage(self, keep, share: float) -> None:
+        """Fade everything but `keep` away: a background-coloured curtain drops over the
+        stage (one shape to animate instead of every image), then what it hid is removed."""
+        curtain = Rectangle(width=style.FRAME_W - 0.02, height=style.FRAME_H / 2 - style.CAPTION_TOP,
+                            stroke_width=0, fill_color=style.BACKGROUND, fill_opacity=0)
+        curtain.move_to([0, style.CAPTION_TOP, 0], aligned_edge=DOWN).set_z_index(FRONT + 1)
+        for mob in keep:
+            mob.set_z_index(FRONT + 2)
+        self.play(curtain.animate.set_fill(opacity=1), *[Animation(mob) for mob in keep], run_time=self.t(share))
+        self.remove(*[m for m in self.mobjects if m is not self.captions and m not in keep])
+        for mob in keep:
+            mob.set_z_index(0)
+
+    def drop_frame(self):
+        """An animation that removes the current frame (for a play that names nothing new)."""
+        old, self.hl = self.hl, None
+        return FadeOut(old) if old is not None else FadeIn(VGroup())
+
+    # ---- beats: act I ----------------------------------------------------------------------------------
+
+    @beat("attention.apply")
+    def apply(self):
+        self.play(FadeIn(self.map), FadeIn(self.x_in), FadeIn(self.x_chips), FadeIn(self.x_dims),
+                  run_time=self.t(0.3))
+        self.move_frame(self.frame(self.map.attention), 0.25)
+
+    @beat("attention.mixing")
+    def mixing(self):
+        self.play(FadeIn(self.seq, shift=UP * 0.2), run_time=self.t(0.15))
+        self.play(LaggedStart(*[Create(a) for a in self.arcs], lag_ratio=0.1), run_time=self.t(0.35))
+        self.until(self.cue(1))
+        alone = VGroup(*[highlight_box(chip, color=style.MUTED, buff=0.08, stroke_width=2) for chip in self.seq],
+                       *[column_rect(self.x_in, t, color=style.MUTED, stroke_width=2) for t in range(self.T)])
+        self.play(self.arcs.animate.set_stroke(opacity=0.15), FadeIn(alone), run_time=self.t(0.2))
+        self.alone = alone
+
+    @beat("attention.one-head")
+    def one_head(self):
+        self.play(self.drop_frame(), FadeOut(self.map), FadeOut(self.seq), FadeOut(self.arcs), FadeOut(self.alone),
+                  LaggedStart(*[FadeIn(c) for c in self.cards], lag_ratio=0.3), run_time=self.t(0.3))
+        focus = self.cards[self.h]
+        self.play(*[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
+                  ReplacementTransform(focus.box, self.head_frame), ReplacementTransform(focus.title, self.head_tag),
+                  run_time=self.t(0.35))
+
+    @beat("attention.qkv")
+    def qkv(self):
+        self.play(FadeIn(Group(*self.W, *self.B)), FadeIn(self.w_names), FadeIn(self.b_names), run_time=self.t(0.15))
+        self.play(LaggedStart(*[FadeIn(v) for v in self.QKV], lag_ratio=0.35), FadeIn(self.qkv_names),
+                  run_time=self.t(0.2))
+        for i in range(3):   # name each as the caption does: query, key, value
+            self.until(0.38 + 0.13 * i)
+            self.move_frame(self.frame(Group(self.QKV[i], self.qkv_names[i])), 0.07)
+        self.play(FadeIn(self.a_dim), run_time=self.t(0.06))
+
+    @beat("attention.matvec")
+    def matvec(self):
+        self.move_frame(self.col_frame(self.x_in, self.tf), 0.12)
+        self.play(turn_onto(self.x_col, self.x_flat), run_time=self.t(0.25))
+        self.clean_turn(self.x_flat)
+        self.move_frame(self.frame(Group(self.x_flat, self.W[0])), 0.15, FadeIn(self.matvec_formula))
+        self.move_frame(VGroup(self.frame(Group(self.x_flat, self.W[0])), self.frame(self.B[0])), 0.1)
+        self.move_frame(self.col_frame(self.QKV[0], self.tf), 0.15)
+
+    def clean_turn(self, flat) -> None:
+        """After turn_onto: keep exactly one flat copy on screen."""
+        self.remove(*[m for m in self.mobjects if type(m) is type(flat) and m is not flat
+                      and np.allclose(m.get_center(), flat.get_center())])
+        self.add(flat)
+
+    # ---- beats: act II ---------------------------------------------------------------------------------
+
+    @beat("attention.query")
+    def query(self):
+        self.play(FadeOut(self.x_flat), FadeOut(self.matvec_formula), Indicate(self.hl), run_time=self.t(0.2))
+        self.q_hl = self.frame(self.q_cells)
+        self.play(FadeIn(self.grid), FadeIn(self.query_chips), FadeIn(self.key_chips), FadeIn(self.key_axis),
+                  run_time=self.t(0.2))
+        self.play(FadeIn(self.q_cells, shift=RIGHT * 0.3), FadeIn(self.q_name), TransformFromCopy(self.hl, self.q_hl),
+                  Indicate(self.query_chips[self.tf]), run_time=self.t(0.25))
+
+    @beat("attention.purpose")
+    def purpose(self):
+        self.move_frame(self.frame(self.QKV[1]), 0.25)
+        self.row_hl = self.grid.row_rect(self.tf).set_z_index(FRONT)
+        self.play(Create(self.row_hl), Indicate(self.key_chips), run_time=self.t(0.25))
+
+    @beat("attention.dot-product")
+    def dot_product(self):
+        self.key_hl = self.frame(self.key_chips[0])
+        self.move_frame(self.col_frame(self.QKV[1], 0), 0.1, FadeIn(self.key_hl),
+                        FadeIn(self.k_cells[0], shift=RIGHT * 0.3), FadeIn(self.k_name), FadeIn(self.times),
+                        FadeIn(self.equals))
+        q, k, p = self.q_cells, self.k_cells[0], self.p_cells[0]
+        pair = highlight_box(VGroup(q.cell(0), k.cell(0)), buff=0.03, stroke_width=2.5)
+        self.play(Create(pair), FadeIn(p.cell(0)), run_time=self.t(0.05))
+        slow = 4   # the first pairs one by one, the rest in one sweep
+        for i in range(1, slow):
+            self.play(pair.animate.move_to(VGroup(q.cell(i), k.cell(i))), FadeIn(p.cell(i)), run_time=self.t(0.04))
+        last = highlight_box(VGroup(q.cell(self.A - 1), k.cell(self.A - 1)), buff=0.03, stroke_width=2.5)
+        self.play(Transform(pair, last), LaggedStart(*[FadeIn(p.cell(i)) for i in range(slow, self.A)], lag_ratio=0.3),
+                  run_time=self.t(0.14))
+        self.remove(*p.submobjects)
+        self.add(p)
+        self.until(max(self.cue(1) - 0.04, 0.0))
+        self.play(FadeOut(pair), FadeIn(self.sum_note), run_time=self.t(0.1))
+        self.play(pour([p], self.work_scores[0]), run_time=self.t(0.12))
+        self.play(TransformFromCopy(self.work_scores[0], self.scores[0]), run_time=self.t(0.12))
+
+    @beat("attention.scores")
+    def score_rest(self):
+        for s in range(1, self.T):   # the next key: its cells, products and score, then into the matrix
+            self.play(Transform(self.k_cells[0], self.k_cells[s]), Transform(self.p_cells[0], self.p_cells[s]),
+                      self.hl.animate.move_to(column_rect(self.QKV[1], s)), self.key_hl.animate.move_to(self.key_chips[s]),
+                      FadeOut(self.work_scores[s - 1]), FadeIn(self.work_scores[s]), run_time=self.t(0.05))
+            self.play(TransformFromCopy(self.work_scores[s], self.scores[s]), run_time=self.t(0.06))
+        self.play(FadeOut(self.key_hl), self.drop_frame(), run_time=self.t(0.1))
+
+    @beat("attention.causal")
+    def causal(self):
+        self.play(FadeIn(self.mask_shade), FadeIn(self.query_axis), run_time=self.t(0.2))
+        self.play(LaggedStart(*[FadeIn(m) for m in self.mask_labels], lag_ratio=0.05), run_time=self.t(0.25))
+        self.until(self.cue(1))
+        self.play(Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
+
+    @beat("attention.softmax-row")
+    def softmax_row(self):
+        work = VGroup(self.q_cells, self.k_cells[0], self.p_cells[0], self.times, self.equals, self.q_name,
+                      self.k_name, self.sum_note, self.work_scores[-1], self.q_hl)
+        self.play(FadeOut(work), Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
+        self.play(FadeIn(self.prob_grid), FadeIn(self.sum_one), run_time=self.t(0.2))
+        self.until(self.cue(1))
+        self.hl = self.row_hl
+        self.move_frame(self.frame(self.prob_grid), 0.15, FadeIn(self.softmax_name))
+
+    @beat("attention.softmax-share")
+    def softmax_share(self):
+        self.play(LaggedStart(*[FadeIn(p) for p in self.probs], lag_ratio=0.15), run_time=self.t(0.3))
+        best = int(np.argmax(self.data("attn.probs")[self.h, self.tf]))
+        self.move_frame(VGroup(self.grid.rect(self.tf, best), self.prob_grid.rect(0, best)), 0.2)
+
+    @beat("attention.softmax-how")
+    def softmax_how(self):
+        self.play(self.drop_frame(), FadeIn(self.exp_grid), FadeIn(self.exp_name), run_time=self.t(0.12))
+        self.play(LaggedStart(*[TransformFromCopy(a, b) for a, b in zip(self.scores, self.exps)], lag_ratio=0.12),
+                  run_time=self.t(0.25))
+        self.play(pour(self.exps, self.exp_sum, lag_ratio=0.05), run_time=self.t(0.15))
+        self.move_frame(self.frame(self.exp_sum), 0.1)
+        self.play(*[TransformFromCopy(e, p) for e, p in zip(self.exps, self.probs)], run_time=self.t(0.15))
+
+    @beat("attention.softmax-max")
+    def softmax_max(self):
+        self.play(FadeIn(self.row_max), run_time=self.t(0.15))
+        self.move_frame(self.frame(self.row_max), 0.2, ReplacementTransform(self.exp_name, self.exp_name_max))
+        self.until(self.cue(1))
+        self.play(Indicate(self.probs, scale_factor=1.05), run_time=self.t(0.15))
+
+    @beat("attention.weighted-sum")
+    def weighted_sum(self):
+        self.play(self.drop_frame(), FadeIn(self.v_cols), FadeIn(self.v_name), run_time=self.t(0.2))
+        self.play(FadeOut(self.v_cols), FadeIn(self.v_weighted), Indicate(self.probs, scale_factor=1.05),
+                  run_time=self.t(0.2))
+        self.play(FadeIn(self.out_eq), pour([self.v_weighted], self.out_cells), run_time=self.t(0.35))
+
+    @beat("attention.new-vector")
+    def new_vector(self):
+        self.move_frame(self.frame(self.out_cells), 0.15, FadeIn(self.out_name))
+        self.until(self.cue(1))
+        self.play(Indicate(self.v_weighted, scale_factor=1.03), run_time=self.t(0.2))
+
+    @beat("attention.every-query")
+    def every_query(self):
+        self.play(self.drop_frame(), FadeOut(self.out_name), FadeOut(self.scores), FadeIn(self.pattern),
+                  FadeOut(self.v_weighted), FadeIn(self.v_cols), run_time=self.t(0.3))
+        self.play(FadeOut(self.out_cells), FadeIn(self.out_full), run_time=self.t(0.25))
+        self.move_frame(VGroup(self.frame(self.pattern), self.frame(self.out_full)), 0.15)
+
+    # ---- beats: act III --------------------------------------------------------------------------------
+
+    @beat("attention.other-heads")
+    def other_heads(self):
+        others = [n for n in range(self.H) if n != self.h]
+        self.hl = None
+        self.clear_stage([self.pattern, self.out_full], 0.12)
+        self.play(ReplacementTransform(self.pattern, self.mats[self.h]),
+                  ReplacementTransform(self.out_full, self.head_outs[self.h]),
+                  FadeIn(self.head_labels[self.h]), FadeIn(self.mat_chips[self.h]), run_time=self.t(0.2))
+        self.play(LaggedStart(*[FadeIn(Group(self.mats[n], self.head_outs[n], self.head_labels[n], self.mat_chips[n]))
+                                for n in others],
+                              lag_ratio=0.4), FadeIn(self.outs_name), run_time=self.t(0.25))
+        self.until(self.cue(1))
+        self.move_frame(VGroup(*[self.frame(m) for m in self.mats]), 0.12)
+
+    @beat("attention.unmix")
+    def unmix(self):
+        cols = VGroup(*[column_rect(out, t, color=style.MUTED, stroke_width=1.5)
+                        for out in self.head_outs for t in range(self.T)])
+        self.play(self.drop_frame(), self.mats.animate.set_opacity(0.35), self.mat_chips.animate.set_opacity(0.35),
+                  FadeIn(cols), run_time=self.t(0.3))
+        self.play(FadeOut(cols), run_time=self.t(0.2))
+
+    @beat("attention.concat")
+    def join_heads(self):
+        moves = [out.animate.move_to([self.concat.get_x(), top - out.height / 2, 0])
+                 for out, top in zip(self.head_outs, self.concat_tops)]
+        self.play(FadeOut(self.mats), FadeOut(self.mat_chips), FadeOut(self.head_labels), FadeOut(self.outs_name),
+                  run_time=self.t(0.1))
+        self.play(*moves, run_time=self.t(0.25))
+        self.remove(*self.head_outs)
+        self.add(self.concat, self.head_seams)
+        self.move_frame(self.col_frame(self.concat, self.tf), 0.2, FadeIn(self.concat_name))
+
+    @beat("attention.same-length")
+    def same_length(self):
+        self.play(FadeIn(self.x_res), FadeIn(self.x_name), FadeIn(self.c_dims), FadeIn(self.length_note),
+                  run_time=self.t(0.25))
+        self.move_frame(VGroup(self.col_frame(self.concat, self.tf), self.col_frame(self.x_res, self.tf)), 0.2)
+
+    @beat("attention.projection")
+    def projection(self):
+        self.play(self.drop_frame(), FadeOut(self.length_note), FadeIn(self.W_proj), FadeIn(self.b_proj),
+                  FadeIn(self.proj_names[0]), FadeIn(self.proj_names[1]), run_time=self.t(0.2))
+        self.play(turn_onto(self.cat_col, self.cat_flat), run_time=self.t(0.2))
+        self.clean_turn(self.cat_flat)
+        self.move_frame(self.frame(Group(self.cat_flat, self.W_proj)), 0.1)
+        self.until(self.cue(1))
+        self.move_frame(self.col_frame(self.proj, self.tf), 0.2, FadeIn(self.proj), FadeIn(self.proj_names[2]))
+
+    @beat("attention.projection-bias")
+    def projection_bias(self):
+        self.move_frame(VGroup(self.frame(self.b_proj), self.col_frame(self.proj, self.tf)), 0.2,
+                        FadeIn(self.bias_note))
+        self.until(self.cue(1))
+        self.play(FadeOut(self.cat_flat), Indicate(self.bias_note), run_time=self.t(0.15))
+
+    @beat("attention.residual-common")
+    def residual_common(self):
+        self.play(self.drop_frame(), FadeOut(self.bias_note), FadeIn(self.map_small), run_time=self.t(0.25))
+        self.until(self.cue(1))
+        self.move_frame(self.frame(VGroup(self.map_small.backbone_line, self.map_small.joins[0])), 0.15)
+
+    @beat("attention.residual-add")
+    def residual_add(self):
+        self.play(FadeIn(self.plus), FadeIn(self.res_eq), run_time=self.t(0.15))
+        self.move_frame(VGroup(self.frame(self.proj), self.frame(self.x_res), self.frame(self.map_small.joins[0])), 0.15)
+        self.until(self.cue(1))
+        self.play(pour([self.proj, self.x_res], self.resid, lag_ratio=0.2), FadeIn(self.resid_name), run_time=self.t(0.25))
+
+    @beat("attention.backbone")
+    def backbone(self):
+        self.move_frame(VGroup(self.frame(self.x_res), self.frame(self.resid), self.frame(self.map_small.backbone)), 0.25)
