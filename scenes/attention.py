@@ -277,8 +277,10 @@ class Attention(NanoScene):
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
-    def until(self, share: float) -> None:
-        """Hold the picture until `share` of the line has passed (to meet a caption cue)."""
+    def until(self, share: float, then: float = 0.0) -> None:
+        """Hold the picture until `share` of the line has passed (to meet a caption cue), but
+        no later than leaves room for `then` (the shares still to play) and a calm end."""
+        share = min(share, 1.0 - then - 0.08)
         gap = share * self.line.duration - self._beat_time()
         if gap >= 1 / self.fps:
             self.wait(gap)
@@ -331,7 +333,7 @@ class Attention(NanoScene):
     def mixing(self):
         self.play(FadeIn(self.seq, shift=UP * 0.2), run_time=self.t(0.15))
         self.play(LaggedStart(*[Create(a) for a in self.arcs], lag_ratio=0.1), run_time=self.t(0.35))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.2)
         alone = VGroup(*[highlight_box(chip, color=style.MUTED, buff=0.08, stroke_width=2) for chip in self.seq],
                        *[column_rect(self.x_in, t, color=style.MUTED, stroke_width=2) for t in range(self.T)])
         self.play(self.arcs.animate.set_stroke(opacity=0.15), FadeIn(alone), run_time=self.t(0.2))
@@ -405,7 +407,7 @@ class Attention(NanoScene):
                   run_time=self.t(0.14))
         self.remove(*p.submobjects)
         self.add(p)
-        self.until(max(self.cue(1) - 0.04, 0.0))
+        self.until(max(self.cue(1) - 0.04, 0.0), then=0.34)
         self.play(FadeOut(pair), FadeIn(self.sum_note), run_time=self.t(0.1))
         self.play(pour([p], self.work_scores[0]), run_time=self.t(0.12))
         self.play(TransformFromCopy(self.work_scores[0], self.scores[0]), run_time=self.t(0.12))
@@ -423,7 +425,7 @@ class Attention(NanoScene):
     def causal(self):
         self.play(FadeIn(self.mask_shade), FadeIn(self.query_axis), run_time=self.t(0.2))
         self.play(LaggedStart(*[FadeIn(m) for m in self.mask_labels], lag_ratio=0.05), run_time=self.t(0.25))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.2)
         self.play(Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
 
     @beat("attention.softmax-row")
@@ -432,7 +434,7 @@ class Attention(NanoScene):
                       self.k_name, self.sum_note, self.work_scores[-1], self.q_hl)
         self.play(FadeOut(work), Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
         self.play(FadeIn(self.prob_grid), FadeIn(self.sum_one), run_time=self.t(0.2))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.15)
         self.hl = self.row_hl
         self.move_frame(self.frame(self.prob_grid), 0.15, FadeIn(self.softmax_name))
 
@@ -455,7 +457,7 @@ class Attention(NanoScene):
     def softmax_max(self):
         self.play(FadeIn(self.row_max), run_time=self.t(0.15))
         self.move_frame(self.frame(self.row_max), 0.2, ReplacementTransform(self.exp_name, self.exp_name_max))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.15)
         self.play(Indicate(self.probs, scale_factor=1.05), run_time=self.t(0.15))
 
     @beat("attention.weighted-sum")
@@ -468,7 +470,7 @@ class Attention(NanoScene):
     @beat("attention.new-vector")
     def new_vector(self):
         self.move_frame(self.frame(self.out_cells), 0.15, FadeIn(self.out_name))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.2)
         self.play(Indicate(self.v_weighted, scale_factor=1.03), run_time=self.t(0.2))
 
     @beat("attention.every-query")
@@ -491,7 +493,7 @@ class Attention(NanoScene):
         self.play(LaggedStart(*[FadeIn(Group(self.mats[n], self.head_outs[n], self.head_labels[n], self.mat_chips[n]))
                                 for n in others],
                               lag_ratio=0.4), FadeIn(self.outs_name), run_time=self.t(0.25))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.12)
         self.move_frame(VGroup(*[self.frame(m) for m in self.mats]), 0.12)
 
     @beat("attention.unmix")
@@ -526,27 +528,27 @@ class Attention(NanoScene):
         self.play(turn_onto(self.cat_col, self.cat_flat), run_time=self.t(0.2))
         self.clean_turn(self.cat_flat)
         self.move_frame(self.frame(Group(self.cat_flat, self.W_proj)), 0.1)
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.2)
         self.move_frame(self.col_frame(self.proj, self.tf), 0.2, FadeIn(self.proj), FadeIn(self.proj_names[2]))
 
     @beat("attention.projection-bias")
     def projection_bias(self):
         self.move_frame(VGroup(self.frame(self.b_proj), self.col_frame(self.proj, self.tf)), 0.2,
                         FadeIn(self.bias_note))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.15)
         self.play(FadeOut(self.cat_flat), Indicate(self.bias_note), run_time=self.t(0.15))
 
     @beat("attention.residual-common")
     def residual_common(self):
         self.play(self.drop_frame(), FadeOut(self.bias_note), FadeIn(self.map_small), run_time=self.t(0.25))
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.15)
         self.move_frame(self.frame(VGroup(self.map_small.backbone_line, self.map_small.joins[0])), 0.15)
 
     @beat("attention.residual-add")
     def residual_add(self):
         self.play(FadeIn(self.plus), FadeIn(self.res_eq), run_time=self.t(0.15))
         self.move_frame(VGroup(self.frame(self.proj), self.frame(self.x_res), self.frame(self.map_small.joins[0])), 0.15)
-        self.until(self.cue(1))
+        self.until(self.cue(1), then=0.25)
         self.play(pour([self.proj, self.x_res], self.resid, lag_ratio=0.2), FadeIn(self.resid_name), run_time=self.t(0.25))
 
     @beat("attention.backbone")
