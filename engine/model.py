@@ -116,6 +116,7 @@ class GPT:
         # [T, 3C] -> three [H, T, A]: rows 0..C-1 of c_attn are Q, then K, then V; head h owns
         # a block of A rows inside each.
         q, k, v = (qkv[:, i * C:(i + 1) * C].reshape(T, H, A).transpose(1, 0, 2) for i in range(3))
+        qk = q[:, :, None, :] * k[:, None, :, :]   # [H, T, T, A]: each query x key, cell by cell
         scores = q @ k.transpose(0, 2, 1) / math.sqrt(A)
         causal = np.tril(np.ones((T, T), dtype=bool))
         scores = np.where(causal, scores, -np.inf)
@@ -126,7 +127,8 @@ class GPT:
         heads = probs @ v
         concat = heads.transpose(1, 0, 2).reshape(T, C)
         proj = linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
-        trace.update({f"{name}.q": q, f"{name}.k": k, f"{name}.v": v, f"{name}.scores": scores,
+        trace.update({f"{name}.q": q, f"{name}.k": k, f"{name}.v": v, f"{name}.qk": qk,
+                      f"{name}.scores": scores,
                       f"{name}.scores_max": row_max, f"{name}.exp": exp,
                       f"{name}.exp_sum": exp_sum, f"{name}.probs": probs,
                       f"{name}.heads": heads, f"{name}.concat": concat, f"{name}.proj": proj})

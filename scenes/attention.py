@@ -169,7 +169,7 @@ class Attention(NanoScene):
         cells = dict(cell=0.12, gap=0.02, scale=self.qkv_scale)
         self.q_cells = Cells(q[t], **cells).move_to([GRID_LEFT + 0.55, top, 0], aligned_edge=UP)
         self.k_cells = [Cells(k[s], **cells).move_to([GRID_LEFT + 1.25, top, 0], aligned_edge=UP) for s in range(T)]
-        products = q[t][None, :] * k               # colours of the product cells (numbers come from the trace)
+        products = self.data("attn.qk")[h, t]      # [T, A]: q[t] x k[s], cell by cell
         p_scale = style.robust_scale(products)
         self.p_cells = [Cells(products[s], cell=0.12, gap=0.02, scale=p_scale).move_to([GRID_LEFT + 1.95, top, 0], aligned_edge=UP)
                         for s in range(T)]

@@ -65,6 +65,7 @@ def reference_forward(params, tokens, n_head=3):
         k = np.stack([qkv[:, C + hd * A:C + (hd + 1) * A] for hd in range(n_head)])
         v = np.stack([qkv[:, 2 * C + hd * A:2 * C + (hd + 1) * A] for hd in range(n_head)])
         scores = np.full((n_head, T, T), -np.inf)
+        qk = np.array([[[q[hd, i] * k[hd, j] for j in range(T)] for i in range(T)] for hd in range(n_head)])
         for hd in range(n_head):
             for i in range(T):
                 for j in range(i + 1):   # causal: position i sees 0..i
@@ -76,7 +77,7 @@ def reference_forward(params, tokens, n_head=3):
         heads = np.stack([probs[hd] @ v[hd] for hd in range(n_head)])
         concat = np.concatenate(list(heads), axis=1)
         proj = dense(concat, f"{pre}.attn.c_proj")
-        ref.update({f"{name}.attn.q": q, f"{name}.attn.k": k, f"{name}.attn.v": v,
+        ref.update({f"{name}.attn.q": q, f"{name}.attn.k": k, f"{name}.attn.v": v, f"{name}.attn.qk": qk,
                     f"{name}.attn.scores": scores, f"{name}.attn.scores_max": scores_max,
                     f"{name}.attn.exp": exp, f"{name}.attn.exp_sum": exp_sum,
                     f"{name}.attn.probs": probs, f"{name}.attn.heads": heads,

@@ -20,8 +20,9 @@ MEDIA_DIR = tempfile.mkdtemp(prefix="nanogpt-test-media-")  # Manim's text cache
 
 def build(scene_id: str, input_text: str, lang: str = "zh"):
     os.environ.update(NANOGPT_INPUT=input_text, NANOGPT_LANG=lang, NANOGPT_VOICE="silent")
+    # A small frame: layout is checked in scene units, and pixels only cost time here.
     with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60,
-                     "media_dir": MEDIA_DIR}):
+                     "media_dir": MEDIA_DIR, "pixel_width": 480, "pixel_height": 270}):
         scene = scene_class(scene_id)(skip_animations=True)
         scene.auditing = True
         scene.render()
