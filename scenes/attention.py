@@ -16,12 +16,12 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, FadeIn, FadeOut, Group,
                    Indicate, LaggedStart, Line, Rectangle, ReplacementTransform, Transform, TransformFromCopy, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import Block, Cells, DimLabel, PlusSign, TokenChip, ValueLabel, highlight_box, label
-from .kit_attention import (GridFrame, block, column_rect, lay_flat, masked, pour, SpacedColumns,
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import Block, Cells, DimLabel, PlusSign, TokenChip, ValueLabel, highlight_box, label
+from scenes.kit_attention import (GridFrame, block, column_rect, lay_flat, masked, pour, SpacedColumns,
                             turn_onto, words)
-from .kit_model import BlockDiagram
+from scenes.kit_model import BlockDiagram
 
 LAYER = 0
 SMALL = style.SIZE_SMALL

@@ -10,11 +10,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, Square,
                    Transform, TransformFromCopy, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import DimLabel, Heatmap, TokenChip, ValueLabel, flow_arrow, highlight_box, label
-from .kit_model import ModelDiagram
-from .kit_overview import TokenStrip, wait_until, word_share
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import DimLabel, Heatmap, TokenChip, ValueLabel, flow_arrow, highlight_box, label
+from scenes.kit_model import ModelDiagram
+from scenes.kit_overview import TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"chars": "字符 → 数字", "words": "单词 → 数字", "example": "示例", "gpt2": "GPT-2 的 token",

@@ -10,11 +10,11 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, ReplacementTransform,
                    RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart, Write)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import DimLabel, Heatmap, TokenChip, flow_arrow, highlight_box, label
-from .kit_model import ModelDiagram
-from .kit_overview import ProbBars, TokenStrip, wait_until, word_share
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import DimLabel, Heatmap, TokenChip, flow_arrow, highlight_box, label
+from scenes.kit_model import ModelDiagram
+from scenes.kit_overview import ProbBars, TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"core": "同一种核心结构", "inference": "推理", "training": "训练",

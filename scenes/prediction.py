@@ -10,10 +10,10 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform,
                    Square, Transform, TransformFromCopy, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import Block, flow_arrow, highlight_box, label
-from .kit_overview import ProbBars, TokenStrip, wait_until, word_share
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import Block, flow_arrow, highlight_box, label
+from scenes.kit_overview import ProbBars, TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"model": "nano-gpt（{n} 个 Transformer）", "input": "输入", "output": "输出",

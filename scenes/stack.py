@@ -10,11 +10,11 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, LaggedStart, Transform,
                    TransformFromCopy, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import DimLabel, Heatmap, highlight_box, label
-from .kit_model import ModelDiagram
-from .kit_overview import wait_until, word_share
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import DimLabel, Heatmap, highlight_box, label
+from scenes.kit_model import ModelDiagram
+from scenes.kit_overview import wait_until, word_share
 
 WORDS = {
     "zh": {"params": "{n} 个参数", "stream": "残差流"},

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Line, Transform, VGroup
 
-from . import style
-from .base import NanoScene, beat
-from .kit import DimLabel, Heatmap, highlight_box, label
-from .kit_model import BlockDiagram
-from .kit_overview import wait_until, word_share
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import DimLabel, Heatmap, highlight_box, label
+from scenes.kit_model import BlockDiagram
+from scenes.kit_overview import wait_until, word_share
 
 WORDS = {
     "zh": {"in": "输入", "out": "输出", "block": "Transformer 1"},
