@@ -17,7 +17,7 @@ from engine.model import gelu
 from . import style
 from .base import NanoScene, beat
 from .kit import DimLabel, PlusSign, ValueLabel, highlight_box, label
-from .kit_plots import FunctionPlot, MovingOnTop, VectorStrip, look
+from .kit_plots import FunctionPlot, FastRedraw, VectorStrip, look
 
 WORDS = {
     "zh": {"x": "层归一化后的 x", "w_fc": "权重 W_fc", "b": "偏置 b", "fc": "fc", "gelu": "GELU",
@@ -40,7 +40,7 @@ GELU_COLOR = style.MLP_COLOR
 DOT_COLOR = style.HIGHLIGHT
 
 
-class FeedForward(MovingOnTop, NanoScene):
+class FeedForward(FastRedraw, NanoScene):
     scene_id = "feedforward"
 
     # ---- layout ---------------------------------------------------------------------------
@@ -178,11 +178,11 @@ class FeedForward(MovingOnTop, NanoScene):
             values.append(ValueLabel.of(self.run, name, (t, c), font_size=18)
                           .next_to(col, DOWN, buff=0.15))
         self.res_cols, self.res_values = cols, VGroup(*values)
-        self.res_signs = VGroup(PlusSign(0.2).move_to((cols[0].get_center() + cols[1].get_center()) / 2),
-                                label("=", font_size=30).move_to((cols[1].get_center() + cols[2].get_center()) / 2))
-        self.res_value_signs = VGroup(
-            PlusSign(0.16, stroke_width=3).move_to((values[0].get_center() + values[1].get_center()) / 2),
-            label("=", font_size=20).move_to((values[1].get_center() + values[2].get_center()) / 2))
+        between = lambda a, b: (a.get_center() + b.get_center()) / 2
+        self.res_signs = VGroup(PlusSign(0.2).move_to(between(cols[0], cols[1])),
+                                label("=", font_size=30).move_to(between(cols[1], cols[2])))
+        self.res_value_signs = VGroup(PlusSign(0.16, stroke_width=3).move_to(between(values[0], values[1])),
+                                      label("=", font_size=20).move_to(between(values[1], values[2])))
         self.res_labels = VGroup(*[label(text, font_size=20).next_to(col, UP, buff=0.12)
                                    for text, col in zip([w["resid"], w["proj"], w["out"]], cols)])
         self.res_cells = VGroup(*[col.cell_rect(c, stroke_width=2.5) for col in cols])
@@ -191,48 +191,23 @@ class FeedForward(MovingOnTop, NanoScene):
 
     # ---- helpers ----------------------------------------------------------------------------
 
-    def wipe_in(self, strip, run_time: float, direction=DOWN) -> None:
-        """Reveal a strip from its top (or left) edge, as if its values were being written."""
-        cover = Rectangle(width=strip.width + 0.04, height=strip.height + 0.04, stroke_width=0,
-                          fill_color=style.BACKGROUND, fill_opacity=1).move_to(strip)
-        self.add(strip, cover)
-        edge = DOWN if (direction == DOWN).all() else RIGHT
-        full = cover.copy()
-        vertical = (direction == DOWN).all()
-
-        def shrink(mob, alpha):
-            mob.become(full.copy())
-            if alpha >= 1:
-                mob.set_opacity(0)
-            elif vertical:
-                mob.stretch_to_fit_height(max(1e-3, full.height * (1 - alpha)), about_edge=edge)
-            else:
-                mob.stretch_to_fit_width(max(1e-3, full.width * (1 - alpha)), about_edge=edge)
-
-        self.play(UpdateFromAlphaFunc(cover, shrink), run_time=run_time)
-        self.remove(cover)
-
-    def sweep(self, rect, start, end, strip, run_time: float, extra=()) -> None:
-        """Move a highlight from one cell to another while `strip` is written behind it."""
+    def writing(self, strip) -> UpdateFromAlphaFunc:
+        """Reveal `strip` from its top edge down, as if its values were being written: a cover
+        of background colour shrinks off it (and leaves the scene at the end)."""
         cover = Rectangle(width=strip.width + 0.04, height=strip.height + 0.04, stroke_width=0,
                           fill_color=style.BACKGROUND, fill_opacity=1).move_to(strip)
         full = cover.copy()
         self.add(strip, cover)
-        path = (start.copy(), end.copy())
-
-        def follow(mob, alpha):
-            mob.become(path[0].copy().move_to(path[0].get_center() * (1 - alpha) + path[1].get_center() * alpha))
 
         def shrink(mob, alpha):
-            mob.become(full.copy())
-            if alpha >= 1:
-                mob.set_opacity(0)
-            else:
-                mob.stretch_to_fit_height(max(1e-3, full.height * (1 - alpha)), about_edge=DOWN)
+            mob.become(full)
+            mob.stretch_to_fit_height(max(1e-3, full.height * (1 - alpha)), about_edge=DOWN)
 
-        self.play(UpdateFromAlphaFunc(rect, follow), UpdateFromAlphaFunc(cover, shrink), *extra,
-                  run_time=run_time)
-        self.remove(cover)
+        return UpdateFromAlphaFunc(cover, shrink, remover=True)
+
+    def sweep(self, rect, end, strip, run_time: float) -> None:
+        """Move a highlight down a matrix to `end` while `strip` is written beside it."""
+        self.play(rect.animate.move_to(end), self.writing(strip), run_time=run_time)
 
     def dim(self, *mobs, opacity: float = 0.3):
         return look(*mobs, opacity=opacity)
@@ -249,7 +224,7 @@ class FeedForward(MovingOnTop, NanoScene):
         drop = self.x_focus.copy()
         self.play(ReplacementTransform(frame, row), drop.animate.move_to(row).set_opacity(0.6),
                   run_time=self.t(0.12))
-        self.play(FadeIn(self.plus_fc), FadeIn(self.b_fc), FadeIn(self.b_label), FadeIn(self.eq_fc),
+        self.play(FadeIn(self.plus_fc), self.reveal(self.b_fc), FadeIn(self.b_label), FadeIn(self.eq_fc),
                   FadeOut(drop), run_time=self.t(0.1))
         cell = self.fc_focus.cell_rect(i, stroke_width=2.5)
         bias_cell = self.b_fc.cell_rect(i, stroke_width=2.5)
@@ -258,23 +233,20 @@ class FeedForward(MovingOnTop, NanoScene):
         self.play(Create(bias_cell), Create(cell), FadeIn(value), FadeIn(self.fc_label),
                   run_time=self.t(0.1))
         self.hold(self.t(0.08))
-        start = self.w_fc.cell_rect(0, 0, 0, self.w_fc.cols - 1, stroke_width=2.5)
-        end = self.w_fc.cell_rect(self.w_fc.rows - 1, 0, self.w_fc.rows - 1, self.w_fc.cols - 1,
-                                  stroke_width=2.5)
+        last = self.w_fc.rows - 1
         self.play(FadeOut(value), FadeOut(cell), FadeOut(bias_cell), run_time=self.t(0.05))
-        row.become(start)
-        self.sweep(row, start, end, self.fc_focus, run_time=self.t(0.3))
+        row.become(self.w_fc.cell_rect(0, 0, 0, self.w_fc.cols - 1, stroke_width=2.5))
+        bottom = [self.w_fc.get_x(), self.w_fc.cell_center(last)[1], 0]
+        self.sweep(row, bottom, self.fc_focus, run_time=self.t(0.3))
         self.play(FadeOut(row), FadeOut(x_box), run_time=self.t(0.05))
 
     @beat("feedforward.expand")
     def expand(self):
         self.play(self.fc_focus.animate.shift(RIGHT * self.fc_slide),
                   self.fc_label.animate.shift(RIGHT * self.fc_slide), run_time=self.t(0.1))
-        self.play(FadeIn(self.x_rest), FadeIn(self.fc_rest), FadeIn(self.t_dim), run_time=self.t(0.12))
-        pairs = [(self.x_rest, self.fc_rest)]
+        self.play(self.reveal(self.x_rest, self.fc_rest), FadeIn(self.t_dim), run_time=self.t(0.12))
         boxes = VGroup(highlight_box(self.x_focus, buff=0.03), highlight_box(self.fc_focus, buff=0.03))
-        self.play(Create(boxes), *self.dim(*[m for pair in pairs for m in pair], opacity=0.35),
-                  run_time=self.t(0.1))
+        self.play(Create(boxes), *self.dim(self.x_rest, self.fc_rest, opacity=0.35), run_time=self.t(0.1))
         small = highlight_box(self.x_focus, buff=0.03)
         big = highlight_box(self.fc_focus, buff=0.03)
         self.play(FadeOut(boxes), run_time=self.t(0.05))
@@ -304,7 +276,8 @@ class FeedForward(MovingOnTop, NanoScene):
 
     @beat("feedforward.gelu")
     def gelu_beat(self):
-        self.play(Create(self.gelu_curve), FadeIn(self.gelu_label), self.relu_curve.animate.set_stroke(opacity=0.45),
+        self.play(Create(self.gelu_curve), FadeIn(self.gelu_label),
+                  self.relu_curve.animate.set_stroke(opacity=0.45),
                   FadeOut(self.linear), run_time=self.t(0.25))
         focus = highlight_box(self.fc_focus, buff=0.03)
         self.play(Create(focus), run_time=self.t(0.08))
@@ -327,9 +300,8 @@ class FeedForward(MovingOnTop, NanoScene):
                   run_time=self.t(0.15))
         self.hold(self.t(0.15))
         walk = self.fc_focus.cell_rect(0, stroke_width=2.5)
-        end = self.fc_focus.cell_rect(self.fc_focus.rows - 1, stroke_width=2.5)
         self.play(FadeOut(src), FadeOut(ring), run_time=self.t(0.05))
-        self.sweep(walk, walk.copy(), end, self.act_col, run_time=self.t(0.4))
+        self.sweep(walk, self.fc_focus.cell_center(self.fc_focus.rows - 1), self.act_col, run_time=self.t(0.4))
         self.play(FadeOut(walk), FadeOut(pair), run_time=self.t(0.08))
 
     @beat("feedforward.project")
@@ -347,21 +319,19 @@ class FeedForward(MovingOnTop, NanoScene):
                   run_time=self.t(0.15))
         self.remove(lying)
         self.add(self.act_row)
-        self.play(FadeIn(self.w_proj), FadeIn(self.w_proj_label), FadeIn(self.w_proj_dim),
+        self.play(self.reveal(self.w_proj), FadeIn(self.w_proj_label), FadeIn(self.w_proj_dim),
                   run_time=self.t(0.1))
         row = self.w_proj.cell_rect(c, 0, c, self.w_proj.cols - 1, stroke_width=2.5)
         in_box = highlight_box(self.act_row, buff=0.03)
-        self.play(Create(row), Create(in_box), FadeIn(self.plus_proj), FadeIn(self.b_proj),
+        self.play(Create(row), Create(in_box), FadeIn(self.plus_proj), self.reveal(self.b_proj),
                   FadeIn(self.b_proj_label), FadeIn(self.eq_proj), FadeIn(self.proj_label),
                   run_time=self.t(0.1))
         cell = self.proj_col.cell_rect(c, stroke_width=2.5)
         self.play(Create(cell), run_time=self.t(0.05))
-        start = self.w_proj.cell_rect(0, 0, 0, self.w_proj.cols - 1, stroke_width=2.5)
-        end = self.w_proj.cell_rect(self.w_proj.rows - 1, 0, self.w_proj.rows - 1,
-                                    self.w_proj.cols - 1, stroke_width=2.5)
         self.play(FadeOut(cell), run_time=self.t(0.03))
-        row.become(start)
-        self.sweep(row, start, end, self.proj_col, run_time=self.t(0.25))
+        row.become(self.w_proj.cell_rect(0, 0, 0, self.w_proj.cols - 1, stroke_width=2.5))
+        bottom = [self.w_proj.get_x(), self.w_proj.cell_center(self.w_proj.rows - 1)[1], 0]
+        self.sweep(row, bottom, self.proj_col, run_time=self.t(0.25))
         self.proj_box = highlight_box(self.proj_col, buff=0.03)
         self.play(ReplacementTransform(in_box, self.proj_box),
                   FadeOut(row), FadeIn(self.proj_dim.set_color(style.HIGHLIGHT)),
@@ -373,11 +343,11 @@ class FeedForward(MovingOnTop, NanoScene):
     def residual(self):
         resid, proj, out = self.res_cols
         moving = self.proj_col.copy()
-        self.play(FadeOut(self.proj_box), FadeIn(resid), FadeIn(self.res_labels[0]), run_time=self.t(0.12))
+        self.play(FadeOut(self.proj_box), self.reveal(resid), FadeIn(self.res_labels[0]), run_time=self.t(0.12))
         self.play(ReplacementTransform(moving, proj), FadeIn(self.res_labels[1]),
                   FadeIn(self.res_signs[0]), run_time=self.t(0.15))
         self.play(FadeIn(self.res_signs[1]), FadeIn(self.res_labels[2]), run_time=self.t(0.05))
-        self.wipe_in(out, run_time=self.t(0.15))
+        self.play(self.writing(out), run_time=self.t(0.15))
         self.play(Create(self.res_cells), FadeIn(self.res_values), FadeIn(self.res_value_signs),
                   run_time=self.t(0.12))
         frame = highlight_box(Group(resid, out, self.res_values, self.res_labels),

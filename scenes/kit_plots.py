@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, ApplyFunction, Axes, Dot, ImageMobject, Line, Rectangle,
-                   VGroup, VMobject)
+from manim import (DOWN, LEFT, RIGHT, UP, ApplyFunction, Axes, Dot, FadeOut, ImageMobject, LaggedStart, Line,
+                   Rectangle, VGroup, VMobject)
 from manim.animation.animation import prepare_animation
 
 from . import style
@@ -41,6 +41,32 @@ class VectorStrip(Heatmap):
         if rect.width < 0.05:
             rect.stretch_to_fit_width(0.05)
         return rect
+
+
+class CellColumn(VGroup):
+    """A short vector (a few cells) as vector rectangles, top to bottom: cheaper than an image
+    for a handful of cells (Manim composites every image over the whole frame). Same
+    cell_rect / cell_center interface as VectorStrip."""
+
+    def __init__(self, values, length: float, thickness: float = 0.2, kind: str = "act",
+                 scale: float | None = None, gap: float = 0.03, **kwargs):
+        super().__init__(**kwargs)
+        values = np.asarray(values, dtype=float).ravel()
+        self.values, self.rows, self.cols = values, len(values), 1
+        self.color_scale = scale if scale is not None else style.robust_scale(values)
+        self.pitch = length / self.rows
+        for i, v in enumerate(values):
+            self.add(Rectangle(width=thickness, height=self.pitch - gap, stroke_width=0,
+                               fill_color=style.value_color(v, self.color_scale, kind), fill_opacity=1)
+                     .move_to([0, -i * self.pitch, 0]))
+        self.center()
+
+    def cell_center(self, r: int, c: int = 0):
+        return self[r].get_center()
+
+    def cell_rect(self, r: int, c: int = 0, color=style.HIGHLIGHT, stroke_width: float = 3) -> Rectangle:
+        return Rectangle(width=self.width, height=self.pitch, color=color,
+                         stroke_width=stroke_width).move_to(self[r])
 
 
 class FunctionPlot(VGroup):
@@ -169,15 +195,36 @@ def veil(image: ImageMobject) -> Rectangle:
     return image.veil.move_to(image)
 
 
-class MovingOnTop:
-    """Scene mixin: before each play, bring the (vector) mobjects it animates to the top.
-    Manim redraws every frame all mobjects from the first animated one in z-order on, so an
-    old highlight moving over a picture full of heatmaps would redraw all of them."""
+class FastRedraw:
+    """Scene mixin that keeps heatmaps out of the per-frame redraw (each image costs a
+    full-frame composite at 1080p, every frame it is redrawn).
+
+    Manim redraws every frame all mobjects from the first animated one in z-order on. So
+    before each play, what it animates goes to the top (a part of a group lifts its group;
+    images stay where they are, their veils must stay above them); and reveal() shows images
+    by fading a cover off them rather than fading the images themselves."""
+
+    def reveal(self, *images, lag_ratio: float = 0.0):
+        """An animation showing `images`: they are drawn once, covers fade off them."""
+        covers = [Rectangle(width=m.width + 0.02, height=m.height + 0.02, stroke_width=0,
+                            fill_color=style.BACKGROUND, fill_opacity=1).move_to(m) for m in images]
+        self.add(*images, *covers)
+        return LaggedStart(*[FadeOut(c) for c in covers], lag_ratio=lag_ratio)
 
     def play(self, *animations, **kwargs):
         animations = [prepare_animation(a) for a in animations]
-        movers = [a.mobject for a in animations
-                  if a.mobject in self.mobjects and not isinstance(a.mobject, ImageMobject)]
+        movers = []
+        for anim in animations:
+            top = self._top_level(anim.mobject)
+            if top is not None and top not in movers and not any(
+                    isinstance(m, ImageMobject) for m in top.get_family()):
+                movers.append(top)
         if movers:
             self.bring_to_front(*movers)
         super().play(*animations, **kwargs)
+
+    def _top_level(self, mob):
+        """The mobject of the scene list that holds `mob` (itself if it is there)."""
+        if mob in self.mobjects:
+            return mob
+        return next((top for top in self.mobjects if mob in top.get_family()), None)

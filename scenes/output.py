@@ -12,23 +12,21 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
                    PI, Rectangle, ReplacementTransform, Transform, VGroup)
 
-from engine import VOCAB
-
 from . import style
 from .base import NanoScene, beat
 from .kit import Block, DimLabel, TokenChip, ValueLabel, highlight_box, label
-from .kit_plots import MovingOnTop, ProbBars, VectorStrip, look, stacked_strip, tick_line
+from .kit_plots import CellColumn, FastRedraw, ProbBars, VectorStrip, look, stacked_strip, tick_line
 
 WORDS = {
     "zh": {"ln_f": "层归一化 ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "归一化后",
-           "logits": "logits", "probs": "概率", "weight": "lm_head 权重", "panel": "第 {n} 个 token 之后是？",
-           "sum": "总和 = 1", "sample": "按概率随机抽样", "top": "最高", "temperature": "温度 T = {T}",
+           "logits": "logits", "probs": "概率", "weight": "lm_head 权重",
+           "panel": "第 {n} 个 token 之后是？", "sum": "总和 = 1", "sample": "按概率随机抽样",
            "earlier": "只在预测输入本身", "nth": "取第 {n} 个 →",
            "input": "输入", "output": "输出"},
     "en": {"ln_f": "layer norm ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "normed",
            "logits": "logits", "probs": "probs", "weight": "lm_head weight",
            "panel": "after token {n} comes?", "sum": "sum = 1", "sample": "sample by probability",
-           "top": "top", "temperature": "temperature T = {T}", "earlier": "only predict the input",
+           "earlier": "only predict the input",
            "nth": "take token {n} →", "input": "input", "output": "output"},
 }
 
@@ -49,7 +47,7 @@ def col_x(t: int) -> float:
     return X0 + t * PITCH
 
 
-class Output(MovingOnTop, NanoScene):
+class Output(FastRedraw, NanoScene):
     scene_id = "output"
 
     # ---- layout ---------------------------------------------------------------------------
@@ -60,7 +58,8 @@ class Output(MovingOnTop, NanoScene):
         self.focus = self.T - 1
         self.n_pos = self.cfg.block_size
         self.vocab = self.cfg.vocab_size
-        self.logit_scale = style.robust_scale(np.concatenate([s.trace["logits"].ravel() for s in self.run.steps]))
+        all_logits = np.concatenate([s.trace["logits"].ravel() for s in self.run.steps])
+        self.logit_scale = style.robust_scale(all_logits)
         self._build_sequence()
         self._build_grid()
         self._build_weight()
@@ -85,10 +84,10 @@ class Output(MovingOnTop, NanoScene):
         tr = self.run.steps[step].trace
         normed = VectorStrip(tr["ln_f.out"][t], length=NORMED_LEN, thickness=COL_W,
                              scale=self.normed_scale).move_to([col_x(t), Y_NORMED, 0])
-        logits = VectorStrip(tr["logits"][t], length=CELL_H * self.vocab, thickness=COL_W,
-                             scale=self.logit_scale, px=8).move_to([col_x(t), Y_LOGITS, 0])
-        probs = VectorStrip(tr["probs"][t], length=CELL_H * self.vocab, thickness=COL_W, scale=1.0,
-                            px=8).move_to([col_x(t), Y_PROBS, 0])
+        logits = CellColumn(tr["logits"][t], length=CELL_H * self.vocab, thickness=COL_W,
+                            scale=self.logit_scale).move_to([col_x(t), Y_LOGITS, 0])
+        probs = CellColumn(tr["probs"][t], length=CELL_H * self.vocab, thickness=COL_W,
+                           scale=1.0).move_to([col_x(t), Y_PROBS, 0])
         return Group(normed, logits, probs)
 
     def _build_grid(self) -> None:
@@ -98,11 +97,13 @@ class Output(MovingOnTop, NanoScene):
         self.normed = Group(*[c[0] for c in self.cols])
         self.logits = Group(*[c[1] for c in self.cols])
         self.probs = Group(*[c[2] for c in self.cols])
-        self.later_cols = {self.focus + k: self._columns(k, self.focus + k) for k in range(1, len(self.run.steps))
-                           if self.focus + k < self.n_pos}
+        # Pass k adds position focus + k; its earlier positions equal pass 0's (causal attention).
+        self.later_cols = {self.focus + k: self._columns(k, self.focus + k)
+                           for k in range(1, len(self.run.steps)) if self.focus + k < self.n_pos}
         self.empty_cols = VGroup()
         for t in range(self.T, self.n_pos):
-            for y, h in ((Y_NORMED, NORMED_LEN), (Y_LOGITS, CELL_H * self.vocab), (Y_PROBS, CELL_H * self.vocab)):
+            rows = ((Y_NORMED, NORMED_LEN), (Y_LOGITS, CELL_H * self.vocab), (Y_PROBS, CELL_H * self.vocab))
+            for y, h in rows:
                 self.empty_cols.add(DashedVMobject(Rectangle(width=COL_W, height=h, color=style.EDGE,
                                                              stroke_width=1.5), num_dashes=10)
                                     .move_to([col_x(t), y, 0]))
@@ -146,7 +147,8 @@ class Output(MovingOnTop, NanoScene):
     def _build_panel(self, step: int = 0) -> None:
         w = self.w
         temps = [TEMPERATURES[0], self.run.temperature, TEMPERATURES[1]]
-        sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs", f"step{step}/.probs@T={temps[2]:g}"]
+        sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs",
+                   f"step{step}/.probs@T={temps[2]:g}"]
         colors = SERIES_COLORS
         self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=20)
         self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
@@ -157,16 +159,16 @@ class Output(MovingOnTop, NanoScene):
                                   label(w["probs"], font_size=18, color=style.MUTED))
         self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
         self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
-        self.legend = VGroup(*[VGroup(Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c,
-                                                fill_opacity=0.9),
-                                      label(f"T = {T:g}", font_size=16, color=style.MUTED)).arrange(RIGHT, buff=0.08)
-                               for T, c in zip(temps, colors)]).arrange(RIGHT, buff=0.25)
+        swatch = lambda c: Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
+        self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=16, color=style.MUTED))
+                               .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
+        self.legend.arrange(RIGHT, buff=0.25)
         self.legend.next_to(self.bars, DOWN, buff=0.3).align_to([PANEL_X, 0, 0], LEFT)
         probs = self.run.steps[step].probs
         self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.35)
         self.strip.align_to([PANEL_X, 0, 0], LEFT)
-        self.strip_label = label(w["sample"], font_size=18, color=style.MUTED).next_to(self.strip, DOWN, buff=0.1)
-        self.strip_label.align_to(self.strip, LEFT)
+        self.strip_label = label(w["sample"], font_size=18, color=style.MUTED)
+        self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
 
     @staticmethod
     def _place_bars(bars: ProbBars) -> ProbBars:
@@ -204,14 +206,14 @@ class Output(MovingOnTop, NanoScene):
         self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), run_time=self.t(0.15))
         box = highlight_box(self.ln_band, buff=0.05)
         self.play(Create(box), run_time=self.t(0.1))
-        self.play(FadeIn(self.normed, shift=DOWN * 0.15, lag_ratio=0.1), FadeIn(self.normed_label),
+        self.play(self.reveal(*self.normed, lag_ratio=0.1), FadeIn(self.normed_label),
                   FadeIn(self.normed_dim), run_time=self.t(0.35))
         self.play(FadeOut(box), run_time=self.t(0.08))
 
     @beat("output.lm-head")
     def lm_head(self):
         f = self.focus
-        self.play(FadeIn(self.head_band), FadeIn(self.w_head), FadeIn(self.w_head_label),
+        self.play(FadeIn(self.head_band), self.reveal(self.w_head), FadeIn(self.w_head_label),
                   FadeIn(self.w_head_dims), FadeIn(self.row_chips[0]), FadeIn(self.logits_label),
                   run_time=self.t(0.1))
         col = highlight_box(self.normed[f], buff=0.04)
@@ -229,7 +231,7 @@ class Output(MovingOnTop, NanoScene):
             self.play(Create(cell), run_time=self.t(0.05))
             self.play(FadeOut(row), FadeOut(cell), run_time=self.t(0.03))
         others = [self.logits[t] for t in range(self.T) if t != f]
-        self.play(FadeOut(col), FadeIn(Group(*others), lag_ratio=0.15), run_time=self.t(0.25))
+        self.play(FadeOut(col), self.reveal(*others, lag_ratio=0.15), run_time=self.t(0.25))
         self.w_head_dims[1].set_color(style.HIGHLIGHT)
         box = self.row_box(Y_LOGITS, 0, self.T - 1)
         self.play(Create(box), run_time=self.t(0.08))
@@ -261,7 +263,7 @@ class Output(MovingOnTop, NanoScene):
         box = highlight_box(self.softmax_band, buff=0.05)
         self.play(FadeIn(self.softmax_band), run_time=self.t(0.08))
         self.play(Create(box), run_time=self.t(0.06))
-        self.play(FadeIn(self.probs, shift=DOWN * 0.1, lag_ratio=0.1), FadeIn(self.probs_label),
+        self.play(self.reveal(*self.probs, lag_ratio=0.1), FadeIn(self.probs_label),
                   FadeIn(self.row_chips[1]), run_time=self.t(0.2))
         main = self.bars.series(1)
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
@@ -337,7 +339,8 @@ class Output(MovingOnTop, NanoScene):
         self.focus_box = tall
         nxt = self.slots[f + 1]
         cross = VGroup(Line(nxt.get_corner(UP + LEFT), nxt.get_corner(DOWN + RIGHT)),
-                       Line(nxt.get_corner(DOWN + LEFT), nxt.get_corner(UP + RIGHT))).set_stroke(style.MUTED, 3)
+                       Line(nxt.get_corner(DOWN + LEFT), nxt.get_corner(UP + RIGHT)))
+        cross.set_stroke(style.MUTED, 3)
         self.play(FadeIn(cross), run_time=self.t(0.1))
         self.nth, self.cross = nth, cross
 
@@ -350,7 +353,8 @@ class Output(MovingOnTop, NanoScene):
     @beat("output.feed-back")
     def feed_back(self):
         steps = self.run.steps
-        self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth), run_time=self.t(0.05))
+        self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth),
+                  run_time=self.t(0.05))
         per = 0.72 / len(steps)
         for k, step in enumerate(steps):
             t = self.focus + k
@@ -360,7 +364,7 @@ class Output(MovingOnTop, NanoScene):
                 bars, logits = self.panel_for(k)
                 title = label(self.w["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
                 title.align_to(self.panel_title, LEFT)
-                self.play(FadeIn(cols), ReplacementTransform(self.focus_box, box),
+                self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
                           *look(*self.cols[t - 1], opacity=0.3), Transform(self.panel_title, title),
                           self.indices[t - 1].animate.set_color(style.MUTED),
                           self.indices[t].animate.set_color(style.HIGHLIGHT), run_time=self.t(per * 0.4))
@@ -388,6 +392,7 @@ class Output(MovingOnTop, NanoScene):
         brace_in = highlight_box(self.chips, color=style.INK, buff=0.06)
         brace_out = highlight_box(self.out_chips, color=style.HIGHLIGHT, buff=0.06)
         tags = VGroup(label(self.w["input"], font_size=20).next_to(brace_in, LEFT, buff=0.15),
-                      label(self.w["output"], font_size=20, color=style.HIGHLIGHT).next_to(brace_out, RIGHT, buff=0.15))
+                      label(self.w["output"], font_size=20, color=style.HIGHLIGHT)
+                      .next_to(brace_out, RIGHT, buff=0.15))
         self.play(Create(brace_in), FadeIn(tags[0]), run_time=self.t(0.15))
         self.play(Create(brace_out), FadeIn(tags[1]), run_time=self.t(0.15))
