@@ -1,0 +1,307 @@
+"""Input details: what the model is made of, then how the input becomes vectors.
+
+First an overview in three columns: the weights (left), the structure (the model diagram)
+and the intermediates of this input (right), one row per stage. Then the embedding up close,
+for the focus time step t: column i = token id of wte, column t of wpe, added into x[t];
+then every time step in one sweep into the block x (C x T).
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Create, FadeIn, FadeOut, Group, Rectangle,
+                   ReplacementTransform, Succession, VGroup)
+
+from . import style
+from .base import NanoScene, beat
+from .kit import Block, Cells, DimLabel, Heatmap, PlusSign, TokenChip, flow_arrow, highlight_box, label
+from .kit_model import ModelDiagram
+from .kit_overview import wait_until, word_share
+from .kit_vectors import Magnifier, StillBelow, Thumbnail, digits_for
+
+WORDS = {
+    "zh": {"weights": "权重", "structure": "结构", "intermediates": "中间结果",
+           "wte": "token 嵌入", "wpe": "位置嵌入", "x": "输入向量",
+           "transformer": "Transformer"},
+    "en": {"weights": "Weights", "structure": "Structure", "intermediates": "Intermediates",
+           "wte": "token embedding", "wpe": "position embedding", "x": "input vectors",
+           "transformer": "Transformer"},
+}
+
+FOCUS_T = 0            # the time step followed up close (the same in every scene)
+SHOWN = 3              # entries of each vector shown as numbers
+PITCH = 0.085          # height of one channel in the close-up (C = 48 -> 4.08 units)
+TOP = 1.62             # top of the close-up columns; header rows above it:
+CHIP_Y, INDEX_Y, DIM_Y, NAME_Y = TOP + 0.3, TOP + 0.68, TOP + 1.02, TOP + 1.42
+THUMB_H = 0.34         # height of a 48-channel thumbnail in the overview
+STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
+
+
+class Embedding(StillBelow, NanoScene):
+    scene_id = "embedding"
+
+    def prepare(self) -> None:
+        self.words = WORDS.get(self.lang, WORDS["en"])
+        self.tokens = [int(t) for t in self.trace["tokens"]]
+        self.T, self.C = len(self.tokens), self.cfg.n_embd
+        self.build_overview()
+        self.build_closeup()
+
+    # ---- the overview: weights | structure | intermediates --------------------------------
+
+    def build_overview(self) -> None:
+        w, tr, cfg = self.weights, self.trace, self.cfg
+        self.diagram = ModelDiagram(self.tokens, lang=self.lang, n_layer=cfg.n_layer,
+                                    probs=self.run.steps[0].probs, vocab_size=cfg.vocab_size)
+        self.diagram.scale_to_fit_height(5.55).move_to([-0.35, 0.33, 0])
+        weight = lambda values, width: self.thumb(values, width, THUMB_H, "weight")
+        act = lambda values, height=THUMB_H: self.thumb(values, STEP_W * self.T, height, "act")
+        heads = lambda probs: Group(*[self.thumb(p, THUMB_H, THUMB_H, "act", 1.0)
+                                      for p in probs]).arrange(RIGHT, buff=0.03)
+        ln = lambda name: weight(np.stack([w[name + ".weight"], w[name + ".bias"]], 1), 0.06)
+        rows = [(self.diagram.embedding,
+                 [weight(w["transformer.wte.weight"].T, 0.15), weight(w["transformer.wpe.weight"].T, 0.4)],
+                 [act(tr["tok_emb"].T), act(tr["pos_emb"].T), act(tr["x"].T)])]
+        for l in range(cfg.n_layer):
+            p, h = f"transformer.h.{l}", f"h.{l}"
+            rows.append((self.diagram.part("attention", l),
+                         [ln(p + ".ln_1"), weight(w[p + ".attn.c_attn.weight"].T, 3 * THUMB_H),
+                          weight(w[p + ".attn.c_proj.weight"].T, THUMB_H)],
+                         [act(tr[h + ".ln_1.out"].T), act(tr[h + ".attn.qkv"].T),
+                          heads(tr[h + ".attn.probs"]), act(tr[h + ".attn.proj"].T),
+                          act(tr[h + ".resid_1"].T)]))
+            rows.append((self.diagram.part("feedforward", l),
+                         [ln(p + ".ln_2"), weight(w[p + ".mlp.c_fc.weight"].T, 4 * THUMB_H),
+                          weight(w[p + ".mlp.c_proj.weight"], 4 * THUMB_H)],
+                         [act(tr[h + ".ln_2.out"].T), act(tr[h + ".mlp.gelu"].T),
+                          act(tr[h + ".mlp.proj"].T), act(tr[h + ".out"].T)]))
+        rows.append((self.diagram.ln_f, [ln("transformer.ln_f")], [act(tr["ln_f.out"].T)]))
+        rows.append((self.diagram.lm_head, [weight(w["lm_head.weight"].T, 0.15)],
+                     [act(tr["logits"].T, 0.2), act(tr["probs"].T, 0.2)]))
+        weights_right = self.diagram.block_labels.get_left()[0] - 0.3
+        inter_left = self.diagram.get_right()[0] + 0.3
+        self.weight_rows, self.inter_rows = Group(), Group()
+        for part, weight_thumbs, inter_thumbs in rows:
+            wrow = Group(*weight_thumbs).arrange(RIGHT, buff=0.09)
+            wrow.move_to([weights_right - wrow.width / 2, part.get_y(), 0])
+            irow = Group(*inter_thumbs).arrange(RIGHT, buff=0.12)
+            irow.move_to([inter_left + irow.width / 2, part.get_y(), 0])
+            self.weight_rows.add(wrow)
+            self.inter_rows.add(irow)
+        self.embedding_thumbs = self.weight_rows[0]           # wte, wpe
+        self.x_thumb = self.inter_rows[0][2]
+        header_y = self.diagram.get_top()[1] + 0.22
+        self.headers = VGroup(*[label(self.words[key], font_size=style.SIZE_LABEL, color=style.MUTED)
+                                .move_to([group.get_x(), header_y, 0])
+                                for key, group in (("weights", self.weight_rows),
+                                                   ("structure", self.diagram.blocks),
+                                                   ("intermediates", self.inter_rows))])
+
+    def thumb(self, values, width, height, kind, scale=None):
+        picture = Thumbnail(values, width, height, kind=kind, scale=scale)
+        if kind == "weight":  # weights get a light outline, as weight cells do
+            return Group(picture, Rectangle(width=width, height=height, stroke_color=style.MUTED,
+                                            stroke_width=1, fill_opacity=0).move_to(picture))
+        return picture
+
+    # ---- the close-up: wte, wpe -> tok_emb[t] + pos_emb[t] = x[t] -> block x ---------------
+
+    def build_closeup(self) -> None:
+        T, C, t = self.T, self.C, FOCUS_T
+        wte, wpe = self.weights["transformer.wte.weight"], self.weights["transformer.wpe.weight"]
+        act_scale = style.robust_scale(np.concatenate([self.trace[n].ravel() for n in ("tok_emb", "pos_emb", "x")]))
+        middle = TOP - C * PITCH / 2
+        self.wte = self.matrix(wte.T, 0.32, "weight").move_to([-5.97, middle, 0])
+        self.wpe = self.matrix(wpe.T, 0.26, "weight").move_to([-3.67, middle, 0])
+        # positions this pass does not use are dimmed
+        unused = self.wpe.cell_rect(0, T, C - 1, wpe.shape[0] - 1, color=style.BACKGROUND, stroke_width=0)
+        self.wpe_unused = unused.set_fill(style.BACKGROUND, opacity=0.65)
+        self.vocab_chips = self.column_heads(self.wte, [TokenChip(i, size=0.28, font_size=18)
+                                                        for i in range(self.cfg.vocab_size)], CHIP_Y)
+        self.vocab_ids = self.column_heads(self.wte, self.indices(self.cfg.vocab_size), INDEX_Y)
+        self.positions = self.column_heads(self.wpe, self.indices(wpe.shape[0]), CHIP_Y)
+        self.c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.wte, LEFT, buff=0.15)
+        self.vocab_label = DimLabel(f"n_vocab = {self.cfg.vocab_size}", font_size=18).move_to([self.wte.get_x(), DIM_Y, 0])
+        self.block_label = DimLabel(f"block_size = {wpe.shape[0]}", font_size=18).move_to([self.wpe.get_x(), DIM_Y, 0])
+        self.wte_name = self.name(self.words["wte"], "wte", self.wte)
+        self.wpe_name = self.name(self.words["wpe"], "wpe", self.wpe)
+
+        xs = {"tok_emb": -1.47, "pos_emb": -0.02, "x": 1.43}
+        digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
+        self.vectors, self.lenses, self.vector_names = {}, {}, {}
+        for name, x in xs.items():
+            cells = Cells(self.trace[name][t], cell=PITCH * 0.8, gap=PITCH * 0.2, scale=act_scale)
+            cells.stretch_to_fit_width(0.3).move_to([x, middle, 0])
+            lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits)
+            lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[:SHOWN]))
+            self.vectors[name], self.lenses[name] = cells, lens
+            self.vector_names[name] = label(f"{name}[{t}]", font_size=18).move_to([x, NAME_Y, 0])
+        row_y = self.lenses["x"].labels[1].get_y()
+        self.plus = PlusSign(size=0.22).move_to([(xs["tok_emb"] + xs["pos_emb"]) / 2, row_y, 0])
+        self.equals = label("=", font_size=style.SIZE_BODY).move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
+
+        self.x_columns = Group(*[self.matrix(self.trace["x"][s][:, None], 0.36, "act", act_scale)
+                                 for s in range(T)])
+        self.x_columns.arrange(RIGHT, buff=0).move_to([3.38, middle, 0])
+        self.x_frame = Rectangle(width=self.x_columns.width, height=self.x_columns.height,
+                                 stroke_color=style.EDGE, stroke_width=2).move_to(self.x_columns)
+        self.input_chips = self.column_heads(self.x_frame, [TokenChip(tok, size=0.3, font_size=20)
+                                                            for tok in self.tokens], CHIP_Y, T)
+        self.times = self.column_heads(self.x_frame, self.indices(T), INDEX_Y, T)
+        self.t_label = DimLabel(f"T = {T}", font_size=18).move_to([self.x_frame.get_x(), DIM_Y, 0])
+        self.x_c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.x_frame, RIGHT, buff=0.1)
+        self.x_name = self.name(self.words["x"], "x", self.x_frame)
+        self.to_transformer = Block(self.words["transformer"], width=1.25, height=0.6, color=style.ATTN_COLOR,
+                                    font_size=18).move_to([6.17, middle, 0])
+        self.to_arrow = flow_arrow(self.x_c_label.get_right(), self.to_transformer.get_left())
+
+    def name(self, words: str, code: str, over) -> VGroup:
+        """Two lines above a matrix: what it is, and its name in the code."""
+        title = VGroup(label(words, font_size=16), label(code, font_size=18, mono=True))
+        title.arrange(DOWN, buff=0.1).move_to([over.get_x(), NAME_Y + 0.12, 0])
+        return title.shift(RIGHT * max(0.0, -style.SAFE_X - title.get_left()[0]))
+
+    def column_heads(self, matrix, heads, y: float, columns: int | None = None) -> VGroup:
+        """One mobject above each column of `matrix` (a Heatmap, or a frame of `columns`)."""
+        columns = columns or matrix.cols
+        width = matrix.width / columns
+        left = matrix.get_left()[0]
+        return VGroup(*[head.move_to([left + width * (c + 0.5), y, 0]) for c, head in enumerate(heads)])
+
+    def indices(self, n: int) -> list:
+        return [label(str(k), font_size=16, mono=True, color=style.MUTED) for k in range(n)]
+
+    def matrix(self, values, column_width, kind, scale=None) -> Heatmap:
+        """A C-tall heatmap with columns `column_width` wide (values: C x columns)."""
+        grid = np.asarray(values)
+        heatmap = Heatmap(grid, cell=PITCH, kind=kind, scale=scale)
+        return heatmap.stretch_to_fit_width(grid.shape[1] * column_width)
+
+    # ---- beats --------------------------------------------------------------------------
+    # Images are costly to animate at 1080p (each is composited over the whole frame), so the
+    # overview's thumbnails stay still: curtains and dimming veils (plain rectangles) move instead.
+
+    @beat("embedding.look-closer")
+    def look_closer(self):
+        curtains = VGroup(veil(self.weight_rows, 1.0), veil(self.inter_rows, 1.0))
+        self.add(self.weight_rows, self.inter_rows, curtains)
+        self.play(FadeIn(self.headers), FadeIn(self.diagram), FadeOut(curtains), run_time=self.t(0.4))
+        self.focus = self.frame_around(Group(self.diagram.tokens, self.diagram.embedding))
+        self.play(Create(self.focus), run_time=self.t(0.2))
+
+    @beat("embedding.structure")
+    def structure(self):
+        for group, words in ((self.weight_rows, ("权重", "weights")), (self.diagram, ("输入", "arranged")),
+                             (self.inter_rows, ("中间结果", "intermediate"))):
+            wait_until(self, word_share(self.line, words, default=0.0), room=0.1)
+            self.play(self.focus.animate.become(self.frame_around(group)), run_time=self.t(0.08))
+
+    @beat("embedding.intermediates")
+    def intermediates(self):
+        """Only a few are needed at a time: a window walks down the rows, the rest veiled."""
+        rows, dim = self.inter_rows, 0.78
+        veils = VGroup(*[veil(row, dim) for row in rows])
+        veils[0].set_fill(opacity=0)
+        self.play(FadeIn(veils), self.focus.animate.become(self.frame_around(rows[0])), run_time=self.t(0.08))
+        walk = [AnimationGroup(veils[k - 1].animate.set_fill(opacity=dim), veils[k].animate.set_fill(opacity=0),
+                               self.focus.animate.become(self.frame_around(rows[k])))
+                for k in range(1, len(rows))]
+        but = word_share(self.line, ("但", "but"), default=0.6)
+        self.play(Succession(*walk), run_time=self.t(max(0.2, but - 0.2)))
+        wait_until(self, but, room=0.12)
+        self.play(FadeOut(veils), self.focus.animate.become(self.frame_around(rows)), run_time=self.t(0.1))
+
+    @beat("embedding.steps")
+    def steps(self):
+        """Start at the top: only the input's matrices and x stay, grown to the close-up."""
+        curtain = VGroup(veil(Group(*self.weight_rows[1:]), 1.0), veil(Group(*self.inter_rows[1:]), 1.0),
+                         veil(Group(self.inter_rows[0][0], self.inter_rows[0][1]), 1.0))
+        self.play(FadeIn(curtain), FadeOut(self.headers), FadeOut(self.diagram), FadeOut(self.focus),
+                  run_time=self.t(0.12))
+        thumbs = [self.embedding_thumbs[0], self.embedding_thumbs[1], self.x_thumb]
+        self.remove(self.weight_rows, self.inter_rows, curtain)
+        self.add(*thumbs)
+        targets = [self.wte, self.wpe, self.x_frame]
+        self.play(*[thumb.animate.replace(target, stretch=True) for thumb, target in zip(thumbs, targets)],
+                  run_time=self.t(0.12))
+        self.play(*[FadeOut(thumb) for thumb in thumbs], *[FadeIn(target) for target in targets],
+                  run_time=self.t(0.06))
+        labels = VGroup(self.c_label, self.vocab_chips, self.vocab_ids, self.vocab_label, self.wte_name,
+                        self.positions, self.block_label, self.wpe_name, self.input_chips, self.times,
+                        self.t_label, self.x_c_label, self.x_name)
+        self.play(FadeIn(labels), FadeIn(self.wpe_unused), run_time=self.t(0.12))
+        self.focus = highlight_box(self.input_chips, buff=0.08)
+        self.play(Create(self.focus), run_time=self.t(0.08))
+        wait_until(self, word_share(self.line, ("时间步", "time step"), default=0.55), room=0.12)
+        self.play(self.focus.animate.become(highlight_box(
+            VGroup(self.times[FOCUS_T], self.x_frame_column(FOCUS_T)), buff=0.06)), run_time=self.t(0.1))
+
+    @beat("embedding.token")
+    def token(self):
+        i = self.tokens[FOCUS_T]
+        self.wte_focus = self.column_focus(self.vocab_ids[i], self.wte, i)
+        self.play(ReplacementTransform(self.focus.copy(), self.wte_focus), run_time=self.t(0.2))
+        self.pull_out(self.vectors["tok_emb"], self.wte, i, share=0.25)
+        self.play(FadeIn(self.lenses["tok_emb"]), FadeIn(self.vector_names["tok_emb"]), run_time=self.t(0.15))
+
+    @beat("embedding.position")
+    def position(self):
+        t = FOCUS_T
+        self.wpe_focus = self.column_focus(self.positions[t], self.wpe, t)
+        self.play(ReplacementTransform(self.focus.copy(), self.wpe_focus), run_time=self.t(0.2))
+        self.pull_out(self.vectors["pos_emb"], self.wpe, t, share=0.25)
+        self.play(FadeIn(self.lenses["pos_emb"]), FadeIn(self.vector_names["pos_emb"]), run_time=self.t(0.15))
+
+    @beat("embedding.add")
+    def add_up(self):
+        tok, pos, x = self.vectors["tok_emb"], self.vectors["pos_emb"], self.vectors["x"]
+        from_pos = pos.copy()  # both columns flow into x; one becomes it, the other fades on arrival
+        self.play(FadeIn(self.plus), FadeIn(self.equals), ReplacementTransform(tok.copy(), x),
+                  from_pos.animate.move_to(x).set_opacity(0), run_time=self.t(0.1))
+        self.remove(from_pos)
+        self.play(FadeIn(self.lenses["x"]), FadeIn(self.vector_names["x"]), run_time=self.t(0.07))
+        arriving = x.copy()
+        self.play(arriving.animate.replace(self.x_columns[FOCUS_T], stretch=True), run_time=self.t(0.05))
+        self.play(FadeOut(arriving), FadeIn(self.x_columns[FOCUS_T]), run_time=self.t(0.03))
+        wait_until(self, word_share(self.line, ("每个向量", "each vector"), default=0.3), room=0.45)
+        self.sweep(share=0.3)
+        wait_until(self, word_share(self.line, ("进入", "ready"), default=0.7), room=0.1)
+        self.play(FadeOut(self.focus), FadeOut(self.wte_focus), FadeOut(self.wpe_focus),
+                  FadeIn(self.to_arrow), FadeIn(self.to_transformer), run_time=self.t(0.08))
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def sweep(self, share: float) -> None:
+        """Every other time step in one go: the frames walk, the block x fills column by column."""
+        others = [s for s in range(self.T) if s != FOCUS_T]
+        for s in others:
+            i = self.tokens[s]
+            self.play(self.wte_focus.animate.become(self.column_focus(self.vocab_ids[i], self.wte, i)),
+                      self.wpe_focus.animate.become(self.column_focus(self.positions[s], self.wpe, s)),
+                      self.focus.animate.become(highlight_box(
+                          VGroup(self.times[s], self.x_frame_column(s)), buff=0.06)),
+                      FadeIn(self.x_columns[s]), run_time=self.t(share / len(others)))
+
+    def pull_out(self, cells, matrix: Heatmap, column: int, share: float) -> None:
+        """The chosen column leaves the matrix and becomes the vector `cells`."""
+        start = cells.copy().stretch_to_fit_width(matrix.width / matrix.cols)
+        start.move_to(matrix.cell_rect(0, column, self.C - 1, column))
+        self.play(ReplacementTransform(start, cells), run_time=self.t(share))
+
+    def x_frame_column(self, s: int) -> Rectangle:
+        width = self.x_frame.width / self.T
+        return Rectangle(width=width, height=self.x_frame.height, stroke_width=0).move_to(
+            self.x_frame.get_left() + RIGHT * width * (s + 0.5))
+
+    def frame_around(self, group) -> Rectangle:
+        return highlight_box(group, buff=0.1)
+
+    def column_focus(self, head, matrix: Heatmap, column: int) -> Rectangle:
+        """A frame around one column of a close-up matrix and its index above."""
+        return highlight_box(VGroup(head, matrix.cell_rect(0, column, self.C - 1, column)), buff=0.05)
+
+
+def veil(group, opacity: float) -> Rectangle:
+    """A background-coloured rectangle over `group`: opacity 1 hides it, less dims it."""
+    return Rectangle(width=group.width + 0.08, height=group.height + 0.08, stroke_width=0,
+                     fill_color=style.BACKGROUND, fill_opacity=opacity).move_to(group)
+

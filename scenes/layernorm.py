@@ -1,0 +1,237 @@
+"""Layer normalization, for one time step up close, then for all of them.
+
+Left to right: the block x (C x T), the focus column x[t] as a bar chart with its mean and
++-1 standard deviation, the normalized column, the learned scale gamma and shift beta
+(weights), the output column, and the output block for all T. A strip at the top shows
+where layer norms sit in a transformer block. Everything is layer 0's first layer norm.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, GrowFromEdge, Group, Line, Rectangle,
+                   ReplacementTransform, Text, VGroup)
+
+from . import style
+from .base import NanoScene, beat
+from .kit import Block, Cells, DimLabel, Heatmap, PlusSign, ValueLabel, flow_arrow, highlight_box, label
+from .kit_model import AddJoin, words as model_words
+from .kit_overview import wait_until, word_share
+from .kit_vectors import BarColumn, Magnifier, StillBelow, digits_for, equation
+
+WORDS = {
+    "zh": {"learned": "学到的", "x": "输入 x", "out": "输出", "ln": "层归一化"},
+    "en": {"learned": "learned", "x": "input x", "out": "output", "ln": "Layer norm"},
+}
+
+FOCUS_T = 0          # the time step followed up close (the same in every scene)
+LAYER = 0
+SHOWN = 3            # entries shown as numbers
+PITCH = 0.08         # height of one channel (C = 48 -> 3.84 units)
+TOP = 1.45           # top of the columns and charts
+MIDDLE = TOP - 48 * PITCH / 2
+NAME_Y = TOP + 1.42
+HALF = 0.62          # half width of a bar chart
+X = {"x": -6.2, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
+BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
+
+
+class LayerNorm(StillBelow, NanoScene):
+    scene_id = "layernorm"
+
+    def prepare(self) -> None:
+        self.words = WORDS.get(self.lang, WORDS["en"])
+        self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd
+        ln, t = f"h.{LAYER}.ln_1", FOCUS_T
+        self.names = {k: f"{ln}.{k}" for k in ("mean", "var", "std", "norm", "out")}
+        self.gamma_name = f"transformer.h.{LAYER}.ln_1.weight"
+        self.beta_name = f"transformer.h.{LAYER}.ln_1.bias"
+        self.build_strip()
+        self.build_blocks()
+        self.build_charts(t)
+        self.build_affine(t)
+
+    # ---- layout ---------------------------------------------------------------------------
+
+    def build_strip(self) -> None:
+        """One transformer block drawn flat: the backbone, and two branches each starting with a
+        layer norm (which is what this scene is about)."""
+        w, y_back, y_branch = model_words(self.lang), 3.63, 3.34
+        boxes = [Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
+                 Block(w["attention"], width=1.45, height=0.3, color=style.ATTN_COLOR, font_size=16),
+                 Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
+                 Block(w["feedforward"], width=1.45, height=0.3, color=style.MLP_COLOR, font_size=16)]
+        xs = [-3.3, -1.55, 1.0, 2.75]
+        for box, x in zip(boxes, xs):
+            box.move_to([x, y_branch, 0])
+        joins = VGroup(AddJoin().move_to([xs[1] + 1.05, y_back, 0]), AddJoin().move_to([xs[3] + 1.05, y_back, 0]))
+        color = style.RESID_COLOR
+        wires = VGroup(Line([-4.6, y_back, 0], [4.5, y_back, 0], color=color, stroke_width=3))
+        for (ln, layer), join in zip([(boxes[0], boxes[1]), (boxes[2], boxes[3])], joins):
+            wires.add(Line([ln.get_left()[0] - 0.25, y_back, 0], [ln.get_left()[0] - 0.25, y_branch, 0], color=color, stroke_width=2),
+                      Line([ln.get_left()[0] - 0.25, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
+                      flow_arrow(ln.get_right(), layer.get_left(), color=color).set_stroke(width=2),
+                      Line(layer.get_right(), [join.get_x(), y_branch, 0], color=color, stroke_width=2),
+                      Line([join.get_x(), y_branch, 0], join.get_bottom(), color=color, stroke_width=2))
+        self.strip_lns = VGroup(boxes[0], boxes[2])
+        self.strip_ln_1 = boxes[0]
+        self.strip = VGroup(wires, *boxes, joins)
+
+    def build_blocks(self) -> None:
+        """The block x (input of the layer norm) and the block of its outputs, C x T each."""
+        x = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
+        self.x_block = self.block(x.T, X["x"])
+        self.out_columns = Group(*[self.block(self.trace[self.names["out"]][s][:, None], 0)
+                                   for s in range(self.T)]).arrange(RIGHT, buff=0)
+        self.out_columns.move_to([X["out_all"], MIDDLE, 0])
+        self.out_frame = Rectangle(width=self.out_columns.width, height=self.out_columns.height,
+                                   stroke_color=style.EDGE, stroke_width=2).move_to(self.out_columns)
+        self.x_heads = self.block_heads(self.x_block, self.words["x"])
+        self.out_heads = self.block_heads(self.out_frame, self.words["out"])
+        self.c_label = DimLabel(f"C = {self.C}", font_size=18).rotate(np.pi / 2).next_to(self.out_frame, RIGHT, buff=0.1)
+        top, bottom = NAME_Y + 0.17, MIDDLE - 48 * PITCH / 2 - 0.06
+        self.ln_box = Rectangle(width=BOX_RIGHT - BOX_LEFT, height=top - bottom, stroke_color=style.LN_COLOR,
+                                stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
+        self.ln_box.move_to([(BOX_LEFT + BOX_RIGHT) / 2, (top + bottom) / 2, 0])
+        self.ln_title = VGroup(label(self.words["ln"], font_size=style.SIZE_BODY, color=style.LN_COLOR),
+                               label(f"h.{LAYER}.ln_1", font_size=style.SIZE_SMALL, color=style.MUTED, mono=True))
+        self.ln_title.arrange(DOWN, buff=0.15).move_to(self.ln_box)
+        self.arrow_in = flow_arrow(self.x_block.get_right(), [BOX_LEFT, MIDDLE, 0])
+        self.arrow_out = flow_arrow([BOX_RIGHT, MIDDLE, 0], self.out_frame.get_left())
+
+    def block(self, values, x: float) -> Heatmap:
+        grid = np.asarray(values)
+        heatmap = Heatmap(grid, cell=PITCH, kind="act")
+        return heatmap.stretch_to_fit_width(grid.shape[1] * 0.22).move_to([x, MIDDLE, 0])
+
+    def block_heads(self, frame, name: str) -> VGroup:
+        width = frame.width / self.T
+        times = VGroup(*[label(str(s), font_size=16, mono=True, color=style.MUTED)
+                         .move_to([frame.get_left()[0] + width * (s + 0.5), TOP + 0.22, 0]) for s in range(self.T)])
+        dim = DimLabel(f"T = {self.T}", font_size=18).move_to([frame.get_x(), TOP + 0.6, 0])
+        return VGroup(times, dim, label(name, font_size=18).move_to([frame.get_x(), NAME_Y, 0]))
+
+    def build_charts(self, t: int) -> None:
+        x_t = (self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"])[t]
+        norm, out = self.trace[self.names["norm"]][t], self.trace[self.names["out"]][t]
+        self.mean = float(self.trace[self.names["mean"]][t])
+        self.std = float(self.trace[self.names["std"]][t])
+        span = float(np.max(np.abs(np.concatenate([norm, out]))))  # norm and out share one scale
+        self.chart_x = BarColumn(x_t, pitch=PITCH, half_width=HALF).move_to([X["x_t"], MIDDLE, 0])
+        self.chart_norm = BarColumn(norm, pitch=PITCH, half_width=HALF, span=span).move_to([X["norm"], MIDDLE, 0])
+        self.chart_out = BarColumn(out, pitch=PITCH, half_width=HALF, span=span).move_to([X["out"], MIDDLE, 0])
+        self.mean_x = self.chart_x.mean_line(self.mean)
+        self.band_x = self.chart_x.spread_band(self.mean, self.std)
+        self.mean_norm = self.chart_norm.mean_line(0.0)
+        self.band_norm = self.chart_norm.spread_band(0.0, 1.0)
+        self.chart_names = {key: label(text, font_size=18, mono=True).move_to([X[key], NAME_Y, 0])
+                            for key, text in (("x_t", f"x[{t}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
+        # statistics of x[t], read from the trace; the standard deviation takes two rows
+        value = lambda name: ValueLabel.of(self.run, self.names[name], (t,),
+                                           precision=digits_for(self.trace[self.names[name]][t], most=5))
+        self.stats = VGroup(equation("μ =", value("mean"), color=style.HIGHLIGHT), equation("σ² =", value("var")),
+                            Text("σ = √(σ² + ε)", font=style.MONO, font_size=style.SIZE_NUMBER),
+                            equation("  =", value("std")))
+        for k, row in enumerate(self.stats):
+            row.move_to([X["x_t"] - HALF, TOP + 1.18 - k * 0.27, 0], aligned_edge=LEFT)
+        self.stats[3].shift(RIGHT * (self.stats[2][1].get_x() - self.stats[3][0].get_x()))  # '=' under '='
+        self.arrow_norm = flow_arrow([X["x_t"] + HALF + 0.1, MIDDLE, 0], [X["norm"] - HALF - 0.1, MIDDLE, 0])
+
+    def build_affine(self, t: int) -> None:
+        gamma, beta = self.weights[self.gamma_name], self.weights[self.beta_name]
+        self.gamma = self.weight_column(gamma, X["gamma"])
+        self.beta = self.weight_column(beta, X["beta"])
+        self.gamma_name_label = label("γ", font_size=style.SIZE_LABEL).move_to([X["gamma"], NAME_Y, 0])
+        self.beta_name_label = label("β", font_size=style.SIZE_LABEL).move_to([X["beta"], NAME_Y, 0])
+        digits = 2
+        self.lenses = {
+            "norm": Magnifier.of(self.run, self.names["norm"], (t,), SHOWN, digits),
+            "gamma": Magnifier.of(self.run, self.gamma_name, (), SHOWN, digits),
+            "beta": Magnifier.of(self.run, self.beta_name, (), SHOWN, digits),
+            "out": Magnifier.of(self.run, self.names["out"], (t,), SHOWN, digits),
+        }
+        targets = {"norm": self.top_rows(self.chart_norm), "gamma": VGroup(*self.gamma[:SHOWN]),
+                   "beta": VGroup(*self.beta[:SHOWN]), "out": self.top_rows(self.chart_out)}
+        for key, lens in self.lenses.items():
+            lens.move_to([X[key], TOP + 0.65, 0]).attach(targets[key])
+        row_y = self.lenses["out"].labels[1].get_y()
+        between = lambda a, b: (X[a] + X[b]) / 2
+        self.times_sign = label("×", font_size=style.SIZE_BODY).move_to([between("norm", "gamma"), row_y, 0])
+        self.plus = PlusSign(size=0.22).move_to([between("gamma", "beta"), row_y, 0])
+        self.equals = label("=", font_size=style.SIZE_BODY).move_to([between("beta", "out"), row_y, 0])
+        self.learned = label(self.words["learned"], font_size=18, color=style.HIGHLIGHT)
+        self.learned.move_to([between("gamma", "beta"), NAME_Y, 0])
+
+    def weight_column(self, values, x: float) -> Cells:
+        cells = Cells(values, cell=PITCH * 0.8, gap=PITCH * 0.2, kind="weight")
+        return cells.stretch_to_fit_width(0.26).move_to([x, MIDDLE, 0])
+
+    def top_rows(self, chart: BarColumn) -> Rectangle:
+        return Rectangle(width=chart.frame.width, height=SHOWN * PITCH, stroke_width=0).move_to(
+            chart.frame.get_top() + DOWN * SHOWN * PITCH / 2)
+
+    # ---- beats ----------------------------------------------------------------------------
+
+    @beat("layernorm.before-each")
+    def before_each(self):
+        self.play(FadeIn(self.strip), run_time=self.t(0.15))
+        self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
+        wait_until(self, word_share(self.line, ("层归一化", "layer normalization"), default=0.2), room=0.3)
+        self.play(Create(self.focus), run_time=self.t(0.12))
+        self.play(FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in), FadeIn(self.ln_box),
+                  FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
+                  FadeIn(self.c_label), run_time=self.t(0.18))
+
+    @beat("layernorm.mean-var")
+    def mean_var(self):
+        t = FOCUS_T
+        self.column_focus = self.x_block.cell_rect(0, t, self.C - 1, t)
+        self.play(ReplacementTransform(self.focus, highlight_box(self.strip_ln_1, buff=0.06)),
+                  FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),
+                  run_time=self.t(0.12))
+        self.play(GrowFromEdge(self.chart_x, LEFT), FadeIn(self.chart_names["x_t"]), run_time=self.t(0.15))
+        wait_until(self, word_share(self.line, ("均值", "mean"), default=0.5), room=0.3)
+        self.play(Create(self.mean_x), FadeIn(self.stats[0]), run_time=self.t(0.1))
+        wait_until(self, word_share(self.line, ("方差", "variance"), default=0.7), room=0.15)
+        self.play(FadeIn(self.band_x), FadeIn(self.stats[1]), run_time=self.t(0.1))
+
+    @beat("layernorm.normalize")
+    def normalize(self):
+        # subtract the mean: a copy of x[t] slides so that its mean sits on the new zero axis
+        moving = VGroup(self.chart_x.copy(), self.mean_x.copy(), self.band_x.copy())
+        shift = (X["norm"] - X["x_t"]) - (self.chart_x.x_of(self.mean) - self.chart_x.axis.get_x())
+        wait_until(self, word_share(self.line, ("减去", "subtract"), default=0.1), room=0.6)
+        self.play(FadeIn(self.arrow_norm), FadeIn(self.chart_names["norm"]),
+                  moving.animate.shift(RIGHT * shift), run_time=self.t(0.15))
+        # divide by the standard deviation, sqrt(var + eps)
+        wait_until(self, word_share(self.line, ("除以", "divide"), default=0.35), room=0.45)
+        self.play(FadeIn(self.stats[2]), FadeIn(self.stats[3]), run_time=self.t(0.1))
+        self.play(ReplacementTransform(moving[0], self.chart_norm), ReplacementTransform(moving[1], self.mean_norm),
+                  ReplacementTransform(moving[2], self.band_norm), run_time=self.t(0.15))
+        self.play(FadeIn(self.lenses["norm"]), run_time=self.t(0.08))
+        wait_until(self, word_share(self.line, ("平方根", "square root"), default=0.7), room=0.15)
+        self.std_focus = highlight_box(self.stats[2:], buff=0.06)
+        self.play(Create(self.std_focus), run_time=self.t(0.08))
+
+    @beat("layernorm.scale-shift")
+    def scale_shift(self):
+        self.play(FadeOut(self.std_focus), FadeIn(self.gamma), FadeIn(self.beta), FadeIn(self.gamma_name_label), FadeIn(self.beta_name_label),
+                  FadeIn(self.times_sign), FadeIn(self.plus), FadeIn(self.lenses["gamma"]), FadeIn(self.lenses["beta"]),
+                  run_time=self.t(0.2))
+        self.play(FadeIn(self.equals), ReplacementTransform(self.chart_norm.copy(), self.chart_out),
+                  FadeIn(self.chart_names["out"]), run_time=self.t(0.2))
+        self.play(FadeIn(self.lenses["out"]), run_time=self.t(0.1))
+
+    @beat("layernorm.why")
+    def why(self):
+        # it looks like undoing the normalization ...
+        focus = highlight_box(VGroup(self.chart_out, self.chart_names["out"]), buff=0.08)
+        self.play(Create(focus), run_time=self.t(0.08))
+        # ... but the mean and spread are now learned
+        wait_until(self, word_share(self.line, ("学习到的", "learned"), default=0.4), room=0.3)
+        learned = highlight_box(VGroup(self.gamma, self.beta, self.gamma_name_label), buff=0.1)
+        self.play(ReplacementTransform(focus, learned), FadeIn(self.learned), run_time=self.t(0.08))
+        # the same for every time step at once
+        wait_until(self, word_share(self.line, ("有助于", "helps"), default=0.65), room=0.25)
+        whole = self.x_block.cell_rect(0, 0, self.C - 1, self.T - 1)
+        self.play(FadeOut(learned), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
+        self.play(*[FadeIn(column) for column in self.out_columns], run_time=self.t(0.1))
