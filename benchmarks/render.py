@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/render.py [--qualities low,high] [--jobs N] [--keep]
 
-For each quality, from an empty scene cache (a fresh media folder; only the voice cache is
-shared, synthesis is not rendering): the video's length, wall time, speed factor (video
-seconds per wall second), CPU time, time per scene and peak memory (all render processes
-together, and the largest one). Then, at the last quality: a second run with nothing changed
-(nothing may render), and a run after changing one narration line (only its scene may
-render; the line is restored afterwards). The machine's load average is printed too: other
-work on a 2-core machine slows every figure.
+The benchmark runs on a snapshot of the code (engine/, script/, scenes/, pipeline/ copied
+into its own media folder), so edits others make meanwhile neither change the figures nor
+get touched. For each quality, from an empty scene cache (only the voice cache is shared:
+synthesis is not rendering): the video's length, wall time, speed factor (video seconds per
+wall second), CPU time, time per scene and peak memory (all render processes together, and the
+largest one). Then, at the last quality: a second run with nothing changed (nothing may
+render), and a run after changing one narration line in the snapshot (only its scene may
+render). The machine's load average is printed too: other work on a 2-core machine slows
+every wall-clock figure; CPU seconds do not depend on it.
 
 Targets on 2 cores: low-quality preview < 2 min; 1080p60 >= 1x real time; no-change rerun < 10 s.
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
-NARRATION = ROOT / "script" / "narration.zh.txt"
+CODE = ("engine", "script", "scenes", "pipeline")
 EDITED_SECTION = "stack"  # the first line of this section gets a few words more
 
 
@@ -44,16 +46,17 @@ def main() -> None:
     edited_section = args.scenes.split(",")[-1] if args.scenes else EDITED_SECTION
     media = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "media" if (ROOT / "media").is_dir() else None))
     share_voice_cache(media)
+    code = snapshot(media)
     print(f"media folder: {media}   load average at start: {load()}")
     try:
         for quality in args.qualities.split(","):
-            result = render(media, quality, args.jobs, extra)
+            result = render(media, code, quality, args.jobs, extra)
             report(f"full video, {quality}", result, per_scene=True)
-        result = render(media, quality, args.jobs, extra)
+        result = render(media, code, quality, args.jobs, extra)
         report(f"second run, nothing changed ({quality})", result)
         assert not result["scenes"], f"a no-change run rendered {sorted(result['scenes'])}"
-        with edited_line(edited_section) as scene:
-            result = render(media, quality, args.jobs, extra)
+        scene = edit_line(code / "script" / "narration.zh.txt", edited_section)
+        result = render(media, code, quality, args.jobs, extra)
         report(f"one narration line of '{scene}' changed ({quality})", result, per_scene=True)
         assert set(result["scenes"]) == {scene}, f"expected only {scene}, rendered {sorted(result['scenes'])}"
     finally:
@@ -68,11 +71,19 @@ def share_voice_cache(media: Path) -> None:
     (media / "cache" / "voice").symlink_to(voices)
 
 
-def render(media: Path, quality: str, jobs: int | None, extra: list[str]) -> dict:
-    """One `nanogpt-video render`; what it took and which scenes it rendered."""
+def snapshot(media: Path) -> Path:
+    """A copy of the code the renders run (put first on PYTHONPATH)."""
+    code = media / "code"
+    for folder in CODE:
+        shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
+def render(media: Path, code: Path, quality: str, jobs: int | None, extra: list[str]) -> dict:
+    """One `nanogpt-video render` of the snapshot; what it took and which scenes it rendered."""
     before = {p.parent.name for p in (media / "cache" / "video").glob("*/manifest.json")}
     command = CLI + ["render", "--quality", quality] + (["--jobs", str(jobs)] if jobs else []) + extra
-    env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8"}
+    env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8", "PYTHONPATH": str(code)}
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -109,26 +120,14 @@ def report(title: str, r: dict, per_scene: bool = False) -> None:
                   f"{made['frames'] / max(cpu, 1e-9):6.1f} frames per CPU second")
 
 
-def edited_line(section: str):
-    """Context manager: the first line of `section` gets a few words more; always restored."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def edit():
-        original = NARRATION.read_text(encoding="utf-8")
-        match = re.search(rf"^\[({re.escape(section)}\.[a-z0-9-]+)\] “([^”]*)”", original, re.M)
-        if match is None:
-            sys.exit(f"no line of section {section} in {NARRATION}")
-        edited = original[:match.end(2)] + "（基准测试）" + original[match.end(2):]
-        try:
-            NARRATION.write_text(edited, encoding="utf-8")
-            yield match.group(1).split(".")[0]
-        finally:  # undo only our words, should someone have edited the file meanwhile
-            now = NARRATION.read_text(encoding="utf-8")
-            caption = original[match.start():match.end(2)]
-            NARRATION.write_text(original if now == edited else now.replace(caption + "（基准测试）", caption),
-                                 encoding="utf-8")
-    return edit()
+def edit_line(narration: Path, section: str) -> str:
+    """The first line of `section` gets a few words more; returns the section."""
+    text = narration.read_text(encoding="utf-8")
+    match = re.search(rf"^\[{re.escape(section)}\.[a-z0-9-]+\] “([^”]*)”", text, re.M)
+    if match is None:
+        sys.exit(f"no line of section {section} in {narration}")
+    narration.write_text(text[:match.end(1)] + "（基准测试）" + text[match.end(1):], encoding="utf-8")
+    return section
 
 
 class MemorySampler:
