@@ -364,17 +364,18 @@ class Output(FastRedraw, NanoScene):
                 bars, logits = self.panel_for(k)
                 title = label(self.w["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
                 title.align_to(self.panel_title, LEFT)
+                self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
+                # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
                 self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
-                          *look(*self.cols[t - 1], opacity=0.3), Transform(self.panel_title, title),
+                          *look(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
                           self.indices[t - 1].animate.set_color(style.MUTED),
                           self.indices[t].animate.set_color(style.HIGHLIGHT), run_time=self.t(per * 0.4))
-                self.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
                 self.cols.append(cols)
                 old = self.bars.series(1)
-                self.play(Transform(old[0], bars[0]), ReplacementTransform(old[1], bars[1]),
-                          ReplacementTransform(self.panel_logits, logits), run_time=self.t(per * 0.2))
+                self.play(Transform(old[0], bars[0]), FadeOut(old[1]), FadeIn(bars[1]),
+                          FadeOut(self.panel_logits), FadeIn(logits), run_time=self.t(per * 0.2))
                 self.bars.values[1] = bars[1]
-                self.panel_logits = logits
+                self.panel_title, self.panel_logits = title, logits
                 self.focus_box = box
             else:
                 self.play(*look(*self.cols[self.focus], opacity=1.0), run_time=self.t(per * 0.3))
