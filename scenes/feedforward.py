@@ -14,10 +14,10 @@ from manim import (DOWN, LEFT, PI, RIGHT, UP, Create, DashedLine, FadeIn, FadeOu
 
 from engine.model import gelu
 
-from . import style
-from .base import NanoScene, beat
-from .kit import DimLabel, PlusSign, ValueLabel, highlight_box, label
-from .kit_plots import FunctionPlot, FastRedraw, VectorStrip, look
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import DimLabel, PlusSign, ValueLabel, highlight_box, label
+from scenes.kit_plots import FunctionPlot, FastRedraw, VectorStrip, look
 
 WORDS = {
     "zh": {"x": "层归一化后的 x", "w_fc": "权重 W_fc", "b": "偏置 b", "fc": "fc", "gelu": "GELU",

@@ -12,8 +12,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, ApplyFunction, Axes, Dot, FadeOut, Ima
                    Rectangle, VGroup, VMobject)
 from manim.animation.animation import prepare_animation
 
-from . import style
-from .kit import Heatmap, TokenChip, ValueLabel, label
+from scenes import style
+from scenes.kit import Heatmap, TokenChip, ValueLabel, label
 
 
 class VectorStrip(Heatmap):

@@ -12,10 +12,10 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
                    PI, Rectangle, ReplacementTransform, Transform, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import Block, DimLabel, TokenChip, ValueLabel, highlight_box, label
-from .kit_plots import CellColumn, FastRedraw, ProbBars, VectorStrip, look, stacked_strip, tick_line
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import Block, DimLabel, TokenChip, ValueLabel, highlight_box, label
+from scenes.kit_plots import CellColumn, FastRedraw, ProbBars, VectorStrip, look, stacked_strip, tick_line
 
 WORDS = {
     "zh": {"ln_f": "层归一化 ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "归一化后",
