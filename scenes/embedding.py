@@ -11,12 +11,12 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Create, FadeIn, FadeOut, Group, Rectangle,
                    ReplacementTransform, Succession, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import Block, Cells, DimLabel, Heatmap, PlusSign, TokenChip, flow_arrow, highlight_box, label
-from .kit_model import ModelDiagram
-from .kit_overview import wait_until, word_share
-from .kit_vectors import Magnifier, StillBelow, Thumbnail, digits_for
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import Block, Cells, DimLabel, Heatmap, PlusSign, TokenChip, flow_arrow, highlight_box, label
+from scenes.kit_model import ModelDiagram
+from scenes.kit_overview import wait_until, word_share
+from scenes.kit_vectors import Magnifier, StillBelow, Thumbnail, digits_for
 
 WORDS = {
     "zh": {"weights": "权重", "structure": "结构", "intermediates": "中间结果",

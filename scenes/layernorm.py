@@ -11,12 +11,12 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, GrowFromEdge, Group, Line, Rectangle,
                    ReplacementTransform, Text, VGroup)
 
-from . import style
-from .base import NanoScene, beat
-from .kit import Block, Cells, DimLabel, Heatmap, PlusSign, ValueLabel, flow_arrow, highlight_box, label
-from .kit_model import AddJoin, words as model_words
-from .kit_overview import wait_until, word_share
-from .kit_vectors import BarColumn, Magnifier, StillBelow, digits_for, equation
+from scenes import style
+from scenes.base import NanoScene, beat
+from scenes.kit import Block, Cells, DimLabel, Heatmap, PlusSign, ValueLabel, flow_arrow, highlight_box, label
+from scenes.kit_model import AddJoin, words as model_words
+from scenes.kit_overview import wait_until, word_share
+from scenes.kit_vectors import BarColumn, Magnifier, StillBelow, digits_for, equation
 
 WORDS = {
     "zh": {"learned": "学到的", "x": "输入 x", "out": "输出", "ln": "层归一化"},
