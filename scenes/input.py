@@ -14,7 +14,7 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import DimLabel, Heatmap, TokenChip, ValueLabel, flow_arrow, highlight_box, label
 from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import TokenStrip, wait_until, word_share
+from scenes.kit_overview import MovingFrame, TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"chars": "字符 → 数字", "words": "单词 → 数字", "example": "示例", "gpt2": "GPT-2 的 token",
@@ -33,7 +33,7 @@ RIGHT_X = 3.6
 CELL = 0.55            # width of one array cell = one column of x
 
 
-class Input(NanoScene):
+class Input(MovingFrame, NanoScene):
     scene_id = "input"
 
     def prepare(self) -> None:
@@ -47,20 +47,6 @@ class Input(NanoScene):
                                     probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
         self.diagram.shift(RIGHT * (6.8 - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
         self.frame = None
-
-    def move_frame(self, target, share: float, buff: float = 0.08):
-        box = highlight_box(target, buff=buff)
-        if self.frame is None:
-            self.frame = box
-            self.play(Create(box), run_time=self.t(share))
-        else:
-            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
-            self.play(Transform(self.frame, box), run_time=self.t(share))
-
-    def drop_frame(self, share: float = 0.05):
-        if self.frame is not None:
-            self.play(FadeOut(self.frame), run_time=self.t(share))
-            self.frame = None
 
     def table(self, title: str, note: str, rows, key_mono=True) -> VGroup:
         """A small mapping table: title, then 'key -> number' rows, then a muted note."""

@@ -14,7 +14,7 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import DimLabel, Heatmap, TokenChip, flow_arrow, highlight_box, label
 from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import ProbBars, TokenStrip, wait_until, word_share
+from scenes.kit_overview import MovingFrame, ProbBars, TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"core": "同一种核心结构", "inference": "推理", "training": "训练",
@@ -31,7 +31,7 @@ LEFT_X = -3.3          # centre of the story panel (the model is on the right)
 ROW_Y = 3.0            # the token row
 
 
-class Intro(NanoScene):
+class Intro(MovingFrame, NanoScene):
     scene_id = "intro"
 
     def prepare(self) -> None:
@@ -45,23 +45,6 @@ class Intro(NanoScene):
         self.positions = self.strip.positions(len(tokens) + 1)
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
         self.frame = None   # the one highlight frame that moves around
-
-    # ---- helpers -----------------------------------------------------------------------
-
-    def move_frame(self, target, share: float, buff: float = 0.08):
-        """Animate the highlight frame onto `target` (creating it the first time)."""
-        box = highlight_box(target, buff=buff)
-        if self.frame is None:
-            self.frame = box
-            self.play(Create(box), run_time=self.t(share))
-        else:
-            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
-            self.play(Transform(self.frame, box), run_time=self.t(share))
-
-    def drop_frame(self, share: float = 0.05):
-        if self.frame is not None:
-            self.play(FadeOut(self.frame), run_time=self.t(share))
-            self.frame = None
 
     # ---- beats -------------------------------------------------------------------------
 

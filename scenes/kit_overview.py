@@ -9,7 +9,30 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, UP, DashedVMobject, Rectangle, RoundedRectangle, VGroup
 
 from . import style
-from .kit import TokenChip, ValueLabel, label
+from .kit import TokenChip, ValueLabel, highlight_box, label
+
+
+class MovingFrame:
+    """Scene mixin: one highlight frame that travels to whatever the caption names."""
+
+    frame = None
+
+    def move_frame(self, target, share: float, buff: float = 0.08):
+        """Animate the highlight frame onto `target` (creating it the first time)."""
+        from manim import Create, Transform
+        box = highlight_box(target, buff=buff)
+        if self.frame is None:
+            self.frame = box
+            self.play(Create(box), run_time=self.t(share))
+        else:
+            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
+            self.play(Transform(self.frame, box), run_time=self.t(share))
+
+    def drop_frame(self, share: float = 0.05):
+        from manim import FadeOut
+        if self.frame is not None:
+            self.play(FadeOut(self.frame), run_time=self.t(share))
+            self.frame = None
 
 
 class TokenStrip(VGroup):

@@ -13,7 +13,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, 
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import Block, flow_arrow, highlight_box, label
-from scenes.kit_overview import ProbBars, TokenStrip, wait_until, word_share
+from scenes.kit_overview import MovingFrame, ProbBars, TokenStrip, wait_until, word_share
 
 WORDS = {
     "zh": {"model": "nano-gpt（{n} 个 Transformer）", "input": "输入", "output": "输出",
@@ -32,7 +32,7 @@ def short_count(n: int) -> str:
     return f"{n / 1e6:.0f}M" if n >= 1e6 else f"{n:,}"
 
 
-class Prediction(NanoScene):
+class Prediction(MovingFrame, NanoScene):
     scene_id = "prediction"
 
     def prepare(self) -> None:
@@ -52,15 +52,6 @@ class Prediction(NanoScene):
         self.model.move_to([0, MODEL_Y, 0])
         self.add(self.strip.slots, self.positions, self.chips, self.ids, self.model)
         self.frame = None
-
-    def move_frame(self, target, share: float, buff: float = 0.08):
-        box = highlight_box(target, buff=buff)
-        if self.frame is None:
-            self.frame = box
-            self.play(Create(box), run_time=self.t(share))
-        else:
-            self.bring_to_front(self.frame)   # only the frame is redrawn while it moves
-            self.play(Transform(self.frame, box), run_time=self.t(share))
 
     def bars_for(self, step: int) -> ProbBars:
         """Step `step`'s bars under the position its logits are read at."""
