@@ -238,18 +238,19 @@ class Embedding(StillBelow, NanoScene):
     @beat("embedding.token")
     def token(self):
         i = self.tokens[FOCUS_T]
-        self.wte_focus = self.column_focus(self.vocab_ids[i], self.wte, i)
-        self.play(ReplacementTransform(self.focus.copy(), self.wte_focus), run_time=self.t(0.2))
-        self.pull_out(self.vectors["tok_emb"], self.wte, i, share=0.25)
-        self.play(FadeIn(self.lenses["tok_emb"]), FadeIn(self.vector_names["tok_emb"]), run_time=self.t(0.15))
+        self.wte_focus = self.select_column("tok_emb", self.vocab_ids[i], self.wte, i)
 
     @beat("embedding.position")
     def position(self):
-        t = FOCUS_T
-        self.wpe_focus = self.column_focus(self.positions[t], self.wpe, t)
-        self.play(ReplacementTransform(self.focus.copy(), self.wpe_focus), run_time=self.t(0.2))
-        self.pull_out(self.vectors["pos_emb"], self.wpe, t, share=0.25)
-        self.play(FadeIn(self.lenses["pos_emb"]), FadeIn(self.vector_names["pos_emb"]), run_time=self.t(0.15))
+        self.wpe_focus = self.select_column("pos_emb", self.positions[FOCUS_T], self.wpe, FOCUS_T)
+
+    def select_column(self, name: str, column_label, matrix, column: int):
+        """Frame one column of an embedding matrix, pull it out as the vector `name`."""
+        focus = self.column_focus(column_label, matrix, column)
+        self.play(ReplacementTransform(self.focus.copy(), focus), run_time=self.t(0.2))
+        self.pull_out(self.vectors[name], matrix, column, share=0.25)
+        self.play(FadeIn(self.lenses[name]), FadeIn(self.vector_names[name]), run_time=self.t(0.15))
+        return focus
 
     @beat("embedding.add")
     def add_up(self):
