@@ -6,26 +6,16 @@ from pathlib import Path
 import click
 import numpy as np
 
+from common.cli import BadValue, parse_or_exit
+from common.files import atomic_path
+
 from .generate import accuracy, generate
-from .tokens import VOCAB, InputError, parse_input, to_letters
+from .tokens import VOCAB, to_letters
 from .weights import DEFAULT_WEIGHTS, WeightsError, load_weights
 
 weights_option = click.option("--weights", "weights_path", type=click.Path(dir_okay=False),
                               default=str(DEFAULT_WEIGHTS), show_default="the shipped weights",
                               help="A minGPT-compatible .npz checkpoint.")
-
-
-class BadValue(click.ClickException):
-    """A bad value from the user: one line 'Error: ...', exit code 2, no usage dump."""
-    exit_code = 2
-
-
-def parse_or_exit(text: str) -> np.ndarray:
-    """Parse an input; on a bad one, print one line and exit with code 2."""
-    try:
-        return parse_input(text)
-    except InputError as err:
-        raise BadValue(str(err)) from None
 
 
 def load_or_exit(path) -> "GPT":
@@ -61,11 +51,8 @@ def trace(input_text, step_index, weights_path, out_path):
         raise BadValue(f"--step {step_index} is out of range; allowed: 0, 1, 2, 3, 4, 5")
     run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "wb") as f:
+    with atomic_path(out) as tmp, open(tmp, "wb") as f:
         np.savez(f, **run.steps[step_index].trace)
-    tmp.replace(out)
     click.echo(f"wrote {len(run.steps[step_index].trace)} arrays of pass {step_index} to {out}")
 
 

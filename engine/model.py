@@ -1,7 +1,7 @@
 """A numpy GPT with exactly minGPT's gpt-nano architecture, written to be read.
 
 One forward pass records every intermediate in a Trace (name -> array). The names are an
-interface used by the narration, the scenes and the tests; see DESIGN.md and README.md.
+interface used by the narration, the scenes and the tests; see README.md and docs/architecture.md.
 Shapes: T tokens in this pass, C channels, H heads, A = C / H head size.
 """
 from __future__ import annotations

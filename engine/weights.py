@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from common.files import atomic_path
 
 from .model import GPT, GPTConfig, parameter_shapes
 
@@ -61,14 +62,6 @@ def load_weights(path: str | os.PathLike = DEFAULT_WEIGHTS) -> GPT:
 
 def save_weights(model: GPT, path: str | os.PathLike) -> None:
     """Write atomically: a temp file in the same folder, renamed when complete."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, n_head=np.int64(model.config.n_head),
-                     **{k: v.astype(np.float32) for k, v in model.params.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, n_head=np.int64(model.config.n_head),
+                 **{k: v.astype(np.float32) for k, v in model.params.items()})

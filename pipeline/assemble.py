@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
 from script.voice import master_track
 
 AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
-ISO_639_2 = {"zh": "zho", "en": "eng"}  # MP4 language tags
 
 
 class AssemblyError(RuntimeError):
@@ -97,7 +97,7 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
         _mux(parts, probes, timed.lang, parts / "video.mp4")
         for suffix in (".srt", ".vtt"):
-            os.chmod(write_subtitles(timed, out.with_suffix(suffix)), 0o644)  # mkstemp made it 0600
+            write_subtitles(timed, out.with_suffix(suffix))
         os.replace(parts / "video.mp4", out)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
@@ -111,7 +111,7 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
     else:  # never from one render, but a mixed set must still play: re-encode to the first
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-vf",
                  f"scale={first.width}:{first.height},fps={first.fps},format=yuv420p"]
-    language = ISO_639_2.get(lang, "und")
+    language = language_of(lang).subtitle_tag
     command = ["ffmpeg", "-y", "-v", "error", "-nostdin",
                "-f", "concat", "-safe", "0", "-i", str(parts / "scenes.txt"),
                "-i", str(parts / "voice.wav"), "-i", str(parts / "captions.srt"),

@@ -15,15 +15,19 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from common.files import atomic_path
 from engine import WeightsError, default_run
+from scenes.context import SceneContext
+from script.languages import language
 
 from .assemble import assemble
 from .options import SCENE_IDS, Settings, media_dir
 from .render import render_scenes, render_stills
 
 
-def narrated(settings: Settings, console: Console):
-    """The narration voiced and timed for `settings`; a voice or narration problem is one line."""
+def narrated(settings: Settings, console: Console) -> tuple[SceneContext, object]:
+    """The scenes' context (the Run, the narration timed to its voice) and the voice per line
+    (script.voice.Narrated); a voice or narration problem is one line."""
     from script.narration import NarrationError
     from script.voice import VoiceError, VoiceWarning, narrate
 
@@ -36,12 +40,11 @@ def narrated(settings: Settings, console: Console):
         raise click.ClickException(str(err)) from None
     for warning in caught:
         console.print(f"[yellow]warning:[/] {warning.message}")
-    return result
+    return SceneContext.build(run, result.timeline), result
 
 
 def title(settings: Settings) -> str:
-    run_words = {"zh": "nano-gpt 讲解", "en": "nano-gpt explained"}
-    return f"{run_words.get(settings.lang, 'nano-gpt')}: {settings.input_text}"
+    return f"{language(settings.lang).title}: {settings.input_text}"
 
 
 def make_video(settings: Settings, scene_ids, jobs=None, console=None, out: Path | None = None) -> Path:
@@ -61,8 +64,8 @@ def make_scene(settings: Settings, scene_id: str, jobs=None, console=None) -> tu
 
 
 def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | None):
-    voice = narrated(settings, console)
-    rendered = render_scenes("video", settings, scene_ids, voice.timeline, jobs, console=console)
+    context, voice = narrated(settings, console)
+    rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console)
     out = out or media_dir() / f"{settings.name}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
     stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings))
@@ -106,8 +109,8 @@ def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[
     from manim_slides.config import PresentationConfig
 
     console = console or Console(stderr=True)
-    voice = narrated(settings, console)
-    rendered = render_scenes("slides", settings, scene_ids, voice.timeline, jobs, console=console)
+    context, _ = narrated(settings, console)
+    rendered = render_scenes("slides", settings, scene_ids, context, jobs, console=console)
     configs = [PresentationConfig.from_file(next((r.folder / "slides").glob("*.json"))) for r in rendered]
     stem = settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
     folder = media_dir() / "slides"
@@ -118,9 +121,9 @@ def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[
 def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
     """Beat-end stills of every scene at 1080p: media/stills/<input>-<lang>/<scene>-<nn>-<line>.png."""
     console = console or Console(stderr=True)
-    voice = narrated(settings, console)
+    context, _ = narrated(settings, console)
     out = media_dir() / "stills" / f"{settings.input_text}-{settings.lang}"
-    render_stills(settings, scene_ids, voice.timeline, out, jobs, console)
+    render_stills(settings, scene_ids, context, out, jobs, console)
     return out
 
 
@@ -128,14 +131,12 @@ def _convert(configs, dest: Path) -> Path:
     """manim-slides' converters, written under a temporary name and renamed when complete."""
     from manim_slides.convert import PowerPoint, RevealJS
 
-    tmp = dest.with_name(f".{dest.stem}.partial{dest.suffix}")
     if dest.suffix == ".html":  # the videos go to <name>_assets/ beside the page
         converter = RevealJS(presentation_configs=configs, assets_dir=f"{dest.stem}_assets")
     else:
         converter = PowerPoint(presentation_configs=configs)
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # its tqdm bars
-        converter.convert_to(tmp)
-    os.replace(tmp, dest)
+    with atomic_path(dest) as tmp, open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+        converter.convert_to(tmp)  # (redirected: its tqdm bars)
     return dest
 
 

@@ -1,7 +1,8 @@
 """Content-hash cache of rendered scenes: media/cache/<kind>/<key>/.
 
 A scene's key hashes everything that shapes its pictures: input, language, voice, quality,
-its section's narration (texts, cues and timings), the weights file, and the code it runs
+its section's narration (texts, cues and timings), the language's words file, the weights
+file, and the code it runs
 (engine/, script/ and scenes/ Python files; of the scene modules only its own). A narration
 change in one section therefore re-renders that scene only, and two inputs never share a
 part. An entry is built in a temporary folder and renamed into place when complete, so an
@@ -19,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from scenes.registry import SCENES, scene_file
+from script.languages import words_path
 
 from .options import PROJECT_ROOT, Settings, media_dir
 
@@ -65,6 +67,7 @@ def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
         "input": settings.input_text, "lang": settings.lang, "voice": settings.voice,
         "quality": dataclasses.asdict(settings.quality), "title": timeline.titles.get(scene_id),
         "lines": lines, "weights": file_digest(Path(settings.weights)),
+        "words": file_digest(words_path(settings.lang)),
         "code": code_digest(scene_id), "manim": version("manim"),
     }
     blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()

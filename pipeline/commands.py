@@ -8,6 +8,8 @@ import time
 import click
 from rich.console import Console
 
+from common.cli import input_option
+
 from . import build, options
 from .assemble import AssemblyError
 from .render import SceneFailed
@@ -16,10 +18,9 @@ from .render import SceneFailed
 def settings_options(with_quality: bool = True):
     """--input --lang [--quality] --voice --jobs --weights, checked before any work."""
     def decorate(command):
-        @click.option("--input", "input_text", default="CBABBC", show_default=True,
-                      help="Six tokens from A, B, C, e.g. CABACA.")
+        @input_option()
         @click.option("--lang", default="zh", show_default=True,
-                      help=f"Narration language: {', '.join(options.LANGS)}.")
+                      help="Narration language: zh, en, or any words.<lang>.toml beside the narration.")
         @click.option("--voice", default="auto", show_default=True,
                       help=f"{', '.join(options.VOICES)}: auto takes a recording where there is "
                            "one, else espeak-ng.")

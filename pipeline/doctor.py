@@ -13,7 +13,6 @@ from .options import PROJECT_ROOT
 APT = "sudo apt-get install -y"
 CJK_FONT = "Noto Sans CJK SC"
 FFMPEG_ENCODERS = ("libx264", "aac", "mov_text")
-ESPEAK_VOICES = ("cmn", "en-us")
 
 
 @dataclass
@@ -73,7 +72,9 @@ def check_espeak() -> list[Check]:
                       f"{APT} espeak-ng")]
     version = _output(["espeak-ng", "--version"]).split("Data at")[0].strip()
     checks = [Check("espeak-ng", True, version)]
-    for voice in ESPEAK_VOICES:
+    from script.languages import language, language_codes
+
+    for voice in dict.fromkeys(language(code).espeak_voice for code in language_codes()):
         listed = _output(["espeak-ng", f"--voices={voice.split('-')[0]}"])
         ok = re.search(rf"\s{re.escape(voice)}\s", listed) is not None
         checks.append(Check(f"espeak-ng voice {voice}", ok, "found" if ok else "missing",

@@ -6,10 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.cli import BadValue, check_lang, parse_or_exit
 from engine import DEFAULT_WEIGHTS, to_letters
-from engine.cli import BadValue, parse_or_exit
-from scenes.registry import SCENE_IDS
-from script.sections import LANGS
+from script.sections import SCENE_IDS
 from script.voice import VOICES
 
 
@@ -49,11 +48,6 @@ class Settings:
         """Stem of every output file: nanogpt-CBABBC-zh-1080p60."""
         return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}"
 
-    def scene_env(self) -> dict[str, str]:
-        """What scenes/context.py reads in the render process."""
-        return {"NANOGPT_INPUT": self.input_text, "NANOGPT_LANG": self.lang,
-                "NANOGPT_VOICE": self.voice, "NANOGPT_WEIGHTS": self.weights}
-
 
 def choose(kind: str, value: str, allowed) -> str:
     if value not in allowed:
@@ -65,7 +59,7 @@ def settings(input_text: str, lang: str, quality: str = "high", voice: str = "au
              weights: str | None = None) -> Settings:
     """Checked Settings; raises BadValue (exit 2, one line) on the first bad value."""
     letters = to_letters(parse_or_exit(input_text))
-    choose("language", lang, LANGS)
+    check_lang(lang, "language")
     choose("quality", quality, QUALITIES)
     choose("voice", voice, VOICES)
     return Settings(letters, lang, voice, QUALITIES[quality], str(weights or DEFAULT_WEIGHTS))

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from scenes.context import SceneContext
 from scenes.registry import SCENES
 
 from . import cache, worker
@@ -43,17 +44,17 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int | None = None,
+def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContext, jobs: int | None = None,
                   quality: Quality | None = None, console: Console | None = None) -> list[Rendered]:
     """Every scene of `scene_ids` rendered as `kind` (video, slides): from the cache where it
     is there, else in worker processes. Returns them in the order given."""
-    quality = quality or settings.quality
+    quality, timeline = quality or settings.quality, context.timeline
     keys = {s: cache.scene_key(kind, s, settings, timeline) for s in scene_ids}
     done = {s: Rendered(s, entry, False, cache.manifest(kind, keys[s]).get("seconds", 0.0))
             for s in scene_ids if (entry := cache.entry(kind, keys[s]))}
     todo = [s for s in scene_ids if s not in done]
     _check_modules(todo)
-    jobs_list = [_job(i, kind, s, settings, quality, cache.work_dir(kind, keys[s]), timeline)
+    jobs_list = [_job(i, kind, s, quality, cache.work_dir(kind, keys[s]), context)
                  for i, s in enumerate(todo)]
     frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
 
@@ -66,7 +67,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, timeline, jobs: int 
     return [done[s] for s in scene_ids]
 
 
-def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int | None = None,
+def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Path, jobs: int | None = None,
                   console: Console | None = None) -> list[Rendered]:
     """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
     _check_modules(scene_ids)
@@ -75,8 +76,7 @@ def render_stills(settings: Settings, scene_ids, timeline, out: Path, jobs: int 
     jobs_list = []
     for i, scene_id in enumerate(scene_ids):
         (work_root / scene_id).mkdir(parents=True)
-        jobs_list.append(_job(i, "stills", scene_id, settings, STILLS_QUALITY, work_root / scene_id,
-                              timeline))
+        jobs_list.append(_job(i, "stills", scene_id, STILLS_QUALITY, work_root / scene_id, context))
     made_list = []
 
     def collect(job, made):
@@ -101,10 +101,8 @@ def _check_modules(scene_ids) -> None:
         raise SceneFailed(f"scene module missing for {', '.join(missing)}: nothing was rendered")
 
 
-def _job(index, kind, scene_id, settings, quality, work: Path, timeline) -> worker.Job:
-    module, class_name = SCENES[scene_id]
-    return worker.Job(index, kind, scene_id, module, class_name, settings.scene_env(),
-                      quality.manim, str(work), timeline)
+def _job(index, kind, scene_id, quality, work: Path, context: SceneContext) -> worker.Job:
+    return worker.Job(index, kind, scene_id, context, quality.manim, str(work), dict(SCENES))
 
 
 def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str) -> None:

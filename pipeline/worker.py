@@ -9,7 +9,7 @@ The render processes also get pipeline/speedups.py (faster encoding and image co
 """
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import os
 import resource
 import shutil
@@ -32,12 +32,10 @@ class Job:
     index: int
     kind: str            # video | slides | stills
     scene_id: str
-    module: str
-    class_name: str
-    env: dict            # NANOGPT_* settings for scenes/context.py
+    context: object      # scenes.context.SceneContext: the Run and the Timeline the cache key hashed
     manim_quality: str
     work: str            # folder the job writes into
-    timeline: object     # the parent's Timeline, the one the cache key was computed from
+    registry: dict       # scenes.registry.SCENES of the parent (tests point sections elsewhere)
 
 
 def init(queue) -> None:
@@ -47,24 +45,26 @@ def init(queue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from script.voice import VoiceWarning
     warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
-    _count_frames()
     speedups.install()
 
 
 def run(job: Job) -> dict:
     """Render `job`; returns what it made (paths relative to job.work)."""
+    from scenes import registry
+
     work = Path(job.work)
-    os.environ.update(job.env)
-    os.environ["NANOGPT_STILLS_DIR"] = str(work / "stills")
-    _use_timeline(job.timeline)
-    scene_class = getattr(importlib.import_module(job.module), job.class_name)
+    registry.SCENES.update(job.registry)
+    scene_class = registry.scene_class(job.scene_id)
+    context = dataclasses.replace(job.context, stills_dir=work / "stills")
     started, cpu_started = time.perf_counter(), _cpu_seconds()
-    with _reporting(job.index), _inside(work), _manim_config(job, work):
+    with _inside(work), _manim_config(job, work):
         if job.kind == "slides":
-            scene = slide_class(scene_class)(output_folder=Path("slides"))
+            scene = slide_class(scene_class)(context=context, output_folder=Path("slides"))
         else:
-            scene = scene_class(skip_animations=job.kind == "stills")
+            scene = scene_class(context=context, skip_animations=job.kind == "stills")
+        scene.on_frames = lambda count: _report(job.index, count)
         scene.render()
+    _report(job.index, scene.frames, force=True)
     made = {"scene": job.scene_id, "seconds": time.perf_counter() - started,
             "cpu_seconds": _cpu_seconds() - cpu_started, "frames": getattr(scene, "frames", 0)}
     if job.kind == "video":
@@ -124,49 +124,14 @@ def _inside(folder: Path):
         os.chdir(before)
 
 
-# --- progress: frames written, reported to the parent -------------------------------------
+# --- progress: frames written (the scene's own frame clock), reported to the parent --------
 
-_frames = {"job": None, "count": 0, "sent": 0.0}
-
-
-@contextmanager
-def _reporting(index: int):
-    _frames.update(job=index, count=0, sent=0.0)
-    try:
-        yield
-    finally:
-        _report(force=True)
-        _frames["job"] = None
+_last_report = {"at": 0.0}
 
 
-def _report(force: bool = False) -> None:
+def _report(index: int, count: int, force: bool = False) -> None:
     now = time.monotonic()
-    if _queue is None or _frames["job"] is None or (not force and now - _frames["sent"] < PROGRESS_EVERY):
+    if _queue is None or (not force and now - _last_report["at"] < PROGRESS_EVERY):
         return
-    _frames["sent"] = now
-    _queue.put((_frames["job"], _frames["count"]))
-
-
-def _count_frames() -> None:
-    from manim.scene.scene_file_writer import SceneFileWriter
-
-    write_frame = SceneFileWriter.write_frame
-
-    def counting_write_frame(self, frame, num_frames: int = 1):
-        write_frame(self, frame, num_frames)
-        _frames["count"] += num_frames
-        _report()
-
-    SceneFileWriter.write_frame = counting_write_frame
-
-
-# --- the parent's timeline --------------------------------------------------------------
-
-def _use_timeline(timeline) -> None:
-    """Scenes read their timeline through scenes.context.load_context, which would voice and
-    time the whole narration again in every process: give it the parent's instead (the one
-    the cache key hashed; voicing again could differ if a recording appeared meanwhile)."""
-    from scenes import context
-
-    context.narrate_timeline = lambda run, lang, voice: timeline
-    context.load_context.cache_clear()
+    _last_report["at"] = now
+    _queue.put((index, count))

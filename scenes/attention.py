@@ -18,10 +18,10 @@ from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, F
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import Block, Cells, DimLabel, PlusSign, TokenChip, ValueLabel, highlight_box, label
-from scenes.kit_attention import (GridFrame, block, column_rect, lay_flat, masked, pour, SpacedColumns,
-                            turn_onto, words)
-from scenes.kit_model import BlockDiagram
+from scenes.beats import FRONT, as_frame
+from scenes.kit import (Block, BlockDiagram, Cells, DimLabel, GridFrame, PlusSign, SpacedColumns,
+                       TokenChip, ValueLabel, block, column_rect, highlight_box, label, lay_flat, masked,
+                       pour, turn_onto)
 
 LAYER = 0
 SMALL = style.SIZE_SMALL
@@ -31,7 +31,7 @@ ROW_III = 0.1        # height of one channel in act III (C = 48 -> 4.8 units)
 TOP_III = 3.3        # top of the act III blocks
 CELL_W, CELL_H = 0.9, 0.36   # the attention matrix's cells (room for "-0.00" at font 18)
 GRID_LEFT = 0.1              # left edge of the attention matrix
-FRONT = 10           # z-index of highlight frames: always drawn over images
+CALM = 0.08          # share of a line kept calm at its end (more than the default: dense beats)
 
 
 def focus_head(probs: np.ndarray, t: int) -> int:
@@ -71,12 +71,10 @@ class Attention(NanoScene):
 
     def prepare(self) -> None:
         cfg = self.cfg
-        self.w = words(self.lang)
         self.T = len(self.trace["tokens"])
         self.A, self.C, self.H = cfg.head_size, cfg.n_embd, cfg.n_head
         self.tf = self.T - 1                              # the focus query: the last position
         self.h = focus_head(self.data("attn.probs"), self.tf)
-        self.hl = None                                    # the yellow frame(s) on screen
         self.build_input()
         self.build_qkv()
         self.build_matrix()
@@ -95,10 +93,10 @@ class Attention(NanoScene):
                                 .next_to(self.x_in.cell_rect(0, t), UP, buff=0.08)
                                 for t, tok in enumerate(tokens)])
         self.x_dims = VGroup(DimLabel(f"C = {self.C}"), DimLabel(f"T = {self.T}"),
-                             label(self.w["ln_input"], 16, style.MUTED))
+                             label(self.words["ln_input"], 16, style.MUTED))
         self.x_dims.arrange(DOWN, buff=0.08).next_to(self.x_in, DOWN, buff=0.12)
         keep_in_frame(self.x_dims)
-        self.map = BlockDiagram(self.lang, font_size=18).move_to([2.0, 2.6, 0])
+        self.map = BlockDiagram(self.context.words("model"), font_size=18).move_to([2.0, 2.6, 0])
         # the sequence as big chips, linked by arcs: every position can look at earlier ones
         self.seq = VGroup(*[TokenChip(tok, size=0.5, font_size=style.SIZE_BODY) for tok in tokens])
         self.seq.arrange(RIGHT, buff=0.4).move_to([2.0, -0.9, 0])
@@ -131,9 +129,9 @@ class Attention(NanoScene):
         self.head_frame = highlight_box(Group(*self.W, *self.QKV, self.w_names, self.qkv_names),
                                         color=style.ATTN_COLOR, buff=0.12, stroke_width=2.5)
         self.head_frame.stretch_to_fit_height(self.head_frame.height + 0.15).shift(UP * 0.075)
-        self.head_tag = label(self.w["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
+        self.head_tag = label(self.words["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
         self.head_tag.next_to(self.head_frame, UP, buff=0.06, aligned_edge=LEFT)
-        self.cards = VGroup(*[Block(self.w["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
+        self.cards = VGroup(*[Block(self.words["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
                                     color=style.ATTN_COLOR, font_size=SMALL)
                               .move_to([self.head_frame.get_x(), 2.25 - n * 1.6, 0]) for n in range(self.H)])
         x_col = block(self.data("ln_1.out").T[:, self.tf], X_COL, ROW_I)
@@ -151,8 +149,8 @@ class Attention(NanoScene):
                                   for s, tok in enumerate(tokens)])
         self.query_chips = VGroup(*[TokenChip(tok, size=0.26, font_size=16).move_to([GRID_LEFT - 0.25, g.row_y(r), 0])
                                     for r, tok in enumerate(tokens)])
-        self.key_axis = label(self.w["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
-        self.query_axis = label(self.w["query"], SMALL, style.MUTED).next_to(self.query_chips[t], RIGHT, buff=0.0)
+        self.key_axis = label(self.words["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
+        self.query_axis = label(self.words["query"], SMALL, style.MUTED).next_to(self.query_chips[t], RIGHT, buff=0.0)
         self.query_axis.next_to(g, RIGHT, buff=0.12).set_y(g.row_y(0))
         self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
         finite = np.isfinite(self.data("attn.scores")[h])
@@ -197,7 +195,7 @@ class Attention(NanoScene):
         self.exp_sum = VGroup(label("Σ", SMALL, style.MUTED), self.value("attn.exp_sum", (h, t)))
         self.exp_sum.arrange(RIGHT, buff=0.08).next_to(self.exp_grid, RIGHT, buff=0.12)
         last = g.cell(t, T - 1)
-        self.row_max = VGroup(label(self.w["max"], 16, style.MUTED), self.value("attn.scores_max", (h, t)))
+        self.row_max = VGroup(label(self.words["max"], 16, style.MUTED), self.value("attn.scores_max", (h, t)))
         self.row_max.arrange(DOWN, buff=0.04)
         self.row_max.next_to(last, RIGHT, buff=0.12).align_to(last, DOWN).shift(DOWN * 0.02)
         self.sum_one = label("Σ = 1", 16, style.MUTED).next_to(self.prob_grid, RIGHT, buff=0.12)
@@ -212,12 +210,12 @@ class Attention(NanoScene):
         # each value vector as strong as its weight in the sum (the strongest at full colour)
         self.v_weighted = place(SpacedColumns(v, CELL_W, 0.24, 0.12, scale=self.qkv_scale,
                                               shares=0.15 + 0.85 * probs / probs.max()))
-        self.v_name = label(self.w["value"], SMALL, style.MUTED).next_to(self.v_cols, LEFT, buff=0.25)
+        self.v_name = label(self.words["value"], SMALL, style.MUTED).next_to(self.v_cols, LEFT, buff=0.25)
         self.out_scale = style.robust_scale(heads)
         self.out_cells = Cells(heads[t], cell=0.1, gap=0.02, scale=self.out_scale)
         self.out_cells.move_to([6.2, 0.12, 0], aligned_edge=UP)
         self.out_eq = label("=", SMALL, style.MUTED).move_to([5.6, self.out_cells.get_y(), 0])
-        self.out_name = label(self.w["new"], 16, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.1)
+        self.out_name = label(self.words["new"], 16, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.1)
         self.out_full = block(heads.T, 0.12, 0.12, scale=self.out_scale)
         self.out_full.move_to(self.out_cells.get_corner(UP + LEFT) + LEFT * 0.12, aligned_edge=UP + LEFT)
         self.pattern = block(masked(self.data("attn.probs")[h], self.data("attn.scores")[h]), CELL_W, CELL_H,
@@ -236,8 +234,8 @@ class Attention(NanoScene):
             self.mats.add(mat), self.head_outs.add(out)
             self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.24, font_size=16).next_to(mat.cell_rect(0, s), UP, buff=0.08)
                                         for s, tok in enumerate(self.trace["tokens"])]))
-            self.head_labels.add(label(self.w["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
-        self.outs_name = label(self.w["heads"], 16, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
+            self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
+        self.outs_name = label(self.words["heads"], 16, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
         self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
         left, right = -6.5, -6.5 + self.T * 0.16
         self.head_seams = VGroup(*[Line([left - 0.08, y, 0], [right + 0.08, y, 0], color=style.ATTN_COLOR, stroke_width=2.5)
@@ -259,10 +257,10 @@ class Attention(NanoScene):
         self.plus = PlusSign(0.22, color=style.INK).move_to([-0.42, mid, 0])
         self.res_eq = label("=", style.SIZE_LABEL).move_to([1.2, mid, 0])
         below = lambda text, mob: label(text, 16, style.MUTED).next_to(mob, DOWN, buff=0.12)
-        self.concat_name = below(self.w["concat"], self.concat)
-        self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.w["proj"], self.proj))
-        self.x_name = below(self.w["x"], self.x_res)
-        self.resid_name = below(self.w["resid"], self.resid)
+        self.concat_name = below(self.words["concat"], self.concat)
+        self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.words["proj"], self.proj))
+        self.x_name = below(self.words["x"], self.x_res)
+        self.resid_name = below(self.words["resid"], self.resid)
         self.c_dims = VGroup(DimLabel(f"C = {C}").next_to(self.concat_name, DOWN, buff=0.08),
                              DimLabel(f"C = {C}").next_to(self.x_name, DOWN, buff=0.08))
         self.length_note = label(f"{self.H} × {self.A} = {C}", SMALL).next_to(self.c_dims[0], DOWN, buff=0.08)
@@ -270,38 +268,15 @@ class Attention(NanoScene):
         self.cat_col = block(concat[:, self.tf], 0.16, ROW_III, scale=self.out_scale)
         self.cat_col.move_to(self.concat.cell_rect(0, self.tf, C - 1, self.tf))
         self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
-        self.bias_note = label(self.w["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
-        self.map_small = BlockDiagram(self.lang, font_size=16 if self.lang == "en" else 18)
+        self.bias_note = label(self.words["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
+        self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
         self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.75)).move_to([0, 1.0, 0])
         self.map_small.set_x(6.85 - self.map_small.width / 2)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
-    def until(self, share: float, then: float = 0.0) -> None:
-        """Hold the picture until `share` of the line has passed (to meet a caption cue), but
-        no later than leaves room for `then` (the shares still to play) and a calm end."""
-        share = min(share, 1.0 - then - 0.08)
-        gap = share * self.line.duration - self._beat_time()
-        if gap >= 1 / self.fps:
-            self.wait(gap)
-
-    def cue(self, i: int) -> float:
-        """Where caption cue i starts, as a share of the line (0 if the line has fewer cues)."""
-        cues = self.line.cues
-        return cues[i].offset / self.line.duration if i < len(cues) else 0.0
-
-    def frame(self, mob, buff: float = 0.05):
-        return highlight_box(mob, buff=buff).set_z_index(FRONT)
-
     def col_frame(self, heat, t: int, **kwargs):
-        return column_rect(heat, t, **kwargs).set_z_index(FRONT)
-
-    def move_frame(self, new, share: float, *also) -> None:
-        """Move the yellow frame from what was named to what is named now."""
-        new.set_z_index(FRONT)
-        first = Create(new) if self.hl is None else ReplacementTransform(self.hl, new)
-        self.play(first, *also, run_time=self.t(share))
-        self.hl = new
+        return as_frame(column_rect(heat, t, **kwargs))
 
     def clear_stage(self, keep, share: float) -> None:
         """Fade everything but `keep` away: a background-coloured curtain drops over the
@@ -316,24 +291,19 @@ class Attention(NanoScene):
         for mob in keep:
             mob.set_z_index(0)
 
-    def drop_frame(self):
-        """An animation that removes the current frame (for a play that names nothing new)."""
-        old, self.hl = self.hl, None
-        return FadeOut(old) if old is not None else FadeIn(VGroup())
-
     # ---- beats: act I ----------------------------------------------------------------------------------
 
     @beat("attention.apply")
     def apply(self):
         self.play(FadeIn(self.map), FadeIn(self.x_in), FadeIn(self.x_chips), FadeIn(self.x_dims),
                   run_time=self.t(0.3))
-        self.move_frame(self.frame(self.map.attention), 0.25)
+        self.highlight(self.frame_around(self.map.attention), 0.25)
 
     @beat("attention.mixing")
     def mixing(self):
         self.play(FadeIn(self.seq, shift=UP * 0.2), run_time=self.t(0.15))
         self.play(LaggedStart(*[Create(a) for a in self.arcs], lag_ratio=0.1), run_time=self.t(0.35))
-        self.until(self.cue(1), then=0.2)
+        self.at_share(self.cue_share(1), room=0.2, calm=CALM)
         alone = VGroup(*[highlight_box(chip, color=style.MUTED, buff=0.08, stroke_width=2) for chip in self.seq],
                        *[column_rect(self.x_in, t, color=style.MUTED, stroke_width=2) for t in range(self.T)])
         self.play(self.arcs.animate.set_stroke(opacity=0.15), FadeIn(alone), run_time=self.t(0.2))
@@ -341,7 +311,7 @@ class Attention(NanoScene):
 
     @beat("attention.one-head")
     def one_head(self):
-        self.play(self.drop_frame(), FadeOut(self.map), FadeOut(self.seq), FadeOut(self.arcs), FadeOut(self.alone),
+        self.play(self.unhighlight(), FadeOut(self.map), FadeOut(self.seq), FadeOut(self.arcs), FadeOut(self.alone),
                   LaggedStart(*[FadeIn(c) for c in self.cards], lag_ratio=0.3), run_time=self.t(0.3))
         focus = self.cards[self.h]
         self.play(*[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
@@ -354,18 +324,18 @@ class Attention(NanoScene):
         self.play(LaggedStart(*[FadeIn(v) for v in self.QKV], lag_ratio=0.35), FadeIn(self.qkv_names),
                   run_time=self.t(0.2))
         for i in range(3):   # name each as the caption does: query, key, value
-            self.until(0.38 + 0.13 * i)
-            self.move_frame(self.frame(Group(self.QKV[i], self.qkv_names[i])), 0.07)
+            self.at_share(0.38 + 0.13 * i, calm=CALM)
+            self.highlight(self.frame_around(Group(self.QKV[i], self.qkv_names[i])), 0.07)
         self.play(FadeIn(self.a_dim), run_time=self.t(0.06))
 
     @beat("attention.matvec")
     def matvec(self):
-        self.move_frame(self.col_frame(self.x_in, self.tf), 0.12)
+        self.highlight(self.col_frame(self.x_in, self.tf), 0.12)
         self.play(turn_onto(self.x_col, self.x_flat), run_time=self.t(0.25))
         self.clean_turn(self.x_flat)
-        self.move_frame(self.frame(Group(self.x_flat, self.W[0])), 0.15, FadeIn(self.matvec_formula))
-        self.move_frame(VGroup(self.frame(Group(self.x_flat, self.W[0])), self.frame(self.B[0])), 0.1)
-        self.move_frame(self.col_frame(self.QKV[0], self.tf), 0.15)
+        self.highlight(self.frame_around(Group(self.x_flat, self.W[0])), 0.15, FadeIn(self.matvec_formula))
+        self.highlight(VGroup(self.frame_around(Group(self.x_flat, self.W[0])), self.frame_around(self.B[0])), 0.1)
+        self.highlight(self.col_frame(self.QKV[0], self.tf), 0.15)
 
     def clean_turn(self, flat) -> None:
         """After turn_onto: keep exactly one flat copy on screen."""
@@ -377,23 +347,23 @@ class Attention(NanoScene):
 
     @beat("attention.query")
     def query(self):
-        self.play(FadeOut(self.x_flat), FadeOut(self.matvec_formula), Indicate(self.hl), run_time=self.t(0.2))
-        self.q_hl = self.frame(self.q_cells)
+        self.play(FadeOut(self.x_flat), FadeOut(self.matvec_formula), Indicate(self.highlighted), run_time=self.t(0.2))
+        self.q_hl = self.frame_around(self.q_cells)
         self.play(FadeIn(self.grid), FadeIn(self.query_chips), FadeIn(self.key_chips), FadeIn(self.key_axis),
                   run_time=self.t(0.2))
-        self.play(FadeIn(self.q_cells, shift=RIGHT * 0.3), FadeIn(self.q_name), TransformFromCopy(self.hl, self.q_hl),
+        self.play(FadeIn(self.q_cells, shift=RIGHT * 0.3), FadeIn(self.q_name), TransformFromCopy(self.highlighted, self.q_hl),
                   Indicate(self.query_chips[self.tf]), run_time=self.t(0.25))
 
     @beat("attention.purpose")
     def purpose(self):
-        self.move_frame(self.frame(self.QKV[1]), 0.25)
+        self.highlight(self.frame_around(self.QKV[1]), 0.25)
         self.row_hl = self.grid.row_rect(self.tf).set_z_index(FRONT)
         self.play(Create(self.row_hl), Indicate(self.key_chips), run_time=self.t(0.25))
 
     @beat("attention.dot-product")
     def dot_product(self):
-        self.key_hl = self.frame(self.key_chips[0])
-        self.move_frame(self.col_frame(self.QKV[1], 0), 0.1, FadeIn(self.key_hl),
+        self.key_hl = self.frame_around(self.key_chips[0])
+        self.highlight(self.col_frame(self.QKV[1], 0), 0.1, FadeIn(self.key_hl),
                         FadeIn(self.k_cells[0], shift=RIGHT * 0.3), FadeIn(self.k_name), FadeIn(self.times),
                         FadeIn(self.equals))
         q, k, p = self.q_cells, self.k_cells[0], self.p_cells[0]
@@ -407,7 +377,7 @@ class Attention(NanoScene):
                   run_time=self.t(0.14))
         self.remove(*p.submobjects)
         self.add(p)
-        self.until(max(self.cue(1) - 0.04, 0.0), then=0.34)
+        self.at_share(max(self.cue_share(1) - 0.04, 0.0), room=0.34, calm=CALM)
         self.play(FadeOut(pair), FadeIn(self.sum_note), run_time=self.t(0.1))
         self.play(pour([p], self.work_scores[0]), run_time=self.t(0.12))
         self.play(TransformFromCopy(self.work_scores[0], self.scores[0]), run_time=self.t(0.12))
@@ -416,16 +386,16 @@ class Attention(NanoScene):
     def score_rest(self):
         for s in range(1, self.T):   # the next key: its cells, products and score, then into the matrix
             self.play(Transform(self.k_cells[0], self.k_cells[s]), Transform(self.p_cells[0], self.p_cells[s]),
-                      self.hl.animate.move_to(column_rect(self.QKV[1], s)), self.key_hl.animate.move_to(self.key_chips[s]),
+                      self.highlighted.animate.move_to(column_rect(self.QKV[1], s)), self.key_hl.animate.move_to(self.key_chips[s]),
                       FadeOut(self.work_scores[s - 1]), FadeIn(self.work_scores[s]), run_time=self.t(0.05))
             self.play(TransformFromCopy(self.work_scores[s], self.scores[s]), run_time=self.t(0.06))
-        self.play(FadeOut(self.key_hl), self.drop_frame(), run_time=self.t(0.1))
+        self.play(FadeOut(self.key_hl), self.unhighlight(), run_time=self.t(0.1))
 
     @beat("attention.causal")
     def causal(self):
         self.play(FadeIn(self.mask_shade), FadeIn(self.query_axis), run_time=self.t(0.2))
         self.play(LaggedStart(*[FadeIn(m) for m in self.mask_labels], lag_ratio=0.05), run_time=self.t(0.25))
-        self.until(self.cue(1), then=0.2)
+        self.at_share(self.cue_share(1), room=0.2, calm=CALM)
         self.play(Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
 
     @beat("attention.softmax-row")
@@ -434,58 +404,58 @@ class Attention(NanoScene):
                       self.k_name, self.sum_note, self.work_scores[-1], self.q_hl)
         self.play(FadeOut(work), Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
         self.play(FadeIn(self.prob_grid), FadeIn(self.sum_one), run_time=self.t(0.2))
-        self.until(self.cue(1), then=0.15)
-        self.hl = self.row_hl
-        self.move_frame(self.frame(self.prob_grid), 0.15, FadeIn(self.softmax_name))
+        self.at_share(self.cue_share(1), room=0.15, calm=CALM)
+        self.highlighted = self.row_hl
+        self.highlight(self.frame_around(self.prob_grid), 0.15, FadeIn(self.softmax_name))
 
     @beat("attention.softmax-share")
     def softmax_share(self):
         self.play(LaggedStart(*[FadeIn(p) for p in self.probs], lag_ratio=0.15), run_time=self.t(0.3))
         best = int(np.argmax(self.data("attn.probs")[self.h, self.tf]))
-        self.move_frame(VGroup(self.grid.rect(self.tf, best), self.prob_grid.rect(0, best)), 0.2)
+        self.highlight(VGroup(self.grid.rect(self.tf, best), self.prob_grid.rect(0, best)), 0.2)
 
     @beat("attention.softmax-how")
     def softmax_how(self):
-        self.play(self.drop_frame(), FadeIn(self.exp_grid), FadeIn(self.exp_name), run_time=self.t(0.12))
+        self.play(self.unhighlight(), FadeIn(self.exp_grid), FadeIn(self.exp_name), run_time=self.t(0.12))
         self.play(LaggedStart(*[TransformFromCopy(a, b) for a, b in zip(self.scores, self.exps)], lag_ratio=0.12),
                   run_time=self.t(0.25))
         self.play(pour(self.exps, self.exp_sum, lag_ratio=0.05), run_time=self.t(0.15))
-        self.move_frame(self.frame(self.exp_sum), 0.1)
+        self.highlight(self.frame_around(self.exp_sum), 0.1)
         self.play(*[TransformFromCopy(e, p) for e, p in zip(self.exps, self.probs)], run_time=self.t(0.15))
 
     @beat("attention.softmax-max")
     def softmax_max(self):
         self.play(FadeIn(self.row_max), run_time=self.t(0.15))
-        self.move_frame(self.frame(self.row_max), 0.2, ReplacementTransform(self.exp_name, self.exp_name_max))
-        self.until(self.cue(1), then=0.15)
+        self.highlight(self.frame_around(self.row_max), 0.2, ReplacementTransform(self.exp_name, self.exp_name_max))
+        self.at_share(self.cue_share(1), room=0.15, calm=CALM)
         self.play(Indicate(self.probs, scale_factor=1.05), run_time=self.t(0.15))
 
     @beat("attention.weighted-sum")
     def weighted_sum(self):
-        self.play(self.drop_frame(), FadeIn(self.v_cols), FadeIn(self.v_name), run_time=self.t(0.2))
+        self.play(self.unhighlight(), FadeIn(self.v_cols), FadeIn(self.v_name), run_time=self.t(0.2))
         self.play(FadeOut(self.v_cols), FadeIn(self.v_weighted), Indicate(self.probs, scale_factor=1.05),
                   run_time=self.t(0.2))
         self.play(FadeIn(self.out_eq), pour([self.v_weighted], self.out_cells), run_time=self.t(0.35))
 
     @beat("attention.new-vector")
     def new_vector(self):
-        self.move_frame(self.frame(self.out_cells), 0.15, FadeIn(self.out_name))
-        self.until(self.cue(1), then=0.2)
+        self.highlight(self.frame_around(self.out_cells), 0.15, FadeIn(self.out_name))
+        self.at_share(self.cue_share(1), room=0.2, calm=CALM)
         self.play(Indicate(self.v_weighted, scale_factor=1.03), run_time=self.t(0.2))
 
     @beat("attention.every-query")
     def every_query(self):
-        self.play(self.drop_frame(), FadeOut(self.out_name), FadeOut(self.scores), FadeIn(self.pattern),
+        self.play(self.unhighlight(), FadeOut(self.out_name), FadeOut(self.scores), FadeIn(self.pattern),
                   FadeOut(self.v_weighted), FadeIn(self.v_cols), run_time=self.t(0.3))
         self.play(FadeOut(self.out_cells), FadeIn(self.out_full), run_time=self.t(0.25))
-        self.move_frame(VGroup(self.frame(self.pattern), self.frame(self.out_full)), 0.15)
+        self.highlight(VGroup(self.frame_around(self.pattern), self.frame_around(self.out_full)), 0.15)
 
     # ---- beats: act III --------------------------------------------------------------------------------
 
     @beat("attention.other-heads")
     def other_heads(self):
         others = [n for n in range(self.H) if n != self.h]
-        self.hl = None
+        self.highlighted = None
         self.clear_stage([self.pattern, self.out_full], 0.12)
         self.play(ReplacementTransform(self.pattern, self.mats[self.h]),
                   ReplacementTransform(self.out_full, self.head_outs[self.h]),
@@ -493,14 +463,14 @@ class Attention(NanoScene):
         self.play(LaggedStart(*[FadeIn(Group(self.mats[n], self.head_outs[n], self.head_labels[n], self.mat_chips[n]))
                                 for n in others],
                               lag_ratio=0.4), FadeIn(self.outs_name), run_time=self.t(0.25))
-        self.until(self.cue(1), then=0.12)
-        self.move_frame(VGroup(*[self.frame(m) for m in self.mats]), 0.12)
+        self.at_share(self.cue_share(1), room=0.12, calm=CALM)
+        self.highlight(VGroup(*[self.frame_around(m) for m in self.mats]), 0.12)
 
     @beat("attention.unmix")
     def unmix(self):
         cols = VGroup(*[column_rect(out, t, color=style.MUTED, stroke_width=1.5)
                         for out in self.head_outs for t in range(self.T)])
-        self.play(self.drop_frame(), self.mats.animate.set_opacity(0.35), self.mat_chips.animate.set_opacity(0.35),
+        self.play(self.unhighlight(), self.mats.animate.set_opacity(0.35), self.mat_chips.animate.set_opacity(0.35),
                   FadeIn(cols), run_time=self.t(0.3))
         self.play(FadeOut(cols), run_time=self.t(0.2))
 
@@ -513,44 +483,44 @@ class Attention(NanoScene):
         self.play(*moves, run_time=self.t(0.25))
         self.remove(*self.head_outs)
         self.add(self.concat, self.head_seams)
-        self.move_frame(self.col_frame(self.concat, self.tf), 0.2, FadeIn(self.concat_name))
+        self.highlight(self.col_frame(self.concat, self.tf), 0.2, FadeIn(self.concat_name))
 
     @beat("attention.same-length")
     def same_length(self):
         self.play(FadeIn(self.x_res), FadeIn(self.x_name), FadeIn(self.c_dims), FadeIn(self.length_note),
                   run_time=self.t(0.25))
-        self.move_frame(VGroup(self.col_frame(self.concat, self.tf), self.col_frame(self.x_res, self.tf)), 0.2)
+        self.highlight(VGroup(self.col_frame(self.concat, self.tf), self.col_frame(self.x_res, self.tf)), 0.2)
 
     @beat("attention.projection")
     def projection(self):
-        self.play(self.drop_frame(), FadeOut(self.length_note), FadeIn(self.W_proj), FadeIn(self.b_proj),
+        self.play(self.unhighlight(), FadeOut(self.length_note), FadeIn(self.W_proj), FadeIn(self.b_proj),
                   FadeIn(self.proj_names[0]), FadeIn(self.proj_names[1]), run_time=self.t(0.2))
         self.play(turn_onto(self.cat_col, self.cat_flat), run_time=self.t(0.2))
         self.clean_turn(self.cat_flat)
-        self.move_frame(self.frame(Group(self.cat_flat, self.W_proj)), 0.1)
-        self.until(self.cue(1), then=0.2)
-        self.move_frame(self.col_frame(self.proj, self.tf), 0.2, FadeIn(self.proj), FadeIn(self.proj_names[2]))
+        self.highlight(self.frame_around(Group(self.cat_flat, self.W_proj)), 0.1)
+        self.at_share(self.cue_share(1), room=0.2, calm=CALM)
+        self.highlight(self.col_frame(self.proj, self.tf), 0.2, FadeIn(self.proj), FadeIn(self.proj_names[2]))
 
     @beat("attention.projection-bias")
     def projection_bias(self):
-        self.move_frame(VGroup(self.frame(self.b_proj), self.col_frame(self.proj, self.tf)), 0.2,
+        self.highlight(VGroup(self.frame_around(self.b_proj), self.col_frame(self.proj, self.tf)), 0.2,
                         FadeIn(self.bias_note))
-        self.until(self.cue(1), then=0.15)
+        self.at_share(self.cue_share(1), room=0.15, calm=CALM)
         self.play(FadeOut(self.cat_flat), Indicate(self.bias_note), run_time=self.t(0.15))
 
     @beat("attention.residual-common")
     def residual_common(self):
-        self.play(self.drop_frame(), FadeOut(self.bias_note), FadeIn(self.map_small), run_time=self.t(0.25))
-        self.until(self.cue(1), then=0.15)
-        self.move_frame(self.frame(VGroup(self.map_small.backbone_line, self.map_small.joins[0])), 0.15)
+        self.play(self.unhighlight(), FadeOut(self.bias_note), FadeIn(self.map_small), run_time=self.t(0.25))
+        self.at_share(self.cue_share(1), room=0.15, calm=CALM)
+        self.highlight(self.frame_around(VGroup(self.map_small.backbone_line, self.map_small.joins[0])), 0.15)
 
     @beat("attention.residual-add")
     def residual_add(self):
         self.play(FadeIn(self.plus), FadeIn(self.res_eq), run_time=self.t(0.15))
-        self.move_frame(VGroup(self.frame(self.proj), self.frame(self.x_res), self.frame(self.map_small.joins[0])), 0.15)
-        self.until(self.cue(1), then=0.25)
+        self.highlight(VGroup(self.frame_around(self.proj), self.frame_around(self.x_res), self.frame_around(self.map_small.joins[0])), 0.15)
+        self.at_share(self.cue_share(1), room=0.25, calm=CALM)
         self.play(pour([self.proj, self.x_res], self.resid, lag_ratio=0.2), FadeIn(self.resid_name), run_time=self.t(0.25))
 
     @beat("attention.backbone")
     def backbone(self):
-        self.move_frame(VGroup(self.frame(self.x_res), self.frame(self.resid), self.frame(self.map_small.backbone)), 0.25)
+        self.highlight(VGroup(self.frame_around(self.x_res), self.frame_around(self.resid), self.frame_around(self.map_small.backbone)), 0.25)

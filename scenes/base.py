@@ -11,14 +11,16 @@ length equals the sum of its lines' durations within one frame.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from manim import Animation, Scene, Text, VGroup, Wait, config
 
+from common.files import atomic_path
+
 from . import style
+from .beats import Beats
+from .context import SceneContext, context_from_env
 from .kit import ValueLabel
-from .context import Context, load_context, settings_from_env
 
 
 class BeatOverrun(RuntimeError):
@@ -47,9 +49,9 @@ class CaptionTrack(Animation):
 class CaptionArea(VGroup):
     """The caption band at the bottom: one Text per cue of the current line, one visible."""
 
-    def __init__(self, lang: str):
+    def __init__(self, language):
         super().__init__()
-        self.lang = lang
+        self.language = language
         self.cues = []
 
     def set_line(self, line) -> None:
@@ -61,8 +63,8 @@ class CaptionArea(VGroup):
         self.show_at(0.0)
 
     def _text(self, text: str) -> Text:
-        size = 30 if self.lang == "zh" else 28
-        t = Text(text, font=style.FONT, font_size=size, color=style.INK, line_spacing=0.9)
+        t = Text(text, font=self.language.font, font_size=self.language.caption_size, color=style.INK,
+                 line_spacing=0.9)
         max_w, max_h = 2 * style.SAFE_X, style.CAPTION_TOP - (-style.FRAME_H / 2) - 0.25
         if t.width > max_w:
             t.scale_to_fit_width(max_w)
@@ -85,24 +87,31 @@ class CaptionArea(VGroup):
         return sorted({c.offset for c in self.cues} | {c.offset + c.duration for c in self.cues})
 
 
-class NanoScene(Scene):
+class NanoScene(Beats, Scene):
     """Base for every section scene. Subclasses set `scene_id`, build their layout in
-    `prepare()` and define @beat methods."""
+    `prepare()` and define @beat methods, speaking the vocabulary of scenes/beats.py."""
 
     scene_id: str = ""
+    on_frames = None   # called with the frame count after each play (the render's progress bar)
+
+    def __init__(self, context: SceneContext | None = None, **kwargs):
+        self.context = context   # None: the plain Manim CLI, read from the environment in setup()
+        super().__init__(**kwargs)
 
     # ---- setup -------------------------------------------------------------------------
 
     def setup(self) -> None:
-        self.context: Context = load_context(*settings_from_env())
+        if self.context is None:
+            self.context = context_from_env()
         self.run = self.context.run
         self.trace = self.run.trace
         self.weights = self.run.weights
         self.cfg = self.run.config
         self.lang = self.context.lang
+        self.words = self.context.words(self.scene_id)
         self.timeline = self.context.timeline
         self.camera.background_color = style.BACKGROUND
-        self.captions = CaptionArea(self.lang)
+        self.captions = CaptionArea(self.context.language)
         self.fps = config.frame_rate
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
@@ -121,16 +130,7 @@ class NanoScene(Scene):
         return found
 
     def lines(self):
-        if self.timeline is None:
-            return self._placeholder_lines()
         return self.timeline.lines(self.scene_id)
-
-    def _placeholder_lines(self, seconds: float = 3.0):
-        """Before the narration exists: one 3 s line per beat, captioned with its id."""
-        from script.timeline import Cue, TimedLine
-        return [TimedLine(id=i, section=self.scene_id, text=i, cue=None, start=k * seconds,
-                          duration=seconds, cues=(Cue(i, 0.0, seconds),))
-                for k, i in enumerate(self.beats())]
 
     # ---- the clock ---------------------------------------------------------------------
 
@@ -175,8 +175,8 @@ class NanoScene(Scene):
         self.hold((end - self.frames) / self.fps)
         if self.auditing:
             self.audit()
-        if os.environ.get("NANOGPT_STILLS_DIR"):
-            self.save_still(Path(os.environ["NANOGPT_STILLS_DIR"]))
+        if self.context.stills_dir is not None:
+            self.save_still(self.context.stills_dir)
 
     def save_still(self, folder: Path) -> Path:
         """The current frame as <folder>/<scene>-<nn>-<line id>.png (a slide per beat)."""
@@ -184,9 +184,8 @@ class NanoScene(Scene):
         index = [line.id for line in self.lines()].index(self.line.id) + 1
         path = folder / f"{self.scene_id}-{index:02d}-{self.line.id}.png"
         self.renderer.update_frame(self, ignore_skipping=True)
-        tmp = path.with_suffix(".tmp.png")
-        self.camera.get_image().convert("RGB").save(tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            self.camera.get_image().convert("RGB").save(tmp, format="PNG")
         return path
 
     def _beat_time(self) -> float:
@@ -199,6 +198,7 @@ class NanoScene(Scene):
             run_time = max((getattr(a, "run_time", 1.0) for a in animations
                             if isinstance(a, Animation)), default=1.0)
         n = max(1, round(run_time * self.fps))
+        animations = self.lift_movers(animations)
         start = self._beat_time()
         crossing = [b for b in self.captions.boundaries() if start < b < start + n / self.fps]
         if crossing and self.captions.submobjects:
@@ -210,7 +210,7 @@ class NanoScene(Scene):
             self.captions.show_at(start)
         # Manim writes ceil(run_time * fps) frames for a play: ask for n - 0.5 frames' time.
         super().play(*animations, run_time=(n - 0.5) / self.fps, **kwargs)
-        self.frames += n
+        self._advance(n)
         if self.auditing:
             self.audit()
 
@@ -264,7 +264,12 @@ class NanoScene(Scene):
             m.has_time_based_updater() for m in self.get_mobject_family_members()))
         run_time = (n + 0.5) / self.fps if frozen else (n - 0.5) / self.fps
         Scene.play(self, Wait(run_time=run_time, frozen_frame=frozen))
+        self._advance(n)
+
+    def _advance(self, n: int) -> None:
         self.frames += n
+        if self.on_frames is not None:
+            self.on_frames(self.frames)
 
 
 def _has_points(mob) -> bool:

@@ -1,44 +1,78 @@
-"""What a scene needs to know: the Run (engine), the Timeline (script), the language.
+"""What a scene is handed: the Run (engine), the Timeline (script), the Language and its words.
 
-The pipeline and the plain Manim CLI agree through environment variables:
-NANOGPT_INPUT (default CBABBC), NANOGPT_LANG (zh), NANOGPT_VOICE (auto), NANOGPT_WEIGHTS.
+The pipeline builds one SceneContext per render and passes it to each scene
+(`SceneClass(context=ctx)`). The plain Manim CLI has no pipeline, so a scene built without a
+context reads it from the environment in one place, context_from_env():
+
+    NANOGPT_INPUT=CABACA NANOGPT_LANG=en manim -qh scenes/attention.py Attention
+
+NANOGPT_INPUT (default CBABBC), NANOGPT_LANG (zh), NANOGPT_VOICE (auto), NANOGPT_WEIGHTS (the
+shipped file), NANOGPT_STILLS_DIR (none: where a PNG of every beat's end goes).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from functools import lru_cache
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from engine import DEFAULT_WEIGHTS, Run, default_run
+from script.languages import Language, Words, language, word_tables
 from script.timeline import Timeline
-
-DEFAULTS = {"NANOGPT_INPUT": "CBABBC", "NANOGPT_LANG": "zh", "NANOGPT_VOICE": "auto",
-            "NANOGPT_WEIGHTS": str(DEFAULT_WEIGHTS)}
 
 
 @dataclass(frozen=True)
-class Context:
-    input_text: str
-    lang: str
-    voice: str
+class SceneContext:
     run: Run
-    timeline: Timeline | None
+    timeline: Timeline
+    language: Language
+    tables: dict = field(repr=False, default_factory=dict)  # section -> Words (see words())
+    stills_dir: Path | None = None   # where a PNG of every beat's end goes, if anywhere
+
+    @property
+    def lang(self) -> str:
+        return self.language.code
+
+    @property
+    def weights(self) -> dict:
+        return self.run.weights
+
+    def words(self, section: str) -> Words:
+        """The on-screen words of a scene (or of a kit part such as 'model')."""
+        return self.tables[section]
+
+    @classmethod
+    def build(cls, run: Run, timeline: Timeline, stills_dir: Path | None = None) -> "SceneContext":
+        """The context of `run` narrated as `timeline` (its language's words loaded once)."""
+        return cls(run, timeline, language(timeline.lang), word_tables(timeline.lang), stills_dir)
+
+    @classmethod
+    def narrated(cls, input_text: str = "CBABBC", lang: str = "zh", voice: str = "auto",
+                 weights: str | Path = DEFAULT_WEIGHTS) -> "SceneContext":
+        """Run the engine and voice the narration (what the pipeline does, in one call)."""
+        from script.voice import narrate
+
+        run = default_run(input_text, weights=weights)
+        return cls.build(run, narrate(run, lang, voice=voice).timeline)
 
 
-def settings_from_env() -> tuple[str, str, str, str]:
-    get = lambda key: os.environ.get(key) or DEFAULTS[key]
-    return get("NANOGPT_INPUT"), get("NANOGPT_LANG"), get("NANOGPT_VOICE"), get("NANOGPT_WEIGHTS")
+def context_from_env() -> SceneContext:
+    """The plain-Manim entry: settings from NANOGPT_* variables. A bad value prints one line
+    and exits with code 2 (no traceback), as the pipeline's commands do."""
+    from engine import InputError, WeightsError
+    from script.languages import LanguageError
+    from script.narration import NarrationError
+    from script.voice import VoiceError
 
-
-@lru_cache(maxsize=8)
-def load_context(input_text: str, lang: str, voice: str, weights: str = str(DEFAULT_WEIGHTS)) -> Context:
-    run = default_run(input_text, weights=weights)
-    return Context(input_text, lang, voice, run, narrate_timeline(run, lang, voice))
-
-
-def narrate_timeline(run: Run, lang: str, voice: str) -> Timeline | None:
+    get = lambda key, default: os.environ.get(key) or default
     try:
-        from script.voice import narrate  # the voice decides each line's duration
-        return narrate(run, lang, voice=voice).timeline
-    except ImportError:  # the narration stage is not there yet: scenes use placeholder beats
-        return None
+        context = SceneContext.narrated(get("NANOGPT_INPUT", "CBABBC"), get("NANOGPT_LANG", "zh"),
+                                        get("NANOGPT_VOICE", "auto"),
+                                        get("NANOGPT_WEIGHTS", str(DEFAULT_WEIGHTS)))
+    except (InputError, WeightsError, LanguageError, NarrationError, VoiceError) as err:
+        first = (str(err).splitlines() or [type(err).__name__])[0]
+        print(f"Error: {first}", file=sys.stderr)
+        raise SystemExit(2) from None
+    stills = os.environ.get("NANOGPT_STILLS_DIR")
+    return SceneContext(context.run, context.timeline, context.language, context.tables,
+                        Path(stills) if stills else None)

@@ -13,19 +13,8 @@ from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Create, FadeIn, FadeOut, G
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import Block, Cells, DimLabel, Heatmap, PlusSign, TokenChip, flow_arrow, highlight_box, label
-from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import wait_until, word_share
-from scenes.kit_vectors import Magnifier, StillBelow, Thumbnail, digits_for
-
-WORDS = {
-    "zh": {"weights": "权重", "structure": "结构", "intermediates": "中间结果",
-           "wte": "token 嵌入", "wpe": "位置嵌入", "x": "输入向量",
-           "transformer": "Transformer"},
-    "en": {"weights": "Weights", "structure": "Structure", "intermediates": "Intermediates",
-           "wte": "token embedding", "wpe": "position embedding", "x": "input vectors",
-           "transformer": "Transformer"},
-}
+from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, ModelDiagram, PlusSign, Thumbnail,
+                       TokenChip, digits_for, flow_arrow, highlight_box, label)
 
 FOCUS_T = 0            # the time step followed up close (the same in every scene)
 SHOWN = 3              # entries of each vector shown as numbers
@@ -36,11 +25,10 @@ THUMB_H = 0.34         # height of a 48-channel thumbnail in the overview
 STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
 
 
-class Embedding(StillBelow, NanoScene):
+class Embedding(NanoScene):
     scene_id = "embedding"
 
     def prepare(self) -> None:
-        self.words = WORDS.get(self.lang, WORDS["en"])
         self.tokens = [int(t) for t in self.trace["tokens"]]
         self.T, self.C = len(self.tokens), self.cfg.n_embd
         self.build_overview()
@@ -50,7 +38,7 @@ class Embedding(StillBelow, NanoScene):
 
     def build_overview(self) -> None:
         w, tr, cfg = self.weights, self.trace, self.cfg
-        self.diagram = ModelDiagram(self.tokens, lang=self.lang, n_layer=cfg.n_layer,
+        self.diagram = ModelDiagram(self.tokens, words=self.context.words("model"), n_layer=cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=cfg.vocab_size)
         self.diagram.scale_to_fit_height(5.55).move_to([-0.35, 0.33, 0])
         weight = lambda values, width: self.thumb(values, width, THUMB_H, "weight")
@@ -192,7 +180,7 @@ class Embedding(StillBelow, NanoScene):
     def structure(self):
         for group, words in ((self.weight_rows, ("权重", "weights")), (self.diagram, ("输入", "arranged")),
                              (self.inter_rows, ("中间结果", "intermediate"))):
-            wait_until(self, word_share(self.line, words, default=0.0), room=0.1)
+            self.at_word(words, 0.0, room=0.1)
             self.play(self.focus.animate.become(self.frame_around(group)), run_time=self.t(0.08))
 
     @beat("embedding.intermediates")
@@ -205,9 +193,9 @@ class Embedding(StillBelow, NanoScene):
         walk = [AnimationGroup(veils[k - 1].animate.set_fill(opacity=dim), veils[k].animate.set_fill(opacity=0),
                                self.focus.animate.become(self.frame_around(rows[k])))
                 for k in range(1, len(rows))]
-        but = word_share(self.line, ("但", "but"), default=0.6)
+        but = self.word_share(("但", "but"), default=0.6)
         self.play(Succession(*walk), run_time=self.t(max(0.2, but - 0.2)))
-        wait_until(self, but, room=0.12)
+        self.at_share(but, room=0.12)
         self.play(FadeOut(veils), self.focus.animate.become(self.frame_around(rows)), run_time=self.t(0.1))
 
     @beat("embedding.steps")
@@ -231,7 +219,7 @@ class Embedding(StillBelow, NanoScene):
         self.play(FadeIn(labels), FadeIn(self.wpe_unused), run_time=self.t(0.12))
         self.focus = highlight_box(self.input_chips, buff=0.08)
         self.play(Create(self.focus), run_time=self.t(0.08))
-        wait_until(self, word_share(self.line, ("时间步", "time step"), default=0.55), room=0.12)
+        self.at_word(("时间步", "time step"), 0.55, room=0.12)
         self.play(self.focus.animate.become(highlight_box(
             VGroup(self.times[FOCUS_T], self.x_frame_column(FOCUS_T)), buff=0.06)), run_time=self.t(0.1))
 
@@ -263,9 +251,9 @@ class Embedding(StillBelow, NanoScene):
         arriving = x.copy()
         self.play(arriving.animate.replace(self.x_columns[FOCUS_T], stretch=True), run_time=self.t(0.05))
         self.play(FadeOut(arriving), FadeIn(self.x_columns[FOCUS_T]), run_time=self.t(0.03))
-        wait_until(self, word_share(self.line, ("每个向量", "each vector"), default=0.3), room=0.45)
+        self.at_word(("每个向量", "each vector"), 0.3, room=0.45)
         self.sweep(share=0.3)
-        wait_until(self, word_share(self.line, ("进入", "ready"), default=0.7), room=0.1)
+        self.at_word(("进入", "ready"), 0.7, room=0.1)
         self.play(FadeOut(self.focus), FadeOut(self.wte_focus), FadeOut(self.wpe_focus),
                   FadeIn(self.to_arrow), FadeIn(self.to_transformer), run_time=self.t(0.08))
 

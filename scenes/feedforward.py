@@ -16,20 +16,7 @@ from engine.model import gelu
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, PlusSign, ValueLabel, highlight_box, label
-from scenes.kit_plots import FunctionPlot, FastRedraw, VectorStrip, look
-
-WORDS = {
-    "zh": {"x": "层归一化后的 x", "w_fc": "权重 W_fc", "b": "偏置 b", "fc": "fc", "gelu": "GELU",
-           "w_proj": "权重 W_proj", "proj": "proj", "resid": "残差", "out": "输出",
-           "linear": "线性", "activation": "激活函数", "relu": "ReLU(x) = max(x, 0)",
-           "points": "第 {n1} 个的 {n} 个值", "backbone": "残差主干", "t": "第 {n1} 个"},
-    "en": {"x": "x after layer norm", "w_fc": "weights W_fc", "b": "bias b", "fc": "fc",
-           "gelu": "GELU", "w_proj": "weights W_proj", "proj": "proj", "resid": "residual",
-           "out": "output", "linear": "linear", "activation": "activation",
-           "relu": "ReLU(x) = max(x, 0)", "points": "{n} values of token {n1}",
-           "backbone": "residual backbone", "t": "token {n1}"},
-}
+from scenes.kit import DimLabel, FunctionPlot, PlusSign, ValueLabel, VectorStrip, highlight_box, label
 
 LAYER = 0
 TALL = 4.2                      # the 4C-long vectors; C-long ones are a quarter of it
@@ -40,13 +27,12 @@ GELU_COLOR = style.MLP_COLOR
 DOT_COLOR = style.HIGHLIGHT
 
 
-class FeedForward(FastRedraw, NanoScene):
+class FeedForward(NanoScene):
     scene_id = "feedforward"
 
     # ---- layout ---------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        self.words = WORDS.get(self.lang, WORDS["en"])
         tr, p = self.trace, f"h.{LAYER}.mlp"
         self.t_focus = len(self.run.input_tokens) - 1
         t = self.t_focus
@@ -208,9 +194,6 @@ class FeedForward(FastRedraw, NanoScene):
     def sweep(self, rect, end, strip, run_time: float) -> None:
         """Move a highlight down a matrix to `end` while `strip` is written beside it."""
         self.play(rect.animate.move_to(end), self.writing(strip), run_time=run_time)
-
-    def dim(self, *mobs, opacity: float = 0.3):
-        return look(*mobs, opacity=opacity)
 
     # ---- beats --------------------------------------------------------------------------------
 

@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, Square,
-                   Transform, TransformFromCopy, VGroup)
+                   TransformFromCopy, VGroup)
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, Heatmap, TokenChip, ValueLabel, flow_arrow, highlight_box, label
-from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import MovingFrame, TokenStrip, wait_until, word_share
-
-WORDS = {
-    "zh": {"chars": "字符 → 数字", "words": "单词 → 数字", "example": "示例", "gpt2": "GPT-2 的 token",
-           "unicode": "Unicode 编码", "vocab": "我们的词汇表", "target": "排序后", "sort": "排序"},
-    "en": {"chars": "characters → numbers", "words": "words → numbers", "example": "example",
-           "gpt2": "GPT-2 tokens", "unicode": "Unicode code points", "vocab": "our vocabulary",
-           "target": "sorted", "sort": "sort"},
-}
+from scenes.kit import (DimLabel, Heatmap, ModelDiagram, TokenChip, TokenStrip, ValueLabel, flow_arrow,
+                       label)
 
 # Illustrations, not model data: Unicode code points and GPT-2's token ids (r50k vocabulary).
 CHAR_EXAMPLES = [(f'"{c}"', ord(c)) for c in "abcz"]
@@ -33,20 +24,18 @@ RIGHT_X = 3.6
 CELL = 0.55            # width of one array cell = one column of x
 
 
-class Input(MovingFrame, NanoScene):
+class Input(NanoScene):
     scene_id = "input"
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
         tokens = [int(t) for t in self.run.input_tokens]
         self.tokens = tokens
         self.strip = TokenStrip(len(tokens)).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
-        self.diagram = ModelDiagram(tokens, lang=self.lang, n_layer=self.cfg.n_layer,
+        self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
         self.diagram.shift(RIGHT * (6.8 - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
-        self.frame = None
 
     def table(self, title: str, note: str, rows, key_mono=True) -> VGroup:
         """A small mapping table: title, then 'key -> number' rows, then a muted note."""
@@ -75,22 +64,22 @@ class Input(MovingFrame, NanoScene):
         self.play(LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in self.chips], lag_ratio=0.15),
                   run_time=self.t(0.15))
         for i in range(3):
-            self.move_frame(VGroup(self.chips[i], self.ids[i]), 0.06)
+            self.highlight(VGroup(self.chips[i], self.ids[i]), 0.06)
             self.play(FadeIn(self.ids[i], shift=DOWN * 0.1), run_time=self.t(0.08))
-        self.move_frame(VGroup(self.chips, self.ids), 0.08)
+        self.highlight(VGroup(self.chips, self.ids), 0.08)
         self.play(LaggedStart(*[FadeIn(n, shift=DOWN * 0.1) for n in self.ids[3:]], lag_ratio=0.3),
                   run_time=self.t(0.12))
 
     @beat("input.mappings")
     def mappings(self):
-        chars = self.table(self.w["chars"], f"{self.w['example']}: {self.w['unicode']}", CHAR_EXAMPLES)
-        words = self.table(self.w["words"], f"{self.w['example']}: {self.w['gpt2']}", WORD_EXAMPLES)
+        chars = self.table(self.words["chars"], f"{self.words['example']}: {self.words['unicode']}", CHAR_EXAMPLES)
+        words = self.table(self.words["words"], f"{self.words['example']}: {self.words['gpt2']}", WORD_EXAMPLES)
         chars.move_to([LEFT_X, 1.75 - chars.height / 2, 0])
         words.move_to([RIGHT_X, 0, 0]).align_to(chars, UP)
         self.examples = VGroup(chars, words)
-        self.drop_frame()
+        self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(FadeIn(chars, shift=LEFT * 0.2), run_time=self.t(0.15))
-        wait_until(self, word_share(self.line, ["单词", "words"], 0.4), room=0.35)
+        self.at_word(["单词", "words"], 0.4, room=0.35)
         self.play(FadeIn(words, shift=LEFT * 0.2), run_time=self.t(0.15))
         arrows = VGroup(*[line[1] for t in (chars, words) for line in t.lines])
         self.play(arrows.animate.set_color(style.HIGHLIGHT), run_time=self.t(0.1))
@@ -107,7 +96,7 @@ class Input(MovingFrame, NanoScene):
             self.vocab_chips.add(chip)
             self.vocab_ids.add(number)
         rows.arrange(DOWN, buff=0.3)
-        title = label(self.w["vocab"], font_size=style.SIZE_LABEL, color=style.MUTED)
+        title = label(self.words["vocab"], font_size=style.SIZE_LABEL, color=style.MUTED)
         self.vocab_table = VGroup(title, rows).arrange(DOWN, buff=0.35).move_to([RIGHT_X, 0.8, 0])
         self.vocab_arrows = VGroup(*[r[1] for r in rows])
         for part in (self.vocab_arrows, self.vocab_ids):
@@ -116,8 +105,8 @@ class Input(MovingFrame, NanoScene):
         self.play(FadeIn(title), LaggedStart(*[FadeIn(c, shift=LEFT * 0.2) for c in self.vocab_chips],
                                              lag_ratio=0.3), run_time=self.t(0.2))
         self.add(self.vocab_arrows, self.vocab_ids)
-        wait_until(self, word_share(self.line, ["‘A’", "'A'"], 0.6), room=0.2)
-        self.move_frame(self.vocab_chips, 0.1)
+        self.at_word(["‘A’", "'A'"], 0.6, room=0.2)
+        self.highlight(self.vocab_chips, 0.1)
         same = [self.chips[i].box.animate.set_stroke(width=5) for i in range(len(self.chips))]
         self.play(*same, run_time=self.t(0.08))
 
@@ -125,7 +114,7 @@ class Input(MovingFrame, NanoScene):
     def integers(self):
         self.play(self.vocab_arrows.animate.set_opacity(1), self.vocab_ids.animate.set_opacity(1),
                   *[c.box.animate.set_stroke(width=3) for c in self.chips], run_time=self.t(0.2))
-        self.move_frame(self.vocab_ids, 0.15)
+        self.highlight(self.vocab_ids, 0.15)
 
     @beat("input.task")
     def task(self):
@@ -136,15 +125,15 @@ class Input(MovingFrame, NanoScene):
                                             font_size=style.SIZE_LABEL).next_to(sorted_chips[i], DOWN, buff=0.12)
                               for i, j in enumerate(order)])
         arrow = flow_arrow(self.ids.get_bottom() + DOWN * 0.05, sorted_chips.get_top() + UP * 0.05)
-        tag = label(self.w["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
-        self.drop_frame()
+        tag = label(self.words["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
+        self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(FadeOut(self.vocab_table), run_time=self.t(0.08))
         self.play(Create(arrow), FadeIn(tag), run_time=self.t(0.08))
         self.play(*[TransformFromCopy(self.chips[j], sorted_chips[i]) for i, j in enumerate(order)],
                   *[TransformFromCopy(self.ids[j], sorted_ids[i]) for i, j in enumerate(order)],
                   run_time=self.t(0.25))
         self.target = VGroup(arrow, tag, sorted_chips, sorted_ids)
-        wait_until(self, word_share(self.line, ["让我们", "Let's"], 0.55), room=0.25)
+        self.at_word(["让我们", "Let's"], 0.55, room=0.25)
         self.play(FadeIn(self.diagram, shift=LEFT * 0.3), run_time=self.t(0.2))
 
     @beat("input.array")
@@ -160,7 +149,7 @@ class Input(MovingFrame, NanoScene):
         self.play(Create(boxes), *[TransformFromCopy(self.ids[i], numbers[i]) for i in range(n)],
                   VGroup(self.chips, self.ids).animate.set_opacity(0.35), run_time=self.t(0.3))
         self.play(FadeIn(self.t_label), run_time=self.t(0.08))
-        self.move_frame(VGroup(boxes, numbers), 0.1)
+        self.highlight(VGroup(boxes, numbers), 0.1)
 
     @beat("input.vectors")
     def vectors(self):
@@ -172,22 +161,20 @@ class Input(MovingFrame, NanoScene):
         self.x_map.next_to(self.array_boxes, DOWN, buff=0.2)
         self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.x_map, LEFT, buff=0.3)
         x_name = label("x", font_size=style.SIZE_BODY, mono=True).next_to(self.x_map, RIGHT, buff=0.3)
-        self.move_frame(self.diagram.embedding, 0.08)
+        self.highlight(self.diagram.embedding, 0.08)
         self.play(FadeIn(self.x_map, shift=DOWN * 0.3), FadeIn(self.c_label), FadeIn(x_name),
                   run_time=self.t(0.25))
         self.x_name = x_name
-        wait_until(self, word_share(self.line, ["每个对应", "one for each"], 0.6), room=0.3)
-        self.move_frame(VGroup(self.array_boxes[0], self.x_map.cell_rect(0, 0, x.shape[1] - 1, 0)), 0.1)
+        self.at_word(["每个对应", "one for each"], 0.6, room=0.3)
+        self.highlight(VGroup(self.array_boxes[0], self.x_map.cell_rect(0, 0, x.shape[1] - 1, 0)), 0.1)
         last = len(self.tokens) - 1
-        self.play(Transform(self.frame, highlight_box(VGroup(self.array_boxes[last],
-                                                             self.x_map.cell_rect(0, last, x.shape[1] - 1, last)),
-                                                      buff=0.08)), run_time=self.t(0.15))
+        self.highlight(VGroup(self.array_boxes[last], self.x_map.cell_rect(0, last, x.shape[1] - 1, last)), 0.15)
 
     @beat("input.through")
     def through(self):
         d = self.diagram
-        self.move_frame(d.embedding, 0.08)
+        self.highlight(d.embedding, 0.08)
         for block in d.blocks:
-            self.move_frame(block.frame, 0.14)
-        self.move_frame(VGroup(d.ln_f, d.lm_head, d.softmax, d.probs), 0.12)
-        self.move_frame(d.blocks, 0.12)
+            self.highlight(block.frame, 0.14)
+        self.highlight(VGroup(d.ln_f, d.lm_head, d.softmax, d.probs), 0.12)
+        self.highlight(d.blocks, 0.12)

@@ -7,44 +7,29 @@ chosen token fed back in at position 7.
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, ReplacementTransform,
-                   RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart, Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart)
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, Heatmap, TokenChip, flow_arrow, highlight_box, label
-from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import MovingFrame, ProbBars, TokenStrip, wait_until, word_share
-
-WORDS = {
-    "zh": {"core": "同一种核心结构", "inference": "推理", "training": "训练",
-           "sort": "排序", "vocab": "词汇表", "eg": "例如", "chars": "a  b  c  …  z",
-           "words": "the  cat  sat  …", "next": "第 {n} 个位置的预测", "params": "参数",
-           "big": "字母表 / 所有单词"},
-    "en": {"core": "the same core", "inference": "inference", "training": "training",
-           "sort": "sort", "vocab": "vocabulary", "eg": "e.g.", "chars": "a  b  c  …  z",
-           "words": "the  cat  sat  …", "next": "prediction at position {n}", "params": "parameters",
-           "big": "alphabet / every word"},
-}
+from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
+                       highlight_box, label)
 
 LEFT_X = -3.3          # centre of the story panel (the model is on the right)
 ROW_Y = 3.0            # the token row
 
 
-class Intro(MovingFrame, NanoScene):
+class Intro(NanoScene):
     scene_id = "intro"
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
         tokens = [int(t) for t in self.run.input_tokens]
-        self.diagram = ModelDiagram(tokens, lang=self.lang, n_layer=self.cfg.n_layer,
+        self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
         self.diagram.shift(RIGHT * (6.8 - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
         self.strip = TokenStrip(len(tokens) + 1).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.positions = self.strip.positions(len(tokens) + 1)
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
-        self.frame = None   # the one highlight frame that moves around
 
     # ---- beats -------------------------------------------------------------------------
 
@@ -66,19 +51,19 @@ class Intro(MovingFrame, NanoScene):
             badges.add(VGroup(box, label(name, font_size=style.SIZE_BODY).move_to(box)))
         badges.arrange(DOWN, buff=0.3).move_to([LEFT_X - 0.8, 0.9, 0])
         arrow = flow_arrow(badges.get_right() + RIGHT * 0.2, [self.diagram.get_left()[0] - 0.2, 0.9, 0])
-        core = label(self.w["core"], font_size=style.SIZE_SMALL, color=style.MUTED)
+        core = label(self.words["core"], font_size=style.SIZE_SMALL, color=style.MUTED)
         core.next_to(arrow, UP, buff=0.1)
         self.badges = VGroup(badges, arrow, core)
-        wait_until(self, word_share(self.line, ["GPT-2"], 0.1), room=0.4)
+        self.at_word(["GPT-2"], 0.1, room=0.4)
         self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in badges], lag_ratio=0.5),
                   run_time=self.t(0.25))
-        wait_until(self, word_share(self.line, ["核心", "heart"], 0.6), room=0.1)
+        self.at_word(["核心", "heart"], 0.6, room=0.1)
         self.play(Create(arrow), FadeIn(core), run_time=self.t(0.1))
 
     @beat("intro.inference")
     def inference(self):
-        self.inference_tag = label(self.w["inference"], font_size=style.SIZE_TITLE)
-        self.training_tag = label(self.w["training"], font_size=style.SIZE_TITLE, color=style.MUTED)
+        self.inference_tag = label(self.words["inference"], font_size=style.SIZE_TITLE)
+        self.training_tag = label(self.words["training"], font_size=style.SIZE_TITLE, color=style.MUTED)
         tags = VGroup(self.inference_tag, self.training_tag).arrange(DOWN, buff=0.7).move_to([LEFT_X, 0.9, 0])
         self.inference_box = highlight_box(self.inference_tag, buff=0.15)
         self.play(FadeOut(self.badges), run_time=self.t(0.15))
@@ -88,16 +73,16 @@ class Intro(MovingFrame, NanoScene):
 
     @beat("intro.inference-meaning")
     def inference_meaning(self):
-        self.move_frame(self.diagram.tokens, 0.15)
-        self.move_frame(self.diagram.probs, 0.35)
+        self.highlight(self.diagram.tokens, 0.15)
+        self.highlight(self.diagram.probs, 0.35)
 
     @beat("intro.no-training")
     def no_training(self):
         tag = self.training_tag
         strike = Line(tag.get_left() + LEFT * 0.1, tag.get_right() + RIGHT * 0.1, color=style.MUTED, stroke_width=4)
-        self.drop_frame()
+        self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(tag.animate.set_opacity(1), run_time=self.t(0.15))
-        wait_until(self, word_share(self.line, ["不作", "another day"], 0.6), room=0.12)
+        self.at_word(["不作", "another day"], 0.6, room=0.12)
         self.play(Create(strike), tag.animate.set_opacity(0.5), run_time=self.t(0.12))
         self.strike = strike
 
@@ -109,13 +94,13 @@ class Intro(MovingFrame, NanoScene):
                          (f"n_layer = {cfg.n_layer}", f"n_head = {cfg.n_head}", f"C = {cfg.n_embd}",
                           f"n_vocab = {cfg.vocab_size}")]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         n_params = sum(int(w.size) for w in self.weights.values())
-        params = label(f"{n_params:,} {self.w['params']}", font_size=style.SIZE_BODY, color=style.HIGHLIGHT)
+        params = label(f"{n_params:,} {self.words['params']}", font_size=style.SIZE_BODY, color=style.HIGHLIGHT)
         group = VGroup(name, facts, params).arrange(DOWN, buff=0.4).move_to([LEFT_X, 0.6, 0])
         self.play(FadeOut(VGroup(self.inference_tag, self.inference_box, self.training_tag, self.strike)),
                   run_time=self.t(0.08))
         self.play(FadeIn(name, scale=0.9), run_time=self.t(0.12))
         self.play(LaggedStart(*[FadeIn(f) for f in facts], lag_ratio=0.4), run_time=self.t(0.15))
-        wait_until(self, word_share(self.line, ["数量级", "smaller"], 0.5), room=0.1)
+        self.at_word(["数量级", "smaller"], 0.5, room=0.1)
         self.play(FadeIn(params, shift=UP * 0.1), run_time=self.t(0.1))
         self.nano = group
 
@@ -127,10 +112,10 @@ class Intro(MovingFrame, NanoScene):
         out_row = TokenStrip(len(self.chips)).move_to([LEFT_X, ROW_Y - 1.75, 0])
         outputs = VGroup(*[out_row.chip(i, int(t)) for i, t in enumerate(self.run.output_tokens)])
         arrow = flow_arrow([LEFT_X, ROW_Y - 0.45, 0], [LEFT_X, outputs.get_top()[1] + 0.05, 0])
-        sort = label(self.w["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
-        wait_until(self, word_share(self.line, ["排序", "sort them"], 0.5), room=0.25)
+        sort = label(self.words["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
+        self.at_word(["排序", "sort them"], 0.5, room=0.25)
         self.play(Create(arrow), FadeIn(sort), run_time=self.t(0.08))
-        wait_until(self, word_share(self.line, [self.run.output_letters], 0.75), room=0.12)
+        self.at_word([self.run.output_letters], 0.75, room=0.12)
         self.play(LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in outputs], lag_ratio=0.2),
                   run_time=self.t(0.12))
         self.task = VGroup(arrow, sort, outputs)
@@ -138,17 +123,17 @@ class Intro(MovingFrame, NanoScene):
     @beat("intro.tokens")
     def tokens(self):
         self.play(FadeOut(self.task), run_time=self.t(0.08))
-        self.move_frame(self.chips, 0.1)
+        self.highlight(self.chips, 0.1)
         vocab_chips = VGroup(*[TokenChip(t) for t in range(self.cfg.vocab_size)]).arrange(RIGHT, buff=0.5)
-        title = label(self.w["vocab"], font_size=style.SIZE_LABEL, color=style.MUTED)
+        title = label(self.words["vocab"], font_size=style.SIZE_LABEL, color=style.MUTED)
         body = VGroup(title, vocab_chips).arrange(DOWN, buff=0.3)
         box = RoundedRectangle(corner_radius=0.15, width=body.width + 0.8, height=body.height + 0.5,
                                stroke_color=style.EDGE, stroke_width=2)
         self.vocab = VGroup(box, body).move_to([LEFT_X, 0.9, 0])
         box.move_to(body)
         self.vocab_chips = vocab_chips
-        wait_until(self, word_share(self.line, ["词汇表", "vocabulary"], 0.45), room=0.25)
-        self.drop_frame()
+        self.at_word(["词汇表", "vocabulary"], 0.45, room=0.25)
+        self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(FadeIn(box), FadeIn(title),
                   *[TransformFromCopy(self.chips[list(self.run.input_tokens).index(t)], c)
                     if t in self.run.input_tokens else FadeIn(c) for t, c in enumerate(vocab_chips)],
@@ -159,19 +144,19 @@ class Intro(MovingFrame, NanoScene):
         size = DimLabel(f"n_vocab = {self.cfg.vocab_size}", font_size=style.SIZE_LABEL, color=style.HIGHLIGHT)
         self.size_label = size.next_to(self.vocab, DOWN, buff=0.2)
         self.play(FadeIn(size), run_time=self.t(0.2))
-        self.move_frame(self.vocab_chips, 0.2)
+        self.highlight(self.vocab_chips, 0.2)
 
     @beat("intro.bigger-vocab")
     def bigger_vocab(self):
-        self.drop_frame()
+        self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(self.size_label.animate.set_color(style.MUTED), run_time=self.t(0.05))
-        eg = label(self.w["eg"], font_size=style.SIZE_SMALL, color=style.MUTED)
-        chars = label(self.w["chars"], font_size=style.SIZE_LABEL, color=style.MUTED, mono=True)
-        words = label(self.w["words"], font_size=style.SIZE_LABEL, color=style.MUTED, mono=True)
+        eg = label(self.words["eg"], font_size=style.SIZE_SMALL, color=style.MUTED)
+        chars = label(self.words["chars"], font_size=style.SIZE_LABEL, color=style.MUTED, mono=True)
+        words = label(self.words["words"], font_size=style.SIZE_LABEL, color=style.MUTED, mono=True)
         rows = VGroup(chars, words).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.bigger = VGroup(eg, rows).arrange(RIGHT, buff=0.35).next_to(self.size_label, DOWN, buff=0.35)
         self.play(FadeIn(eg), FadeIn(chars, shift=UP * 0.1), run_time=self.t(0.15))
-        wait_until(self, word_share(self.line, ["单词", "every word"], 0.55), room=0.12)
+        self.at_word(["单词", "every word"], 0.55, room=0.12)
         self.play(FadeIn(words, shift=UP * 0.1), run_time=self.t(0.12))
 
     @beat("intro.token-ids")
@@ -184,7 +169,7 @@ class Intro(MovingFrame, NanoScene):
         box = self.vocab[0]
         grown = RoundedRectangle(corner_radius=0.15, width=box.width, height=box.height + 1.15,
                                  stroke_color=style.EDGE, stroke_width=2).move_to(box).align_to(box, UP)
-        wait_until(self, word_share(self.line, ["‘A’", "'A'", "A"], 0.35), room=0.4)
+        self.at_word(["‘A’", "'A'", "A"], 0.35, room=0.4)
         self.play(Transform(box, grown), run_time=self.t(0.08))
         self.play(LaggedStart(*[Create(a) for a in arrows], lag_ratio=0.3),
                   LaggedStart(*[FadeIn(n) for n in self.vocab_ids], lag_ratio=0.3), run_time=self.t(0.3))
@@ -199,9 +184,9 @@ class Intro(MovingFrame, NanoScene):
     @beat("intro.run")
     def run_model(self):
         self.play(FadeOut(self.vocab), run_time=self.t(0.08))
-        self.move_frame(self.ids, 0.1)
-        wait_until(self, word_share(self.line, ["运行", "run the model"], 0.6), room=0.12)
-        self.move_frame(self.diagram.tokens, 0.12)
+        self.highlight(self.ids, 0.1)
+        self.at_word(["运行", "run the model"], 0.6, room=0.12)
+        self.highlight(self.diagram.tokens, 0.12)
 
     @beat("intro.embed")
     def embed(self):
@@ -213,7 +198,7 @@ class Intro(MovingFrame, NanoScene):
         for i, column in enumerate(self.vectors):
             column.next_to(self.ids[i], DOWN, buff=0.2).set_x(self.strip.slots[i].get_x())
         self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.vectors, LEFT, buff=0.25)
-        self.move_frame(self.diagram.embedding, 0.1)
+        self.highlight(self.diagram.embedding, 0.1)
         self.play(LaggedStart(*[FadeIn(v, shift=DOWN * 0.3) for v in self.vectors], lag_ratio=0.2),
                   FadeIn(self.c_label), run_time=self.t(0.35))
 
@@ -223,9 +208,9 @@ class Intro(MovingFrame, NanoScene):
         sweep = [d.blocks[i].frame for i in range(len(d.blocks))] + [VGroup(d.ln_f, d.lm_head, d.softmax)]
         self.play(self.vectors.animate.fade(0.6), run_time=self.t(0.08))
         for part in sweep:
-            self.move_frame(part, 0.12)
-        wait_until(self, word_share(self.line, ["更多的数字", "more numbers"], 0.78), room=0.06)
-        self.move_frame(d.probs, 0.06)
+            self.highlight(part, 0.12)
+        self.at_word(["更多的数字", "more numbers"], 0.78, room=0.06)
+        self.highlight(d.probs, 0.06)
 
     @beat("intro.output-question")
     def output_question(self):
@@ -233,9 +218,9 @@ class Intro(MovingFrame, NanoScene):
 
     @beat("intro.output-answer")
     def output_answer(self):
-        self.bars = ProbBars(self.run, 0)
+        self.bars = NextTokenBars(self.run, 0)
         self.bars.move_to([LEFT_X, 0, 0]).shift(UP * (-1.9 - self.bars.chips.get_y()))
-        self.bars_title = label(self.w["next"].format(n=len(self.chips)), font_size=style.SIZE_LABEL,
+        self.bars_title = label(self.words["next"].format(n=len(self.chips)), font_size=style.SIZE_LABEL,
                                 color=style.MUTED).next_to(self.bars, UP, buff=0.35)
         self.play(TransformFromCopy(self.diagram.probs, VGroup(self.bars.chips, self.bars.bars)),
                   run_time=self.t(0.3))
@@ -245,13 +230,13 @@ class Intro(MovingFrame, NanoScene):
     def probabilities(self):
         last = len(self.chips) - 1
         self.play(self.positions[last].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.05))
-        self.move_frame(VGroup(self.chips[last], self.ids[last]), 0.12)
-        wait_until(self, word_share(self.line, ["概率", "probability"], 0.3), room=0.12)
-        self.move_frame(self.bars, 0.12)
+        self.highlight(VGroup(self.chips[last], self.ids[last]), 0.12)
+        self.at_word(["概率", "probability"], 0.3, room=0.12)
+        self.highlight(self.bars, 0.12)
 
     @beat("intro.obvious")
     def obvious(self):
-        self.move_frame(self.bars.column(self.run.steps[0].chosen), 0.2)
+        self.highlight(self.bars.column(self.run.steps[0].chosen), 0.2)
 
     @beat("intro.feed-back")
     def feed_back(self):
@@ -267,4 +252,4 @@ class Intro(MovingFrame, NanoScene):
         small.next_to(self.diagram.tokens, RIGHT, buff=0.06)
         self.play(FadeIn(new_id), TransformFromCopy(new_chip, small), FadeOut(slot),
                   self.positions[n].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.2))
-        self.move_frame(VGroup(new_chip, new_id), 0.1)
+        self.highlight(VGroup(new_chip, new_id), 0.1)

@@ -13,15 +13,8 @@ from manim import (DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, GrowFromEdge, Gro
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import Block, Cells, DimLabel, Heatmap, PlusSign, ValueLabel, flow_arrow, highlight_box, label
-from scenes.kit_model import AddJoin, words as model_words
-from scenes.kit_overview import wait_until, word_share
-from scenes.kit_vectors import BarColumn, Magnifier, StillBelow, digits_for, equation
-
-WORDS = {
-    "zh": {"learned": "学到的", "x": "输入 x", "out": "输出", "ln": "层归一化"},
-    "en": {"learned": "learned", "x": "input x", "out": "output", "ln": "Layer norm"},
-}
+from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
+                       ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
 
 FOCUS_T = 0          # the time step followed up close (the same in every scene)
 LAYER = 0
@@ -35,11 +28,10 @@ X = {"x": -6.2, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out":
 BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
 
 
-class LayerNorm(StillBelow, NanoScene):
+class LayerNorm(NanoScene):
     scene_id = "layernorm"
 
     def prepare(self) -> None:
-        self.words = WORDS.get(self.lang, WORDS["en"])
         self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd
         ln, t = f"h.{LAYER}.ln_1", FOCUS_T
         self.names = {k: f"{ln}.{k}" for k in ("mean", "var", "std", "norm", "out")}
@@ -55,7 +47,7 @@ class LayerNorm(StillBelow, NanoScene):
     def build_strip(self) -> None:
         """One transformer block drawn flat: the backbone, and two branches each starting with a
         layer norm (which is what this scene is about)."""
-        w, y_back, y_branch = model_words(self.lang), 3.63, 3.34
+        w, y_back, y_branch = self.context.words("model"), 3.63, 3.34
         boxes = [Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
                  Block(w["attention"], width=1.45, height=0.3, color=style.ATTN_COLOR, font_size=16),
                  Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
@@ -175,7 +167,7 @@ class LayerNorm(StillBelow, NanoScene):
     def before_each(self):
         self.play(FadeIn(self.strip), run_time=self.t(0.15))
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
-        wait_until(self, word_share(self.line, ("层归一化", "layer normalization"), default=0.2), room=0.3)
+        self.at_word(("层归一化", "layer normalization"), 0.2, room=0.3)
         self.play(Create(self.focus), run_time=self.t(0.12))
         self.play(FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in), FadeIn(self.ln_box),
                   FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
@@ -189,9 +181,9 @@ class LayerNorm(StillBelow, NanoScene):
                   FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),
                   run_time=self.t(0.12))
         self.play(GrowFromEdge(self.chart_x, LEFT), FadeIn(self.chart_names["x_t"]), run_time=self.t(0.15))
-        wait_until(self, word_share(self.line, ("均值", "mean"), default=0.5), room=0.3)
+        self.at_word(("均值", "mean"), 0.5, room=0.3)
         self.play(Create(self.mean_x), FadeIn(self.stats[0]), run_time=self.t(0.1))
-        wait_until(self, word_share(self.line, ("方差", "variance"), default=0.7), room=0.15)
+        self.at_word(("方差", "variance"), 0.7, room=0.15)
         self.play(FadeIn(self.band_x), FadeIn(self.stats[1]), run_time=self.t(0.1))
 
     @beat("layernorm.normalize")
@@ -199,16 +191,16 @@ class LayerNorm(StillBelow, NanoScene):
         # subtract the mean: a copy of x[t] slides so that its mean sits on the new zero axis
         moving = VGroup(self.chart_x.copy(), self.mean_x.copy(), self.band_x.copy())
         shift = (X["norm"] - X["x_t"]) - (self.chart_x.x_of(self.mean) - self.chart_x.axis.get_x())
-        wait_until(self, word_share(self.line, ("减去", "subtract"), default=0.1), room=0.6)
+        self.at_word(("减去", "subtract"), 0.1, room=0.6)
         self.play(FadeIn(self.arrow_norm), FadeIn(self.chart_names["norm"]),
                   moving.animate.shift(RIGHT * shift), run_time=self.t(0.15))
         # divide by the standard deviation, sqrt(var + eps)
-        wait_until(self, word_share(self.line, ("除以", "divide"), default=0.35), room=0.45)
+        self.at_word(("除以", "divide"), 0.35, room=0.45)
         self.play(FadeIn(self.stats[2]), FadeIn(self.stats[3]), run_time=self.t(0.1))
         self.play(ReplacementTransform(moving[0], self.chart_norm), ReplacementTransform(moving[1], self.mean_norm),
                   ReplacementTransform(moving[2], self.band_norm), run_time=self.t(0.15))
         self.play(FadeIn(self.lenses["norm"]), run_time=self.t(0.08))
-        wait_until(self, word_share(self.line, ("平方根", "square root"), default=0.7), room=0.15)
+        self.at_word(("平方根", "square root"), 0.7, room=0.15)
         self.std_focus = highlight_box(self.stats[2:], buff=0.06)
         self.play(Create(self.std_focus), run_time=self.t(0.08))
 
@@ -227,11 +219,11 @@ class LayerNorm(StillBelow, NanoScene):
         focus = highlight_box(VGroup(self.chart_out, self.chart_names["out"]), buff=0.08)
         self.play(Create(focus), run_time=self.t(0.08))
         # ... but the mean and spread are now learned
-        wait_until(self, word_share(self.line, ("学习到的", "learned"), default=0.4), room=0.3)
+        self.at_word(("学习到的", "learned"), 0.4, room=0.3)
         learned = highlight_box(VGroup(self.gamma, self.beta, self.gamma_name_label), buff=0.1)
         self.play(ReplacementTransform(focus, learned), FadeIn(self.learned), run_time=self.t(0.08))
         # the same for every time step at once
-        wait_until(self, word_share(self.line, ("有助于", "helps"), default=0.65), room=0.25)
+        self.at_word(("有助于", "helps"), 0.65, room=0.25)
         whole = self.x_block.cell_rect(0, 0, self.C - 1, self.T - 1)
         self.play(FadeOut(learned), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
         self.play(*[FadeIn(column) for column in self.out_columns], run_time=self.t(0.1))

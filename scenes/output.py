@@ -14,21 +14,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOu
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import Block, DimLabel, TokenChip, ValueLabel, highlight_box, label
-from scenes.kit_plots import CellColumn, FastRedraw, ProbBars, VectorStrip, look, stacked_strip, tick_line
-
-WORDS = {
-    "zh": {"ln_f": "层归一化 ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "归一化后",
-           "logits": "logits", "probs": "概率", "weight": "lm_head 权重",
-           "panel": "第 {n} 个 token 之后是？", "sum": "总和 = 1", "sample": "按概率随机抽样",
-           "earlier": "只在预测输入本身", "nth": "取第 {n} 个 →",
-           "input": "输入", "output": "输出"},
-    "en": {"ln_f": "layer norm ln_f", "lm_head": "lm_head", "softmax": "softmax", "normed": "normed",
-           "logits": "logits", "probs": "probs", "weight": "lm_head weight",
-           "panel": "after token {n} comes?", "sum": "sum = 1", "sample": "sample by probability",
-           "earlier": "only predict the input",
-           "nth": "take token {n} →", "input": "input", "output": "output"},
-}
+from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip, ValueLabel, VectorStrip,
+                       highlight_box, label, stacked_strip, tick_line)
 
 PITCH, COL_W = 0.5, 0.38          # grid: one column per position
 X0 = -3.5                         # x of position 0
@@ -47,13 +34,12 @@ def col_x(t: int) -> float:
     return X0 + t * PITCH
 
 
-class Output(FastRedraw, NanoScene):
+class Output(NanoScene):
     scene_id = "output"
 
     # ---- layout ---------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
         self.T = len(self.run.input_tokens)
         self.focus = self.T - 1
         self.n_pos = self.cfg.block_size
@@ -91,7 +77,7 @@ class Output(FastRedraw, NanoScene):
         return Group(normed, logits, probs)
 
     def _build_grid(self) -> None:
-        w = self.w
+        w = self.words
         self.normed_scale = style.robust_scale(self.trace["ln_f.out"])
         self.cols = [self._columns(0, t) for t in range(self.T)]
         self.normed = Group(*[c[0] for c in self.cols])
@@ -139,20 +125,20 @@ class Output(FastRedraw, NanoScene):
         right = col_x(0) - COL_W / 2 - 0.4
         self.w_head = VectorStrip(W, length=2.2, thickness=CELL_H * self.vocab, kind="weight", px=8)
         self.w_head.move_to([right - 1.1, Y_LOGITS, 0])
-        self.w_head_label = label(self.w["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
+        self.w_head_label = label(self.words["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
         self.w_head_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1),
                                   DimLabel(f"n_vocab = {self.vocab}").rotate(PI / 2)
                                   .next_to(self.w_head, LEFT, buff=0.1))
 
     def _build_panel(self, step: int = 0) -> None:
-        w = self.w
+        w = self.words
         temps = [TEMPERATURES[0], self.run.temperature, TEMPERATURES[1]]
         sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs",
                    f"step{step}/.probs@T={temps[2]:g}"]
         colors = SERIES_COLORS
         self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=20)
         self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
-        self.bars = self._place_bars(ProbBars(self.run, sources, colors, **BAR_LOOK))
+        self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **BAR_LOOK))
         self.panel_logits = self._logit_labels(step)
         heads_y = self.bars.get_top()[1] + 0.2
         self.panel_heads = VGroup(label(w["logits"], font_size=18, color=style.MUTED),
@@ -171,14 +157,14 @@ class Output(FastRedraw, NanoScene):
         self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
 
     @staticmethod
-    def _place_bars(bars: ProbBars) -> ProbBars:
+    def _place_bars(bars: ProbabilityBars) -> ProbabilityBars:
         """Chips at the panel's left edge (the bars leave room for the logit values)."""
         return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
 
     def panel_for(self, step: int) -> tuple[VGroup, VGroup]:
         """Bars (the run's temperature only) and logit labels of pass `step`, in place."""
         sources = [None, f"step{step}/.probs", None]
-        bars = self._place_bars(ProbBars(self.run, sources, SERIES_COLORS, **BAR_LOOK))
+        bars = self._place_bars(ProbabilityBars(self.run, sources, SERIES_COLORS, **BAR_LOOK))
         return bars.series(1), self._logit_labels(step)
 
     def _logit_labels(self, step: int) -> VGroup:
@@ -268,7 +254,7 @@ class Output(FastRedraw, NanoScene):
         main = self.bars.series(1)
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
         self.play(FadeIn(main[1]), FadeOut(box), run_time=self.t(0.1))
-        self.sum_label = label(self.w["sum"], font_size=18, color=style.MUTED)
+        self.sum_label = label(self.words["sum"], font_size=18, color=style.MUTED)
         self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.SAFE_X, 0, 0], RIGHT)
         self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
 
@@ -279,7 +265,7 @@ class Output(FastRedraw, NanoScene):
         self.play(Create(self.pick), self.bars.bars[1][chosen].animate.set_fill(opacity=1),
                   run_time=self.t(0.2))
         others = [self.bars.bars[1][i] for i in range(self.vocab) if i != chosen]
-        self.play(*look(*others, opacity=0.45), run_time=self.t(0.15))
+        self.play(*self.dim(*others, opacity=0.45), run_time=self.t(0.15))
 
     @beat("output.first-choice")
     def first_choice(self):
@@ -295,7 +281,7 @@ class Output(FastRedraw, NanoScene):
 
     @beat("output.sampling")
     def sampling(self):
-        self.play(*look(*self.bars.bars[1], opacity=0.9), FadeOut(self.pick),
+        self.play(*self.dim(*self.bars.bars[1], opacity=0.9), FadeOut(self.pick),
                   FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.15))
         marker = tick_line(self.strip.get_left(), self.strip.height + 0.2)
         self.play(FadeIn(marker), run_time=self.t(0.05))
@@ -332,7 +318,7 @@ class Output(FastRedraw, NanoScene):
     def which_logit(self):
         f = self.focus
         tall = self.column_box(f, top=Y_CHIP + 0.25)
-        nth = label(self.w["nth"].format(n=f + 1), font_size=18, color=style.HIGHLIGHT)
+        nth = label(self.words["nth"].format(n=f + 1), font_size=18, color=style.HIGHLIGHT)
         nth.next_to(self.slots[0], LEFT, buff=0.2)
         self.play(ReplacementTransform(self.focus_box, tall), FadeIn(nth),
                   self.indices[f].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.12))
@@ -347,7 +333,7 @@ class Output(FastRedraw, NanoScene):
     @beat("output.earlier-logits")
     def earlier(self):
         earlier = [m for t in range(self.focus) for m in self.cols[t]]
-        self.play(*look(*earlier, opacity=0.3), FadeIn(self.earlier_label), FadeOut(self.cross),
+        self.play(*self.dim(*earlier, opacity=0.3), FadeIn(self.earlier_label), FadeOut(self.cross),
                   run_time=self.t(0.25))
 
     @beat("output.feed-back")
@@ -362,12 +348,12 @@ class Output(FastRedraw, NanoScene):
                 cols = self.later_cols[t]
                 box = self.column_box(t, top=Y_CHIP + 0.25)
                 bars, logits = self.panel_for(k)
-                title = label(self.w["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
+                title = label(self.words["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
                 title.align_to(self.panel_title, LEFT)
                 self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
                 # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
                 self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
-                          *look(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
+                          *self.dim(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
                           self.indices[t - 1].animate.set_color(style.MUTED),
                           self.indices[t].animate.set_color(style.HIGHLIGHT), run_time=self.t(per * 0.4))
                 self.cols.append(cols)
@@ -378,7 +364,7 @@ class Output(FastRedraw, NanoScene):
                 self.panel_title, self.panel_logits = title, logits
                 self.focus_box = box
             else:
-                self.play(*look(*self.cols[self.focus], opacity=1.0), run_time=self.t(per * 0.3))
+                self.play(*self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(per * 0.3))
             flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
             self.play(flying.animate.move_to(self.out_chips[k]), run_time=self.t(per * 0.35))
             self.remove(flying)
@@ -387,13 +373,13 @@ class Output(FastRedraw, NanoScene):
     @beat("output.done")
     def done(self):
         panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
-        self.play(FadeOut(self.focus_box), *look(*[m for c in self.cols for m in c], *panel, opacity=0.3),
+        self.play(FadeOut(self.focus_box), *self.dim(*[m for c in self.cols for m in c], *panel, opacity=0.3),
                   self.indices[self.focus + len(self.run.steps) - 1].animate.set_color(style.MUTED),
                   run_time=self.t(0.1))
         brace_in = highlight_box(self.chips, color=style.INK, buff=0.06)
         brace_out = highlight_box(self.out_chips, color=style.HIGHLIGHT, buff=0.06)
-        tags = VGroup(label(self.w["input"], font_size=20).next_to(brace_in, LEFT, buff=0.15),
-                      label(self.w["output"], font_size=20, color=style.HIGHLIGHT)
+        tags = VGroup(label(self.words["input"], font_size=20).next_to(brace_in, LEFT, buff=0.15),
+                      label(self.words["output"], font_size=20, color=style.HIGHLIGHT)
                       .next_to(brace_out, RIGHT, buff=0.15))
         self.play(Create(brace_in), FadeIn(tags[0]), run_time=self.t(0.15))
         self.play(Create(brace_out), FadeIn(tags[1]), run_time=self.t(0.15))

@@ -7,22 +7,12 @@ the position they are read from; the chosen token flies up into the next slot.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform,
-                   Square, Transform, TransformFromCopy, VGroup)
+from manim import (DOWN, UP, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform,
+                   Square, TransformFromCopy, VGroup)
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import Block, flow_arrow, highlight_box, label
-from scenes.kit_overview import MovingFrame, ProbBars, TokenStrip, wait_until, word_share
-
-WORDS = {
-    "zh": {"model": "nano-gpt（{n} 个 Transformer）", "input": "输入", "output": "输出",
-           "sorted": "✓ 已按升序排列", "unsorted": "✗ 与升序排列不同（{wrong} 处）",
-           "params": "{n} 个参数", "same": "结构与 GPT-2 相同"},
-    "en": {"model": "nano-gpt ({n} transformers)", "input": "input", "output": "output",
-           "sorted": "✓ in ascending order", "unsorted": "✗ differs from ascending order ({wrong} places)",
-           "params": "{n} parameters", "same": "built like GPT-2"},
-}
+from scenes.kit import Block, NextTokenBars, TokenStrip, flow_arrow, highlight_box, label
 
 GPT2_SMALL_PARAMS = 124_439_808   # Hugging Face "gpt2" (the smallest GPT-2), for scale only
 ROW_Y, MODEL_Y, BARS_Y = 3.0, 1.5, -2.05
@@ -32,11 +22,10 @@ def short_count(n: int) -> str:
     return f"{n / 1e6:.0f}M" if n >= 1e6 else f"{n:,}"
 
 
-class Prediction(MovingFrame, NanoScene):
+class Prediction(NanoScene):
     scene_id = "prediction"
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
         n_in, n_out = len(self.run.input_tokens), len(self.run.steps)
         self.n_in = n_in
         self.strip = TokenStrip(n_in + n_out, buff=0.22).move_to([0, ROW_Y, 0])
@@ -47,19 +36,18 @@ class Prediction(MovingFrame, NanoScene):
         self.out_ids = VGroup(*[self.strip.id_label(n_in + k, self.run, f"step{k}/.chosen")
                                 for k in range(n_out)])
         self.positions = self.strip.positions()
-        self.model = Block(self.w["model"].format(n=self.cfg.n_layer), width=self.strip.width,
+        self.model = Block(self.words["model"].format(n=self.cfg.n_layer), width=self.strip.width,
                            height=0.7, color=style.ATTN_COLOR, font_size=style.SIZE_LABEL)
         self.model.move_to([0, MODEL_Y, 0])
         self.add(self.strip.slots, self.positions, self.chips, self.ids, self.model)
-        self.frame = None
 
-    def bars_for(self, step: int) -> ProbBars:
+    def bars_for(self, step: int) -> NextTokenBars:
         """Step `step`'s bars under the position its logits are read at."""
-        bars = ProbBars(self.run, step, height=1.5)
+        bars = NextTokenBars(self.run, step, height=1.5)
         x = self.strip.slots[self.run.steps[step].position].get_x()
         return bars.shift(np.array([x, BARS_Y, 0]) - bars.chips.get_center())
 
-    def pointer(self, bars: ProbBars):
+    def pointer(self, bars: NextTokenBars):
         """Arrow from the model down to `bars`, at the position they are read from."""
         x = bars.chips[1].get_x()
         return flow_arrow([x, self.model.get_bottom()[1], 0], [x, bars.get_top()[1] + 0.05, 0],
@@ -79,8 +67,8 @@ class Prediction(MovingFrame, NanoScene):
         self.bars = self.bars_for(0)
         self.arrow = self.pointer(self.bars)
         self.play(self.positions[last].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.06))
-        self.move_frame(VGroup(self.chips[last], self.ids[last], self.positions[last]), 0.1)
-        wait_until(self, word_share(self.line, ["加权", "weighted"], 0.45), room=0.4)
+        self.highlight(VGroup(self.chips[last], self.ids[last], self.positions[last]), 0.1)
+        self.at_word(["加权", "weighted"], 0.45, room=0.4)
         self.play(Create(self.arrow), run_time=self.t(0.08))
         self.play(LaggedStart(*[FadeIn(VGroup(c, b), shift=UP * 0.2)
                                 for c, b in zip(self.bars.chips, self.bars.bars)], lag_ratio=0.25),
@@ -90,9 +78,8 @@ class Prediction(MovingFrame, NanoScene):
     @beat("prediction.feed-back")
     def feed_back(self):
         steps = self.run.steps
-        self.move_frame(self.bars.column(steps[0].chosen), 0.07)
-        self.play(FadeOut(self.frame), run_time=self.t(0.03))
-        self.frame = None
+        self.highlight(self.bars.column(steps[0].chosen), 0.07)
+        self.play(self.unhighlight(), run_time=self.t(0.03))
         self.place(0, 0.14)
         for k in range(1, len(steps)):
             new_bars = self.bars_for(k)
@@ -112,29 +99,29 @@ class Prediction(MovingFrame, NanoScene):
         output = VGroup(self.out_chips, self.out_ids)
         source_box = highlight_box(source, buff=0.1)
         output_box = highlight_box(output, buff=0.1)
-        tags = VGroup(label(self.w["input"], font_size=style.SIZE_LABEL, color=style.HIGHLIGHT)
+        tags = VGroup(label(self.words["input"], font_size=style.SIZE_LABEL, color=style.HIGHLIGHT)
                       .next_to(source_box, DOWN, buff=0.1),
-                      label(self.w["output"], font_size=style.SIZE_LABEL, color=style.HIGHLIGHT)
+                      label(self.words["output"], font_size=style.SIZE_LABEL, color=style.HIGHLIGHT)
                       .next_to(output_box, DOWN, buff=0.1))
         expected = np.sort(self.run.input_tokens)
         wrong = int((self.run.output_tokens != expected).sum())
-        verdict = label(self.w["sorted"] if wrong == 0 else self.w["unsorted"].format(wrong=wrong),
+        verdict = label(self.words["sorted"] if wrong == 0 else self.words["unsorted"].format(wrong=wrong),
                         font_size=style.SIZE_BODY, color=style.LN_COLOR if wrong == 0 else style.MLP_COLOR)
         verdict.move_to([0, -0.9, 0])
         self.verdict = verdict
         self.play(FadeOut(self.bars), FadeOut(self.arrow), FadeOut(self.model), run_time=self.t(0.1))
         self.play(Create(source_box), FadeIn(tags[0]), run_time=self.t(0.12))
         self.play(Create(output_box), FadeIn(tags[1]), run_time=self.t(0.12))
-        wait_until(self, word_share(self.line, ["排序", "sorted"], 0.55), room=0.15)
+        self.at_word(["排序", "sorted"], 0.55, room=0.15)
         self.play(FadeIn(verdict, shift=UP * 0.1), run_time=self.t(0.1))
         self.result_marks = VGroup(source_box, output_box, tags)
 
     @beat("prediction.complicated")
     def complicated(self):
         self.play(FadeOut(self.verdict), FadeOut(self.result_marks), FadeIn(self.model), run_time=self.t(0.06))
-        self.move_frame(self.model, 0.06)
-        wait_until(self, word_share(self.line, ["GPT-2"], 0.4), room=0.2)
-        same = label(self.w["same"], font_size=style.SIZE_LABEL, color=style.MUTED)
+        self.highlight(self.model, 0.06)
+        self.at_word(["GPT-2"], 0.4, room=0.2)
+        same = label(self.words["same"], font_size=style.SIZE_LABEL, color=style.MUTED)
         same.next_to(self.model, DOWN, buff=0.2)
         self.play(FadeIn(same), run_time=self.t(0.06))
         ours = sum(int(w.size) for w in self.weights.values())
@@ -147,9 +134,8 @@ class Prediction(MovingFrame, NanoScene):
         small.move_to([-2.6, bottom + small_side / 2, 0])
         big_tag = label(f"GPT-2 (small): {short_count(GPT2_SMALL_PARAMS)}", font_size=style.SIZE_LABEL)
         big_tag.next_to(big, UP, buff=0.15)
-        small_tag = label(f"nano-gpt: {self.w['params'].format(n=f'{ours:,}')}", font_size=style.SIZE_LABEL,
+        small_tag = label(f"nano-gpt: {self.words['params'].format(n=f'{ours:,}')}", font_size=style.SIZE_LABEL,
                           color=style.HIGHLIGHT).next_to(small, UP, buff=0.2)
-        wait_until(self, word_share(self.line, ["规模", "scale"], 0.75), room=0.15)
-        self.play(FadeOut(self.frame), FadeIn(small), FadeIn(small_tag), run_time=self.t(0.05))
-        self.frame = None
+        self.at_word(["规模", "scale"], 0.75, room=0.15)
+        self.play(self.unhighlight(), FadeIn(small), FadeIn(small_tag), run_time=self.t(0.05))
         self.play(FadeIn(big, scale=0.3), FadeIn(big_tag), run_time=self.t(0.08))

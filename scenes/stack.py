@@ -7,19 +7,12 @@ picture changes as the data flows down the stack.
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, Group, LaggedStart, Transform,
-                   TransformFromCopy, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Group, LaggedStart, TransformFromCopy, VGroup)
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, Heatmap, highlight_box, label
-from scenes.kit_model import ModelDiagram
-from scenes.kit_overview import wait_until, word_share
+from scenes.kit import DimLabel, Heatmap, ModelDiagram, label
 
-WORDS = {
-    "zh": {"params": "{n} 个参数", "stream": "残差流"},
-    "en": {"params": "{n} parameters", "stream": "residual stream"},
-}
 CELL = 0.11   # heatmap cell: 48 channels x 0.11 = 5.3 wide
 
 
@@ -27,9 +20,8 @@ class Stack(NanoScene):
     scene_id = "stack"
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
         tokens = [int(t) for t in self.run.input_tokens]
-        d = self.diagram = ModelDiagram(tokens, lang=self.lang, n_layer=self.cfg.n_layer,
+        d = self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                         probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
         d.shift(LEFT * (d.get_left()[0] + 6.8) + UP * (0.62 - d.get_y()))
         names = ["x"] + [f"h.{l}.out" for l in range(self.cfg.n_layer)]
@@ -49,20 +41,9 @@ class Stack(NanoScene):
                            .next_to(heatmap, UP, buff=0.06).align_to(heatmap, LEFT))
         self.dims = DimLabel(f"T × C = {len(tokens)} × {self.cfg.n_embd}")
         self.dims.next_to(self.maps[0], UP, buff=0.06).align_to(self.maps[0], RIGHT)
-        self.marks = VGroup()
 
-    def frame(self, target, share: float, buff: float = 0.06):
-        """Move the one highlight frame onto `target` (Create on first use)."""
-        box = highlight_box(target, buff=buff)
-        if not self.marks:
-            self.marks.add(box)
-            self.play(Create(box), run_time=self.t(share))
-        else:
-            self.bring_to_front(self.marks[0])   # only the frame is redrawn while it moves
-            self.play(Transform(self.marks[0], box), *[FadeOut(f) for f in self.marks[1:]],
-                      run_time=self.t(share))
-            self.remove(*self.marks[1:])
-            self.marks = VGroup(self.marks[0])
+    def frame(self, target, share: float):
+        self.highlight(target, share, buff=0.06)
 
     @beat("stack.summary")
     def summary(self):
@@ -72,14 +53,14 @@ class Stack(NanoScene):
         for words, default, part in ((["自注意力", "self-attention"], 0.25, block.attention),
                                      (["前馈", "feed-forward"], 0.45, block.feedforward),
                                      (["残差主干", "backbone"], 0.65, block.backbone)):
-            wait_until(self, word_share(self.line, words, default), room=0.12)
+            self.at_word(words, default, room=0.12)
             self.frame(part, 0.06)
 
     @beat("stack.stack")
     def stack(self):
         d = self.diagram
         self.frame(d.blocks, 0.1)
-        wait_until(self, word_share(self.line, ["传递", "feeding"], 0.4), room=0.5)
+        self.at_word(["传递", "feeding"], 0.4, room=0.5)
         for l, block in enumerate(d.blocks, start=1):
             self.frame(block.frame, 0.05)
             self.play(Create(self.links[l]), TransformFromCopy(self.maps[l - 1], self.maps[l]),
@@ -91,17 +72,17 @@ class Stack(NanoScene):
         n_params = sum(int(w.size) for w in self.weights.values())
         facts = VGroup(DimLabel(f"n_layer = {self.cfg.n_layer}", font_size=style.SIZE_LABEL),
                        DimLabel(f"n_head = {self.cfg.n_head}", font_size=style.SIZE_LABEL),
-                       label(self.w["params"].format(n=f"{n_params:,}"), font_size=style.SIZE_LABEL,
+                       label(self.words["params"].format(n=f"{n_params:,}"), font_size=style.SIZE_LABEL,
                              color=style.INK))
         facts[1].next_to(facts[0], RIGHT, buff=0.5)
         facts[2].next_to(facts[:2], DOWN, buff=0.15).align_to(facts[:2], RIGHT)
         facts.next_to(self.maps[-1], DOWN, buff=0.3).align_to(self.maps[-1], RIGHT)
         self.frame(VGroup(d.blocks, d.block_labels), 0.08)
         self.play(FadeIn(facts[0]), run_time=self.t(0.06))
-        wait_until(self, word_share(self.line, ["头", "heads"], 0.4), room=0.25)
-        heads = [highlight_box(block.attention, buff=0.05) for block in d.blocks]
-        self.play(FadeIn(facts[1]), FadeOut(self.marks[0]),
+        self.at_word(["头", "heads"], 0.4, room=0.25)
+        heads = [self.frame_around(block.attention) for block in d.blocks]
+        self.play(FadeIn(facts[1]), self.unhighlight(),
                   LaggedStart(*[Create(h) for h in heads], lag_ratio=0.3), run_time=self.t(0.1))
-        self.marks = VGroup(*heads)
-        wait_until(self, word_share(self.line, ["参数", "parameters"], 0.75), room=0.1)
+        self.highlighted = VGroup(*heads)
+        self.at_word(["参数", "parameters"], 0.75, room=0.1)
         self.play(FadeIn(facts[2], shift=UP * 0.1), run_time=self.t(0.06))

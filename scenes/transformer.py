@@ -6,18 +6,11 @@ out (h.0.out) on the right, both C x T heatmaps. While the caption says 'self-at
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Line, Transform, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Line, VGroup
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, Heatmap, highlight_box, label
-from scenes.kit_model import BlockDiagram
-from scenes.kit_overview import wait_until, word_share
-
-WORDS = {
-    "zh": {"in": "输入", "out": "输出", "block": "Transformer 1"},
-    "en": {"in": "in", "out": "out", "block": "Transformer 1"},
-}
+from scenes.kit import BlockDiagram, DimLabel, Heatmap, label
 
 # When the caption names each part (any language); the default share is for placeholder lines.
 NAMES = {"attention": (["自注意力", "self-attention"], 0.15),
@@ -35,11 +28,10 @@ class Transformer(NanoScene):
     scene_id = "transformer"
 
     def prepare(self) -> None:
-        self.w = WORDS.get(self.lang, WORDS["en"])
-        self.block = BlockDiagram(self.lang, font_size=28, box_height=0.62, branch=0.45, gap=0.55,
+        self.block = BlockDiagram(self.context.words("model"), font_size=28, box_height=0.62, branch=0.45, gap=0.55,
                                   drop=0.22, pad=0.25)
         self.block.move_to([0.35, 0.55, 0])
-        title = label(self.w["block"], font_size=style.SIZE_LABEL, color=style.MUTED)
+        title = label(self.words["block"], font_size=style.SIZE_LABEL, color=style.MUTED)
         self.title = title.next_to(self.block.frame, UP, buff=0.12).align_to(self.block.frame, RIGHT)
         x, out = self.trace["x"], self.trace["h.0.out"]
         height, scale = 3.6, max(style.robust_scale(x), style.robust_scale(out))  # one scale: comparable
@@ -56,30 +48,24 @@ class Transformer(NanoScene):
             Line(bottom, [bottom[0], y_out, 0], **wire),
             Arrow([bottom[0], y_out, 0], [self.out_map.get_left()[0] - 0.1, y_out, 0], **arrow))
         self.tags = VGroup(
-            label(self.w["in"], font_size=style.SIZE_LABEL).next_to(self.x_map, UP, buff=0.15),
-            label(self.w["out"], font_size=style.SIZE_LABEL).next_to(self.out_map, UP, buff=0.15),
+            label(self.words["in"], font_size=style.SIZE_LABEL).next_to(self.x_map, UP, buff=0.15),
+            label(self.words["out"], font_size=style.SIZE_LABEL).next_to(self.out_map, UP, buff=0.15),
             DimLabel(f"C = {self.cfg.n_embd}").next_to(self.x_map, LEFT, buff=0.15),
             DimLabel(f"T = {x.shape[0]}").next_to(self.x_map, DOWN, buff=0.12),
             DimLabel(f"T = {out.shape[0]}").next_to(self.out_map, DOWN, buff=0.12))
 
     def frame_for(self, name: str):
         target = self.block.part(name)
-        return highlight_box(target, buff=0.1 if name != "backbone" else 0.12)
+        return self.frame_around(target, buff=0.1 if name != "backbone" else 0.12)
 
     @beat("transformer.parts")
     def parts(self):
         self.play(FadeIn(self.block), FadeIn(self.title), run_time=self.t(0.06))
         self.play(FadeIn(self.x_map), FadeIn(self.out_map), FadeIn(self.tags), Create(self.arrows),
                   run_time=self.t(0.05))
-        frame = None
         for name in ("attention", "feedforward", "backbone"):
             words, default = NAMES[name]
-            wait_until(self, word_share(self.line, words, default), room=0.12)
-            box = self.frame_for(name)
-            if frame is None:
-                frame = box
-                self.play(Create(frame), run_time=self.t(0.04))
-            else:
-                self.play(Transform(frame, box), run_time=self.t(0.04))
+            self.at_word(words, default, room=0.12)
+            self.highlight(self.frame_for(name), 0.04)
             if name == "backbone":
                 self.play(self.block.backbone.animate.set_stroke(style.HIGHLIGHT), run_time=self.t(0.03))

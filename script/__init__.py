@@ -5,12 +5,14 @@
     write_subtitles(timeline, "media/video.zh.srt")  # or .vtt
 """
 from .fill import PLACEHOLDERS, FilledLine, fill_narration, filled_lines, placeholder_values
+from .languages import Language, language, language_codes, words
 from .narration import Line, Narration, NarrationError, Section, check_files, load_narration
-from .sections import LANGS, SCENE_IDS
+from .sections import SCENE_IDS
 from .subtitles import to_srt, to_vtt, write_subtitles
-from .timeline import Cue, TimedLine, Timeline, build_timeline
+from .captions import Cue
+from .timeline import TimedLine, Timeline, build_timeline
 
-__all__ = ["LANGS", "SCENE_IDS", "PLACEHOLDERS", "load_narration", "check_files", "build_timeline",
+__all__ = ["Language", "language", "language_codes", "words", "SCENE_IDS", "PLACEHOLDERS", "load_narration", "check_files", "build_timeline",
            "fill_narration", "filled_lines", "placeholder_values", "write_subtitles", "to_srt",
            "to_vtt", "Narration", "Section", "Line", "NarrationError", "FilledLine", "Timeline",
            "TimedLine", "Cue"]

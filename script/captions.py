@@ -1,7 +1,8 @@
 """Caption layout: one narration line -> cues of at most 2 lines, broken where speech pauses.
 
-Line width follows the Netflix norms in DESIGN.md: Simplified Chinese at most 16 characters a
-line, English 42. In Chinese a full-width character counts 1 and a Latin letter, digit or space
+Line width and break rules come from the language (script/words.<lang>.toml, [language]): the
+shipped ones follow the Netflix norms, Simplified Chinese at most 16 characters a line, English
+42. In a CJK language a full-width character counts 1 and a Latin letter, digit or space
 1/2 (it takes half the room on screen). Breaks go, by preference, after a sentence end, after a
 clause mark (，。；：！？、 / , ; : —), at a space, and in Chinese between two words (jieba's
 word segmentation), never inside a word and never before closing punctuation.
@@ -15,9 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .timeline import Cue
+from .languages import language
 
-LINE_WIDTH = {"zh": 16, "en": 42}
 MAX_LINES = 2
 
 SENTENCE_END = "。！？.!?"
@@ -34,6 +34,14 @@ SENTENCE, CLAUSE, SPACE, ANYWHERE = 3, 2, 1, 0
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One on-screen caption chunk (at most 2 lines), timed relative to its line's start."""
+    text: str
+    offset: float
+    duration: float
+
+
+@dataclass(frozen=True)
 class Atom:
     """An unbreakable piece of text: a word, a Latin run, or one CJK character with the
     punctuation glued to it."""
@@ -42,7 +50,7 @@ class Atom:
 
 
 def width(text: str, lang: str) -> float:
-    if lang != "zh":
+    if not language(lang).cjk:
         return float(len(text))
     return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in text)
 
@@ -60,6 +68,7 @@ _LIST_NUMBER = re.compile(r"^\d+\.$")  # "1." opens a list item; it does not end
 
 
 def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
+    cjk = language(lang).cjk
     pieces: list[Atom] = []
     space = False
     i = 0
@@ -67,7 +76,7 @@ def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
         if text[i].isspace():
             space, i = True, i + 1
             continue
-        match = (_LATIN_RUN if lang == "zh" else _WORD).match(text, i)
+        match = (_LATIN_RUN if cjk else _WORD).match(text, i)
         if match:
             words = [match.group(0)]
         else:  # a run of Chinese: cut into words so a line never breaks inside one
@@ -156,8 +165,9 @@ def layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MA
     if max_lines < 2:
         return None
     best, best_score = None, -math.inf
+    spaces_only = not language(lang).cjk
     for k in range(1, len(pieces)):
-        if lang == "en" and not pieces[k].space_before:
+        if spaces_only and not pieces[k].space_before:
             continue
         top, bottom = join(pieces[:k]), join(pieces[k:])
         w_top, w_bottom = width(top, lang), width(bottom, lang)
@@ -175,7 +185,7 @@ def layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MA
 def split_cues(text: str, lang: str, line_width: float | None = None,
                max_lines: int = MAX_LINES) -> list[str]:
     """A caption cut into cue texts, each already laid out ('\\n' between its lines)."""
-    line_width = LINE_WIDTH[lang] if line_width is None else line_width
+    line_width = language(lang).caption_width if line_width is None else line_width
     if line_width < 2:
         raise ValueError(f"a caption line must hold at least 2 characters (got {line_width})")
     pieces = atoms(text.strip(), lang, line_width)
@@ -208,7 +218,8 @@ def _clauses(pieces: list[Atom]) -> list[list[Atom]]:
 def _split_evenly(clause: list[Atom], lang: str, line_width: float, fits) -> list[list[Atom]]:
     """A clause too long for one cue, cut into the fewest even parts that each fit."""
     total = width(join(clause), lang)
-    allowed = [k for k in range(1, len(clause)) if lang != "en" or clause[k].space_before]
+    spaces_only = not language(lang).cjk
+    allowed = [k for k in range(1, len(clause)) if not spaces_only or clause[k].space_before]
     for parts in range(max(2, math.ceil(total / (line_width * MAX_LINES))), len(clause) + 1):
         cuts, start = [], 0
         for n in range(1, parts):

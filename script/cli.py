@@ -3,26 +3,16 @@ from __future__ import annotations
 
 import click
 
-from engine.cli import BadValue, load_or_exit, parse_or_exit, weights_option
+from common.cli import BadValue, input_option, lang_option, parse_or_exit
+from engine.cli import load_or_exit, weights_option
 from engine.generate import generate
 
 from .fill import PLACEHOLDERS, placeholder_values
+from .languages import check_words, language_codes
 from .narration import NarrationError, check_files, load_narration, narration_path
-from .sections import LANGS, SCENE_IDS
+from .sections import SCENE_IDS
 from .subtitles import FORMATS, write_subtitles
 from .timeline import build_timeline
-
-
-def _lang(ctx, param, value):
-    if value is not None and value not in LANGS:
-        raise BadValue(f"--lang {value!r} is not a narration language; allowed: {', '.join(LANGS)}")
-    return value
-
-
-lang_option = click.option("--lang", default="zh", show_default=True, callback=_lang,
-                           help=f"Narration language: {', '.join(LANGS)}.")
-input_option = click.option("--input", "input_text", default="CBABBC", show_default=True,
-                            help="Six tokens from A, B, C, e.g. CABACA.")
 
 
 def _timeline(input_text: str, lang: str, weights_path: str):
@@ -40,12 +30,12 @@ def script_group():
 
 
 @script_group.command()
-@click.option("--lang", default=None, callback=_lang,
-              help=f"Check only this language ({', '.join(LANGS)}); default: all, ids compared.")
+@lang_option(default=None, help="Check only this language; default: all, ids and words compared.")
 def check(lang):
-    """Check the narration files: ids, quotes, brackets, placeholders, sections."""
-    langs = LANGS if lang is None else (lang,)
-    errors = check_files({code: narration_path(code) for code in langs})
+    """Check the narration and words files: ids, quotes, brackets, placeholders, sections,
+    and that every language has every on-screen word."""
+    langs = language_codes() if lang is None else (lang,)
+    errors = check_files({code: narration_path(code) for code in langs}) + check_words()
     if errors:
         for error in errors:
             click.echo(error, err=True)
@@ -56,8 +46,8 @@ def check(lang):
 
 
 @script_group.command()
-@input_option
-@lang_option
+@input_option()
+@lang_option()
 @weights_option
 def show(input_text, lang, weights_path):
     """Print the captions filled for INPUT, with their timing (reading pace, no voice)."""
@@ -82,8 +72,8 @@ def show(input_text, lang, weights_path):
 
 
 @script_group.command()
-@input_option
-@lang_option
+@input_option()
+@lang_option()
 @weights_option
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help=f"Where to write them; the suffix picks the format: {', '.join(FORMATS)}.")
@@ -98,8 +88,8 @@ def subtitles(input_text, lang, weights_path, out_path):
 
 
 @script_group.command()
-@input_option
-@lang_option
+@input_option()
+@lang_option()
 @weights_option
 def placeholders(input_text, lang, weights_path):
     """List the {placeholders} a caption may use, with their values for INPUT."""

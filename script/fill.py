@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from engine import VOCAB, count_parameters
 from engine.model import LN_EPS
 
+from .languages import language
+
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # name -> what it says (shown by `nanogpt-video script placeholders`). Positions count from 1.
@@ -45,9 +47,6 @@ PLACEHOLDERS: dict[str, str] = {
     "temperature": "the sampling temperature of the run, 1",
 }
 
-_AND = {"zh": ("、", " 和 "), "en": (", ", " and ")}
-_OR = {"zh": ("、", " 或 "), "en": (", ", " or ")}
-
 
 @dataclass(frozen=True)
 class FilledLine:
@@ -62,6 +61,7 @@ def placeholder_values(run, lang: str) -> dict[str, str]:
     if not run.steps:
         raise ValueError("the run has no generation steps; placeholders need the first one")
     cfg, first = run.config, run.steps[0]
+    words = language(lang)
     T = len(run.input_tokens)
     focus = T - 1
     letters = [f"‘{letter}’" for letter in VOCAB]
@@ -86,11 +86,11 @@ def placeholder_values(run, lang: str) -> dict[str, str]:
         "n_layer": str(cfg.n_layer),
         "n_head": str(cfg.n_head),
         "vocab": str(cfg.vocab_size),
-        "vocab_letters": _join(letters, *_AND[lang]),
-        "vocab_letters_or": _join(letters, *_OR[lang]),
-        "vocab_ids": _join([str(i) for i in range(len(VOCAB))], *_AND[lang]),
+        "vocab_letters": _join(letters, *words.list_and),
+        "vocab_letters_or": _join(letters, *words.list_or),
+        "vocab_ids": _join([str(i) for i in range(len(VOCAB))], *words.list_and),
         "block_size": str(cfg.block_size),
-        "n_params": _count(count_parameters(run.weights), lang),
+        "n_params": _count(count_parameters(run.weights), words.group_thousands),
         "eps": f"{LN_EPS:.5f}",
         "temperature": _number(run.temperature),
     }
@@ -138,9 +138,9 @@ def _number(x: float) -> str:
     return f"{x:g}"
 
 
-def _count(n: int, lang: str) -> str:
+def _count(n: int, group_thousands: bool) -> str:
     # 85,728 in English; 85728 in Chinese, where a comma-grouped number reads (and is spoken) oddly
-    return f"{n:,}" if lang == "en" else str(n)
+    return f"{n:,}" if group_thousands else str(n)
 
 
 def _join(items: list[str], sep: str, last: str) -> str:

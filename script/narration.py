@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fill import PLACEHOLDER, PLACEHOLDERS
-from .sections import LANGS, SCENE_IDS
-
-NARRATION_DIR = Path(__file__).parent
+from .languages import check_code, language_codes, narration_dir
+from .sections import SCENE_IDS
 
 SECTION_HEADER = re.compile(r"^--(.*)--$")
 LINE_ID = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)$")
@@ -95,19 +94,13 @@ class Narration:
 # ---- loading ----
 
 def narration_path(lang: str) -> Path:
-    check_lang(lang)
-    return NARRATION_DIR / f"narration.{lang}.txt"
-
-
-def check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
+    return narration_dir() / f"narration.{check_code(lang)}.txt"
 
 
 def load_narration(lang: str, path: str | Path | None = None) -> Narration:
     """Parse one language's narration (the shipped file unless `path`); raise NarrationError."""
     path = Path(path) if path is not None else narration_path(lang)
-    check_lang(lang)
+    check_code(lang)
     narration, errors = parse(path.read_text(encoding="utf-8"), lang, path.name)
     if errors:
         raise NarrationError(errors)
@@ -117,7 +110,7 @@ def load_narration(lang: str, path: str | Path | None = None) -> Narration:
 def check_files(paths: dict[str, str | Path] | None = None) -> list[str]:
     """Every problem in the narration files (lang -> path; default: the shipped ones), each
     file on its own and then the ids of all of them against each other. [] means all good."""
-    paths = {lang: narration_path(lang) for lang in LANGS} if paths is None else paths
+    paths = {lang: narration_path(lang) for lang in language_codes()} if paths is None else paths
     errors, parsed = [], []
     for lang, path in paths.items():
         path = Path(path)

@@ -1,6 +1,8 @@
-"""The scene ids, in video order, and the narration languages: the one list everyone imports.
+"""The narration's sections, in video order: the one list everyone imports.
 
-Each id is one narration section (`-- attention: 自注意力 --`) and one Manim scene.
+Each id is one narration section (`-- attention: 自注意力 --`) and one Manim scene, the
+module scenes/<id>.py (scenes/registry.py finds it by that name). The languages are files,
+not a list: see script/languages.py.
 """
 from __future__ import annotations
 
@@ -16,5 +18,3 @@ SCENE_IDS: tuple[str, ...] = (
     "stack",        # Transformer 总结
     "output",       # 输出: ln_f, lm_head, softmax, the choice
 )
-
-LANGS: tuple[str, ...] = ("zh", "en")

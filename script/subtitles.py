@@ -6,13 +6,14 @@ rounded to whole milliseconds once, here, so both formats agree and cues never o
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import srt
 import webvtt
 from webvtt.models import Timestamp
+
+from common.files import atomic_path
 
 from .timeline import Timeline
 
@@ -51,14 +52,6 @@ def write_subtitles(timeline: Timeline, path: str | os.PathLike) -> Path:
         raise ValueError(f"{path}: unknown subtitle format {suffix or '(none)'!r}; allowed: "
                          f"{', '.join(FORMATS)}")
     text = to_srt(timeline) if suffix == ".srt" else to_vtt(timeline)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; subtitles are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
     return path

@@ -9,19 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-# Narration speed when there is no voice to time a line (characters a second, spaces left out;
-# speaking pace, slower than subtitle reading speed): a silent video reads like a narrated one.
-READING_PACE = {"zh": 4.5, "en": 13.0}
+from .captions import Cue, caption_cues, spoken_length
+from .languages import language
+
 MIN_DURATION = 2.0   # seconds a silent line stays on screen at least
 PAUSE = 0.5          # seconds after each line's speech
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One on-screen caption chunk (at most 2 lines), timed relative to its line's start."""
-    text: str
-    offset: float
-    duration: float
 
 
 @dataclass(frozen=True)
@@ -90,9 +82,10 @@ class Timeline:
 
 
 def reading_time(text: str, lang: str) -> float:
-    """Seconds a narrator takes for `text` at READING_PACE."""
-    from .captions import spoken_length
-    return spoken_length(text) / READING_PACE[lang]
+    """Seconds a narrator takes for `text` at the language's reading pace (characters a
+    second, spaces left out; speaking pace, slower than subtitle reading speed): a silent
+    video reads like a narrated one."""
+    return spoken_length(text) / language(lang).reading_pace
 
 
 def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
@@ -102,11 +95,10 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
 
     `durations` (line id -> seconds of speech, from the voice) sets a line's slot to its speech
     plus `pause`; a line without one (silent, no recording) gets its reading time at
-    READING_PACE, at least `min_duration`, plus `pause`. Cues share the speech (or reading)
+    the language's reading pace, at least `min_duration`, plus `pause`. Cues share the speech (or reading)
     time in proportion to their length; the last stays up through the pause.
     """
-    from .captions import caption_cues
-    from .fill import fill_narration
+    from .fill import fill_narration  # fill reads the engine's Run: only needed here
 
     durations = dict(durations or {})
     ids = set(narration.ids())

@@ -9,18 +9,13 @@ import click
 
 from engine import InputError, default_run
 
-from .sections import LANGS
-from .voice import (VOICES, VoiceError, check_recordings, durations, line_audio, master_track,
-                    recording_script, recordings_dir)
+from common.cli import BadValue, lang_option
+
+from .voice import VOICES, VoiceError, check_recordings, durations, recording_script, recordings_dir
 
 OTHER_INPUTS = ("ABCABC", "CCBBAA", "BACCAB")  # to spot lines whose text follows the input
 
 
-class BadValue(click.ClickException):
-    exit_code = 2
-
-
-lang_option = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
 input_option = click.option("--input", "input_text", default="CBABBC", show_default=True,
                             help="The input whose numbers the captions quote.")
 recordings_option = click.option("--recordings", "recordings", type=click.Path(file_okay=False),
@@ -34,7 +29,7 @@ def voice_group():
 
 
 @voice_group.command("script")
-@lang_option
+@lang_option()
 @input_option
 @recordings_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True,
@@ -52,7 +47,7 @@ def script_command(lang, input_text, recordings, out_path):
 
 
 @voice_group.command("check")
-@lang_option
+@lang_option()
 @recordings_option
 def check_command(lang, recordings):
     """List recordings missing, extra (no such line id) and unreadable; exit 1 on extra or unreadable."""
@@ -72,7 +67,7 @@ def check_command(lang, recordings):
 
 
 @voice_group.command("track")
-@lang_option
+@lang_option()
 @input_option
 @click.option("--voice", type=click.Choice(VOICES), default="auto", show_default=True)
 @click.option("--rate", type=click.IntRange(80, 450), default=None, help="espeak-ng words a minute.")

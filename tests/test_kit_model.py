@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import pytest
+from manim import tempconfig
 
 from scenes import style
-from scenes.kit_model import PARTS, ModelDiagram
+from scenes.kit import PARTS, ModelDiagram
+from script.languages import words
 
 TOKENS = [2, 1, 0, 1, 1, 2]
 
 
 @pytest.fixture(scope="module", params=["zh", "en"])
-def diagram(request):
-    return ModelDiagram(TOKENS, lang=request.param, probs=[0.5, 0.3, 0.2])
+def diagram(request, tmp_path_factory):
+    with tempconfig({"media_dir": str(tmp_path_factory.mktemp("manim"))}):  # Manim's text cache
+        return ModelDiagram(TOKENS, words=words(request.param, "model"), probs=[0.5, 0.3, 0.2])
 
 
 def test_parts_run_top_to_bottom_in_model_order(diagram):

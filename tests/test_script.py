@@ -13,12 +13,11 @@ from click.testing import CliRunner
 
 import engine
 from pipeline.cli import main as cli
-from script import LANGS, SCENE_IDS, build_timeline, load_narration
-from script.captions import LINE_WIDTH, MAX_LINES, spoken_length, split_cues, width
+from script import SCENE_IDS, build_timeline, language, language_codes, load_narration
+from script.captions import MAX_LINES, spoken_length, split_cues, width
 from script.fill import PLACEHOLDERS, fill_narration, placeholder_values
 from script.narration import NarrationError, check_files, narration_path
 from script.subtitles import write_subtitles
-from script.timeline import READING_PACE
 
 SEED = Path(os.environ.get("NANOGPT_SEED", Path(__file__).resolve().parents[2] / "shared" / "seed"
                            / "narration-seed.zh.txt"))
@@ -32,7 +31,7 @@ def runs():
 
 @pytest.fixture(scope="module")
 def narrations():
-    return {lang: load_narration(lang) for lang in LANGS}
+    return {lang: load_narration(lang) for lang in language_codes()}
 
 
 def squash(text: str) -> str:
@@ -101,7 +100,7 @@ def test_the_shipped_files_pass_the_checker():
 # ---- filling from a run ----
 
 @pytest.mark.parametrize("text", INPUTS)
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", language_codes())
 def test_filled_captions_quote_the_run(runs, narrations, text, lang):
     run = runs[text]
     filled = {line.id: line for line in fill_narration(narrations[lang], run)}
@@ -134,7 +133,7 @@ def test_the_briefs_two_examples(runs, narrations):
 
 
 def test_placeholder_values_cover_every_placeholder(runs):
-    for lang in LANGS:
+    for lang in language_codes():
         values = placeholder_values(runs["CBABBC"], lang)
         assert values.keys() == PLACEHOLDERS.keys()
         assert values["C"] == "48" and values["C4"] == "192" and values["A"] == "16"
@@ -223,14 +222,14 @@ def test_all_errors_are_collected(tmp_path):
 
 # ---- captions and timing ----
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", language_codes())
 def test_cues_fit_the_line_width_and_keep_every_word(runs, narrations, lang):
     for run in runs.values():
         for _, line in build_timeline(narrations[lang], run).all_lines():
             for cue in line.cues:
                 rows = cue.text.split("\n")
                 assert 1 <= len(rows) <= MAX_LINES, (line.id, cue.text)
-                assert all(width(row, lang) <= LINE_WIDTH[lang] for row in rows), (line.id, cue.text)
+                assert all(width(row, lang) <= language(lang).caption_width for row in rows), (line.id, cue.text)
             assert squash("".join(c.text for c in line.cues)) == squash(line.text)
 
 
@@ -265,7 +264,7 @@ def test_timeline_uses_speech_durations_and_reading_pace(runs, narrations):
         assert all(a.end == pytest.approx(b.start) for a, b in zip(lines, lines[1:]))
     for _, line in timeline.all_lines():
         if line.id not in durations:
-            expected = max(spoken_length(line.text) / READING_PACE["en"], 2.0) + 0.5
+            expected = max(spoken_length(line.text) / language("en").reading_pace, 2.0) + 0.5
             assert line.speech == 0.0 and line.duration == pytest.approx(expected)
         cues = line.cues
         assert cues[0].offset == 0.0 and cues[-1].offset + cues[-1].duration == pytest.approx(line.duration)
@@ -285,7 +284,7 @@ def vtt_seconds(stamp) -> float:  # webvtt-py's in_seconds() drops the milliseco
     return stamp.hours * 3600 + stamp.minutes * 60 + stamp.seconds + stamp.milliseconds / 1000
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", language_codes())
 def test_srt_and_vtt_read_back_cover_every_line_in_order(tmp_path, runs, narrations, lang):
     timeline = build_timeline(narrations[lang], runs["CABACA"], {"intro.welcome": 3.0})
     expected = squash("".join(line.text for _, line in timeline.all_lines()))

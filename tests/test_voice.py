@@ -292,7 +292,7 @@ def test_voice_cli_check_exit_codes(media):
     result = CliRunner().invoke(voice_group, ["check", "--lang", "en"])
     assert result.exit_code == 1 and "intro.no-such-line.wav" in result.output
     result = CliRunner().invoke(voice_group, ["check", "--lang", "fr"])
-    assert result.exit_code == 2 and "'zh', 'en'" in result.output
+    assert result.exit_code == 2 and "allowed: zh, en" in result.output
 
 
 # --- with the narration -------------------------------------------------------------------

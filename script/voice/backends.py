@@ -17,14 +17,13 @@ from typing import Iterable, Protocol
 
 from pydub import AudioSegment
 
+from ..languages import LanguageError, language
 from .audio import VoiceError, clean, load_audio
 from .cache import cache_key, cached
 
 VOICES = ("auto", "recorded", "espeak", "silent")
 RECORDING_EXTENSIONS = ("wav", "flac", "mp3", "m4a", "ogg")
 RECORDINGS_DIR = Path(__file__).resolve().parent  # recordings live in script/voice/<lang>/
-ESPEAK_VOICES = {"zh": "cmn", "en": "en-us"}
-DEFAULT_RATE = {"zh": 220, "en": 170}  # words a minute; espeak's cmn is slow at its 175
 DEFAULT_PITCH = 50
 RATE_RANGE = (80, 450)
 PITCH_RANGE = (0, 99)
@@ -72,7 +71,7 @@ class Recorded:
 
 
 class Espeak:
-    """espeak-ng, offline: Mandarin voice `cmn` for zh, `en-us` for en."""
+    """espeak-ng, offline, with the language's voice and rate (words.<lang>.toml)."""
     name = "espeak"
 
     def __init__(self, rate: int | None = None, pitch: int | None = None):
@@ -84,7 +83,7 @@ class Espeak:
         if not text:
             return None
         voice = espeak_voice(lang)
-        rate = self.rate or DEFAULT_RATE.get(lang, 175)
+        rate = self.rate or language(lang).espeak_rate
         pitch = DEFAULT_PITCH if self.pitch is None else self.pitch
         key = cache_key(backend=self.name, engine=espeak_version(), voice=voice,
                         rate=rate, pitch=pitch, text=text)
@@ -167,10 +166,9 @@ def espeak_version() -> str:
 
 def espeak_voice(lang: str) -> str:
     try:
-        return ESPEAK_VOICES[lang]
-    except KeyError:
-        raise VoiceError(f"espeak-ng has no voice set for language {lang!r}; "
-                         f"allowed: {', '.join(ESPEAK_VOICES)}") from None
+        return language(lang).espeak_voice
+    except LanguageError as err:
+        raise VoiceError(str(err)) from None
 
 
 def synthesize(text: str, voice: str, rate: int, pitch: int) -> AudioSegment:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 from pydub import AudioSegment
+
+from common.files import atomic_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLEANING_VERSION = 1  # bump when audio.clean() changes what it produces
@@ -55,12 +56,5 @@ def _read(path: Path) -> AudioSegment | None:
 
 
 def _write_atomically(audio: AudioSegment, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:16]}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            audio.export(file, format="wav")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as file:
+        audio.export(file, format="wav")

@@ -1,6 +1,6 @@
-"""The whole model at a glance, for overview scenes and for any scene that wants a map.
+"""The model as a map: blocks, wires and residual joins, for overviews and a docked map.
 
-    diagram = ModelDiagram(run.input_tokens, lang="zh", probs=run.steps[0].probs)
+    diagram = ModelDiagram(run.input_tokens, words=context.words("model"), probs=run.steps[0].probs)
     diagram.part("attention", layer=0)       # the mobject of one part, to frame or recolour
     diagram.highlight("feedforward", layer=2) # a HIGHLIGHT frame around it (not yet added)
 
@@ -11,32 +11,48 @@ feed-forward) branches off it to the right and is added back at a '+'.
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Circle, Line, Rectangle, RoundedRectangle, VGroup,
+from typing import Mapping
+
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Line, Rectangle, RoundedRectangle, VGroup,
                    VMobject)
 
-from . import style
-from .kit import Block, PlusSign, TokenChip, flow_arrow, highlight_box, label
+from .. import style
+from .highlights import highlight_box
+from .values import TokenChip, label
 
-WORDS = {
-    "zh": {"embedding": "嵌入", "ln": "层归一化", "attention": "自注意力", "feedforward": "前馈",
-           "block": "Transformer {n}", "ln_f": "层归一化", "lm_head": "lm_head",
-           "softmax": "softmax", "backbone": "残差主干"},
-    "en": {"embedding": "Embedding", "ln": "Layer norm", "attention": "Self-attention",
-           "feedforward": "Feed-forward", "block": "Transformer {n}", "ln_f": "Layer norm",
-           "lm_head": "lm_head", "softmax": "softmax", "backbone": "Residual backbone"},
-}
+
+class Block(VGroup):
+    """A labelled rounded box for overview diagrams (attention, feed-forward, ...)."""
+
+    def __init__(self, title: str, width: float = 3.0, height: float = 0.8, color=style.EDGE,
+                 font_size: float = style.SIZE_LABEL, **kwargs):
+        super().__init__(**kwargs)
+        self.box = RoundedRectangle(corner_radius=0.12, width=width, height=height,
+                                    stroke_color=color, stroke_width=2.5, fill_color=style.PANEL,
+                                    fill_opacity=1)
+        self.title = label(title, font_size=font_size, color=color)
+        if self.title.width > width - 0.2:
+            self.title.scale_to_fit_width(width - 0.2)
+        self.title.move_to(self.box)
+        self.add(self.box, self.title)
+
+class PlusSign(VGroup):
+    """The '+' of a residual add or an embedding sum, drawn with lines (no font)."""
+
+    def __init__(self, size: float = 0.3, color=style.INK, stroke_width: float = 5, **kwargs):
+        super().__init__(Line(LEFT * size / 2, RIGHT * size / 2, color=color, stroke_width=stroke_width),
+                         Line(DOWN * size / 2, UP * size / 2, color=color, stroke_width=stroke_width),
+                         **kwargs)
+
+def flow_arrow(start, end, color=style.MUTED, **kwargs) -> Arrow:
+    return Arrow(start, end, buff=0.1, color=color, stroke_width=3,
+                 max_tip_length_to_length_ratio=0.15, **kwargs)
 
 PARTS = ("tokens", "embedding", "block", "blocks", "ln_1", "attention", "ln_2", "feedforward",
          "backbone", "ln_f", "lm_head", "softmax", "probs")
 
-
-def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["en"])
-
-
 def _box(title: str, color, font_size: float, width: float, height: float) -> Block:
     return Block(title, width=width, height=height, color=color, font_size=font_size)
-
 
 class AddJoin(VGroup):
     """The '+' where a branch rejoins the residual backbone: a small disc with a plus."""
@@ -47,7 +63,6 @@ class AddJoin(VGroup):
         self.plus = PlusSign(size=radius * 1.1, color=color, stroke_width=3)
         super().__init__(self.disc, self.plus, **kwargs)
 
-
 class BlockDiagram(VGroup):
     """One transformer block: backbone line (x = 0 of the block) with two branches.
 
@@ -55,11 +70,11 @@ class BlockDiagram(VGroup):
     backbone (the vertical line and the joins), branches (the wires), frame.
     """
 
-    def __init__(self, lang: str = "zh", font_size: float = 18, box_height: float = 0.32,
+    def __init__(self, words: Mapping[str, str], font_size: float = 18, box_height: float = 0.32,
                  ln_width: float | None = None, layer_width: float | None = None,
                  branch: float = 0.3, gap: float = 0.4, drop: float = 0.1, pad: float = 0.1):
         super().__init__()
-        w = words(lang)
+        w = words
         fit = lambda *texts: max(label(t, font_size=font_size).width for t in texts) + 0.3
         ln_width = ln_width or fit(w["ln"])
         layer_width = layer_width or fit(w["attention"], w["feedforward"])
@@ -102,7 +117,6 @@ class BlockDiagram(VGroup):
             return getattr(self, name)
         raise KeyError(f"no part {name!r} in a block; known: ln_1, attention, ln_2, feedforward, backbone")
 
-
 class ModelDiagram(VGroup):
     """The whole model as one vertical stack (see the module docstring).
 
@@ -111,14 +125,14 @@ class ModelDiagram(VGroup):
     part()/highlight() rather than rebuilding.
     """
 
-    def __init__(self, tokens, lang: str = "zh", n_layer: int = 3, probs=None, vocab_size: int = 3,
+    def __init__(self, tokens, words: Mapping[str, str], n_layer: int = 3, probs=None, vocab_size: int = 3,
                  font_size: float = 18, chip: float = 0.32, row_gap: float = 0.12):
         super().__init__()
-        w = words(lang)
+        w = words
         h = 0.32
         self.tokens = VGroup(*[TokenChip(t, size=chip, font_size=font_size) for t in tokens])
         self.tokens.arrange(RIGHT, buff=0.06)
-        self.blocks = VGroup(*[BlockDiagram(lang, font_size=font_size) for _ in range(n_layer)])
+        self.blocks = VGroup(*[BlockDiagram(words, font_size=font_size) for _ in range(n_layer)])
         self.blocks.arrange(DOWN, buff=row_gap)
         bb_x = self.blocks[0].backbone_line.get_x()
         self.block_labels = VGroup()

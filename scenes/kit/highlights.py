@@ -1,0 +1,46 @@
+"""Outlines, veils and flights: how something is pointed at, pushed back or combined.
+
+The scene-side vocabulary (the one moving highlight frame, dim/undim, reveal) is in
+scenes/beats.py; these are the shapes it uses.
+"""
+from __future__ import annotations
+
+from manim import AnimationGroup, FadeIn, ImageMobject, LaggedStart, Rectangle, VMobject
+
+from .. import style
+
+
+def highlight_box(mobject: VMobject | ImageMobject, color=style.HIGHLIGHT, buff: float = 0.06,
+                  stroke_width: float = 3) -> Rectangle:
+    """A frame around something the caption is naming."""
+    return Rectangle(width=mobject.width + 2 * buff, height=mobject.height + 2 * buff,
+                     color=color, stroke_width=stroke_width).move_to(mobject)
+
+def pour(sources, target, lag_ratio: float = 0.1, **kwargs) -> AnimationGroup:
+    """Copies of `sources` (images or shapes) fly into `target` and fade while it appears: a
+    combination of things becoming one thing (a weighted sum, a residual add)."""
+    ghosts = [src.copy() for src in sources]
+    flights = [ghost.animate(remover=True).replace(target, stretch=True).set_opacity(0) for ghost in ghosts]
+    return AnimationGroup(LaggedStart(*flights, lag_ratio=lag_ratio), FadeIn(target), **kwargs)
+
+def set_look(mob, opacity: float):
+    """Set a mobject's visible opacity absolutely: images whole, vector parts only where they
+    are drawn (a curve's empty fill stays empty, a label's absent stroke stays absent)."""
+    if isinstance(mob, ImageMobject):
+        return mob.set_opacity(opacity)
+    for part in mob.get_family():
+        if isinstance(part, ImageMobject):
+            part.set_opacity(opacity)
+        elif isinstance(part, VMobject) and part.has_points():
+            if part.get_fill_opacity() > 0:
+                part.set_fill(opacity=opacity, family=False)
+            if part.get_stroke_width() > 0 and part.get_stroke_opacity() > 0:
+                part.set_stroke(opacity=opacity, family=False)
+    return mob
+
+def veil(image: ImageMobject) -> Rectangle:
+    """The image's veil (created transparent on first use, kept on the image)."""
+    if getattr(image, "veil", None) is None:
+        image.veil = Rectangle(width=image.width, height=image.height, stroke_width=0,
+                               fill_color=style.BACKGROUND, fill_opacity=0)
+    return image.veil.move_to(image)
