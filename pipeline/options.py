@@ -59,7 +59,7 @@ def settings(input_text: str, lang: str, quality: str = "high", voice: str = "au
              weights: str | None = None) -> Settings:
     """Checked Settings; raises BadValue (exit 2, one line) on the first bad value."""
     letters = to_letters(parse_or_exit(input_text))
-    check_lang(lang, "language")
+    check_lang(lang, "--lang")
     choose("quality", quality, QUALITIES)
     choose("voice", voice, VOICES)
     return Settings(letters, lang, voice, QUALITIES[quality], str(weights or DEFAULT_WEIGHTS))
