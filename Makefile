@@ -24,7 +24,9 @@ RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" 
 setup:
 	@bash tools/setup.sh
 
-test: setup
+# Setup with --test: also chromium + chromium-driver, for the deck's browser test.
+test:
+	@bash tools/setup.sh --test
 	$(BIN)/python -m pytest
 
 video: setup

@@ -20,6 +20,7 @@ from engine import WeightsError, default_run
 from scenes.context import SceneContext
 from script.languages import language
 
+from . import revealjs
 from .assemble import assemble
 from .options import SCENE_IDS, Settings, media_dir
 from .render import render_scenes, render_stills
@@ -131,8 +132,11 @@ def _convert(configs, dest: Path) -> Path:
     """manim-slides' converters, written under a temporary name and renamed when complete."""
     from manim_slides.convert import PowerPoint, RevealJS
 
-    if dest.suffix == ".html":  # the videos go to <name>_assets/ beside the page
-        converter = RevealJS(presentation_configs=configs, assets_dir=f"{dest.stem}_assets")
+    if dest.suffix == ".html":  # the videos and reveal.js go to <name>_assets/ beside the page
+        assets = f"{dest.stem}_assets"
+        revealjs.install(dest.parent / assets)  # first: no deck that would load a missing reveal.js
+        converter = RevealJS(presentation_configs=configs, assets_dir=assets,
+                             cdn_url=revealjs.base_url(assets))
     else:
         converter = PowerPoint(presentation_configs=configs)
     with atomic_path(dest) as tmp, open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):

@@ -13,6 +13,7 @@ from common.cli import input_option
 from . import build, options
 from .assemble import AssemblyError
 from .render import SceneFailed
+from .revealjs import RevealMissing
 
 
 def settings_options(with_quality: bool = True):
@@ -49,7 +50,7 @@ def _friendly(command):
         started = time.perf_counter()
         try:
             command(**kwargs)
-        except (SceneFailed, AssemblyError) as err:
+        except (SceneFailed, AssemblyError, RevealMissing) as err:
             raise click.ClickException(str(err)) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted: finished scenes are kept in media/cache; run the same "
