@@ -154,7 +154,8 @@ def _length(path: Path) -> str:
             text = path.read_text(encoding="utf-8")
             return f"{text.count(' --> ')} cues"
         if path.name.endswith(".chapters.txt"):
-            return f"{len(path.read_text(encoding='utf-8').splitlines())} chapters"
+            count = len(path.read_text(encoding="utf-8").splitlines())
+            return f"{count} chapter{'s' if count != 1 else ''}"
         if path.suffix in (".jpg", ".png"):
             from PIL import Image
             with Image.open(path) as image:

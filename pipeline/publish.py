@@ -76,9 +76,12 @@ def key_frame_time(timeline: Timeline) -> float:
 
 
 def write_thumbnail(video: Path, at: float, cover: Cover, out: Path) -> Path:
-    """A 1280x720 JPEG: the frame of `video` at `at` seconds, darkened at the top, with the
-    cover's title and second line written there."""
+    """A 1280x720 JPEG: the cover's title and second line across the top, below them the
+    frame of `video` at `at` seconds without its caption band (nothing but captions is drawn
+    there, scenes/style.py), on the video's background colour."""
     from PIL import Image, ImageDraw
+
+    from scenes import style
 
     width, height = THUMBNAIL_SIZE
     with tempfile.TemporaryDirectory() as folder:
@@ -86,21 +89,20 @@ def write_thumbnail(video: Path, at: float, cover: Cover, out: Path) -> Path:
         subprocess.run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-ss", f"{at:.3f}", "-i", str(video),
                         "-frames:v", "1", "-vf", f"scale={width}:{height}:flags=lanczos", str(frame)],
                        check=True, capture_output=True)
-        image = Image.open(frame).convert("RGB")
-    image = image.resize(THUMBNAIL_SIZE) if image.size != THUMBNAIL_SIZE else image
-    shade = Image.new("L", THUMBNAIL_SIZE, 0)  # a band at the top fading into the picture
-    band = int(height * 0.42)
-    ImageDraw.Draw(shade).rectangle([0, 0, width, band], fill=200)
-    for y in range(band, band + 80):
-        ImageDraw.Draw(shade).line([0, y, width, y], fill=int(200 * (1 - (y - band) / 80)))
-    image = Image.composite(Image.new("RGB", THUMBNAIL_SIZE, (8, 10, 16)), image, shade)
+        picture = Image.open(frame).convert("RGB")
+    picture_share = (style.FRAME_H / 2 - style.CAPTION_TOP) / style.FRAME_H  # above the captions
+    picture = picture.crop((0, 0, picture.width, round(picture.height * picture_share)))
+    image = Image.new("RGB", THUMBNAIL_SIZE, style.BACKGROUND.to_hex()[:7])
     draw = ImageDraw.Draw(image)
-    title_font = _font(cover.font, 104, bold=True)
-    subtitle_font = _font(cover.font, 60)
-    title_box = _fit(draw, cover.title, title_font, cover.font, width - 120, bold=True)
-    draw.text((width / 2, 50), cover.title, font=title_box, fill=(255, 255, 255), anchor="mt")
-    draw.text((width / 2, 50 + title_box.size + 40), cover.subtitle, font=subtitle_font,
-              fill=(255, 214, 102), anchor="mt")
+    title_font = _fit(draw, cover.title, _font(cover.font, 96, bold=True), cover.font, width - 100, True)
+    draw.text((width / 2, 28), cover.title, font=title_font, fill=(255, 255, 255), anchor="mt")
+    subtitle_top = 28 + title_font.size + 22
+    subtitle_font = _font(cover.font, 50)
+    draw.text((width / 2, subtitle_top), cover.subtitle, font=subtitle_font, fill=(255, 214, 102), anchor="mt")
+    top = subtitle_top + subtitle_font.size + 24
+    scale = min((height - top - 12) / picture.height, (width - 40) / picture.width)
+    picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.LANCZOS)
+    image.paste(picture, ((width - picture.width) // 2, top))
     with atomic_path(out) as tmp:
         image.save(tmp, format="JPEG", quality=90)
     return out

@@ -46,7 +46,7 @@ def tarball_path() -> Path:
     return cache_dir() / f"reveal.js-{VERSION}.tgz"
 
 
-def _verified(data: bytes) -> bool:
+def verified(data: bytes) -> bool:
     algorithm, _, expected = INTEGRITY.partition("-")
     return base64.b64encode(hashlib.new(algorithm, data).digest()).decode() == expected
 
@@ -54,7 +54,7 @@ def _verified(data: bytes) -> bool:
 def fetch(timeout: float = 60.0) -> Path:
     """The verified tarball in the cache, downloaded from the npm registry if not there yet."""
     path = tarball_path()
-    if path.is_file() and _verified(path.read_bytes()):
+    if path.is_file() and verified(path.read_bytes()):
         return path
     try:
         with urllib.request.urlopen(TARBALL, timeout=timeout) as response:
@@ -62,7 +62,7 @@ def fetch(timeout: float = 60.0) -> Path:
     except OSError as err:
         raise RevealMissing(f"reveal.js {VERSION} is not cached and could not be fetched from the "
                             f"npm registry ({err}); run `make setup` once with a network") from None
-    if not _verified(data):
+    if not verified(data):
         raise RevealMissing(f"reveal.js {VERSION} from the npm registry does not match its "
                             "sha512 integrity; not used")
     return atomic_write(path, data)
