@@ -146,6 +146,7 @@ def test_slides_one_step_per_narration_line(media, timeline):
     (["render", "--input", "CBABBX"], "'CBABBX'"),
     (["scene", "attn"], "'attn'"),
     (["slides", "--quality", "8k", "attention"], "'8k'"),
+    (["render", "--subs", "both"], "'both'"),
 ])
 def test_bad_values_stop_before_rendering_with_one_line(tmp_path, args, named):
     result = cli(tmp_path / "media", *args)
