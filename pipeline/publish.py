@@ -20,7 +20,9 @@ from script.timeline import Timeline
 
 MIN_CHAPTER = 10.0                  # seconds: platforms ignore the list with a shorter chapter
 THUMBNAIL_SIZE = (1280, 720)
-THUMBNAIL_SECTION = "attention"     # its finished picture is the video's most telling one
+# The end of this beat is the video's most telling picture: every query's attention weights,
+# the softmax row and the weighted values, all on screen with the real numbers.
+THUMBNAIL_LINE = "attention.every-query"
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,12 @@ def write_chapters(timeline: Timeline, out: Path) -> Path:
 
 
 def key_frame_time(timeline: Timeline) -> float:
-    """The end of THUMBNAIL_SECTION (its picture complete), else the middle of the longest
-    section; a little before the end, where a scene may be fading out."""
-    sections = list(timeline.sections)
-    if THUMBNAIL_SECTION in sections:
-        section = THUMBNAIL_SECTION
-        return timeline.section_start(section) + 0.85 * timeline.section_duration(section)
-    section = max(sections, key=timeline.section_duration)
+    """Near the end of the THUMBNAIL_LINE beat (its picture complete) when the video has it,
+    else the middle of the longest section."""
+    for start, line in timeline.all_lines():
+        if line.id == THUMBNAIL_LINE:
+            return start + 0.95 * line.duration
+    section = max(timeline.sections, key=timeline.section_duration)
     return timeline.section_start(section) + 0.5 * timeline.section_duration(section)
 
 

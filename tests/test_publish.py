@@ -29,3 +29,15 @@ def test_a_section_under_10_s_joins_a_neighbour():
     starts = [start for start, _ in got] + [57.0]
     assert all(b - a >= 10 for a, b in zip(starts, starts[1:]))
     assert chapters(_timeline({"a": 5.0})) == [(0.0, "title a")]
+
+
+def test_the_thumbnail_frame_is_the_end_of_the_attention_beat_else_the_longest_section():
+    from pipeline.publish import THUMBNAIL_LINE, key_frame_time
+
+    section = THUMBNAIL_LINE.split(".")[0]
+    timeline = _timeline({"intro": 20.0, section: 0.0, "output": 40.0})
+    timeline.sections[section] = [TimedLine("attention.first", section, "", None, 0.0, 10.0),
+                                  TimedLine(THUMBNAIL_LINE, section, "", None, 10.0, 10.0)]
+    assert key_frame_time(timeline) == 20.0 + 10.0 + 9.5
+    del timeline.sections[section]
+    assert key_frame_time(timeline) == 20.0 + 20.0  # the middle of output
