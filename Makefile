@@ -11,6 +11,9 @@ QUALITY ?= high
 VOICE   ?= auto
 SCENE   ?=
 JOBS    ?=
+SUBS    ?= picture
+# Passed to the recipes as environment data ("$$SUBS"), never pasted into the command line.
+export SUBS
 
 VENV := .venv
 BIN  := $(VENV)/bin
@@ -19,19 +22,48 @@ CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
 RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" --voice "$(VOICE)" \
                $(if $(JOBS),--jobs "$(JOBS)")
 
-.PHONY: setup test video scene slides stills weights eval bench bench-render doctor clean
+.PHONY: help setup test video scene slides stills weights eval bench bench-render doctor clean
+
+# One line per target and per variable. (`make` alone still runs setup.)
+.DEFAULT_GOAL := setup
+HELP_LINE := printf "  %-19s %s\n"
+help:
+	@echo "Targets:"
+	@$(HELP_LINE) "make video" "the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 and .srt .vtt .chapters.txt .jpg"
+	@$(HELP_LINE) "make scene" "one scene (SCENE=...) with its voice, subtitles and a still of every beat, in media/scenes/"
+	@$(HELP_LINE) "make slides" "a slide deck, one step per narration line: media/slides/<name>.html (works offline) and .pptx"
+	@$(HELP_LINE) "make stills" "a 1080p PNG of every beat's end, in media/stills/<input>-<lang>/"
+	@$(HELP_LINE) "make test" "the test suite (first installs chromium + chromium-driver for the deck's browser test)"
+	@$(HELP_LINE) "make setup" "Debian packages, .venv with the project, reveal.js for the decks (every target runs it)"
+	@$(HELP_LINE) "make doctor" "checks what rendering needs and says how to fix what is missing"
+	@$(HELP_LINE) "make weights" "trains the sorting model again: engine/weights/sort.npz"
+	@$(HELP_LINE) "make eval" "how well the weights sort"
+	@$(HELP_LINE) "make bench" "the engine's speed"
+	@$(HELP_LINE) "make bench-render" "renders the whole video at low and high quality (slow: about 30 min)"
+	@$(HELP_LINE) "make clean" "removes media/ (outputs and caches)"
+	@$(HELP_LINE) "make help" "this list"
+	@echo "Variables (e.g. make video INPUT=CABACA LANG=en QUALITY=low), now:"
+	@$(HELP_LINE) "INPUT=$(INPUT)" "six tokens from A, B, C"
+	@$(HELP_LINE) "LANG=$(VIDEO_LANG)" "narration language: zh, en (any words.<lang>.toml in script/)"
+	@$(HELP_LINE) "QUALITY=$(QUALITY)" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
+	@$(HELP_LINE) "VOICE=$(VOICE)" "auto (a recording where there is one, else espeak-ng), recorded, espeak, silent"
+	@$(HELP_LINE) "SCENE=$(SCENE)" "a scene id: needed by make scene, optional for slides and stills (else all)"
+	@$(HELP_LINE) "JOBS=$(JOBS)" "scenes rendered at once (empty: the number of cores)"
+	@$(HELP_LINE) "SUBS=$(SUBS)" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
 
 setup:
 	@bash tools/setup.sh
 
-test: setup
+# Setup with --test: also chromium + chromium-driver, for the deck's browser test.
+test:
+	@bash tools/setup.sh --test
 	$(BIN)/python -m pytest
 
 video: setup
-	$(CLI) render $(RENDER_ARGS)
+	$(CLI) render $(RENDER_ARGS) --subs "$$SUBS"
 
 scene: setup
-	$(CLI) scene "$(SCENE)" $(RENDER_ARGS)
+	$(CLI) scene "$(SCENE)" $(RENDER_ARGS) --subs "$$SUBS"
 
 # SCENE is optional here: one scene's deck, else every scene's.
 slides: setup

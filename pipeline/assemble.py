@@ -1,5 +1,6 @@
 """Assembly: scene videos -> one MP4 with the voice (AAC), a subtitle track (mov_text) and a
-chapter per section, plus .srt and .vtt files beside it.
+chapter per section, plus beside it .srt and .vtt files and what a video platform asks for
+(pipeline/publish.py): the chapter list for the description and a thumbnail.
 
 Everything is timed from the REAL scene lengths (frames counted by ffprobe): the timeline is
 adjusted so each section lasts exactly as long as its video, then the voice track, the
@@ -11,6 +12,7 @@ import dataclasses
 import json
 import os
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +22,8 @@ from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
 from script.voice import master_track
+
+from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
 
 AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
 
@@ -80,11 +84,17 @@ def chapters_metadata(timeline: Timeline, title: str) -> str:
     return "\n".join(out)
 
 
+def outputs(out: Path) -> list[Path]:
+    """Every file assemble() writes for the video `out`, the video first."""
+    return [out] + [out.with_suffix(suffix) for suffix in (".srt", ".vtt", ".chapters.txt", ".jpg")]
+
+
 def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timeline, audio: dict,
-             title: str) -> Path:
-    """Write `out` (and .srt/.vtt beside it) from scene `videos`, one per section in
-    `sections`. `out` only appears when complete: everything is built under a temporary
-    name first."""
+             title: str, cover: Cover | None = None, subtitles_shown: bool = False) -> Path:
+    """Write `out` (and beside it .srt, .vtt, .chapters.txt and, given a `cover`, the .jpg
+    thumbnail) from scene `videos`, one per section in `sections`. `subtitles_shown`: the
+    subtitle track is enabled by default (for a picture without captions). `out` only appears
+    when complete: everything is built under a temporary name first."""
     probes = [probe(v) for v in videos]
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
     parts = out.parent / f".{out.name}.parts"
@@ -95,16 +105,21 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
         master_track(timed, audio, sections).export(parts / "voice.wav", format="wav")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
-        _mux(parts, probes, timed.lang, parts / "video.mp4")
+        _mux(parts, probes, timed.lang, parts / "video.mp4", subtitles_shown)
+        if not subtitles_shown:  # ffmpeg enables the first subtitle track whatever it is told
+            set_track_enabled(parts / "video.mp4", b"sbtl", False)
         for suffix in (".srt", ".vtt"):
             write_subtitles(timed, out.with_suffix(suffix))
+        write_chapters(timed, out.with_suffix(".chapters.txt"))
+        if cover is not None:
+            write_thumbnail(parts / "video.mp4", key_frame_time(timed), cover, out.with_suffix(".jpg"))
         os.replace(parts / "video.mp4", out)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return out
 
 
-def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
+def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, subtitles_shown: bool) -> None:
     first = probes[0]
     if all(p.format == first.format for p in probes):
         video = ["-c:v", "copy"]
@@ -120,8 +135,67 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
                "-map_metadata", "3", "-map_chapters", "3",
                *video, "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
                "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
+               "-disposition:s:0", "default" if subtitles_shown else "0",
                "-movflags", "+faststart", "-f", "mp4", str(out)]
     _run(command, "ffmpeg (muxing)")
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """(type, payload start, box end) of each ISO-BMFF box in data[start:end]."""
+    at = start
+    while at + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[at:at + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", data[at + 8:at + 16])[0], 16
+        elif size == 0:
+            size = end - at
+        if size < header:
+            return
+        yield kind, at + header, at + size
+        at += size
+
+
+def set_track_enabled(path: Path, handler: bytes, enabled: bool) -> int:
+    """Set the "track enabled" flag (tkhd) of every track of `path` whose handler is
+    `handler` (b"sbtl": subtitles), in place. A player shows an enabled subtitle track by
+    default; ffmpeg's muxer enables the first one of each kind whatever the disposition asks.
+    Returns how many tracks were changed."""
+    with open(path, "r+b") as file:
+        offset, size = 0, path.stat().st_size
+        while offset + 8 <= size:  # the top-level boxes, to the moov box
+            file.seek(offset)
+            length, kind = struct.unpack(">I4s", file.read(8))
+            if length == 1:
+                length = struct.unpack(">Q", file.read(8))[0]
+            elif length == 0:
+                length = size - offset
+            if kind == b"moov":
+                break
+            offset += max(length, 8)
+        else:
+            raise AssemblyError(f"{path.name}: no moov box")
+        file.seek(offset)
+        moov = bytearray(file.read(length))
+        changed = 0
+        for kind, start, end in _boxes(moov, 8, len(moov)):
+            if kind != b"trak":
+                continue
+            tkhd, hdlr = None, None
+            for inner, payload, inner_end in _boxes(moov, start, end):
+                if inner == b"tkhd":
+                    tkhd = payload
+                if inner == b"mdia":
+                    for part, part_payload, _ in _boxes(moov, payload, inner_end):
+                        if part == b"hdlr":
+                            hdlr = bytes(moov[part_payload + 8:part_payload + 12])
+            if tkhd is not None and hdlr == handler:
+                flags = moov[tkhd + 3]
+                moov[tkhd + 3] = flags | 1 if enabled else flags & ~1
+                changed += 1
+        file.seek(offset)
+        file.write(moov)
+    return changed
 
 
 def _concat_path(path: Path) -> str:

@@ -20,7 +20,9 @@ from engine import WeightsError, default_run
 from scenes.context import SceneContext
 from script.languages import language
 
-from .assemble import assemble
+from . import revealjs
+from .assemble import assemble, outputs as assembled_outputs
+from .publish import Cover
 from .options import SCENE_IDS, Settings, media_dir
 from .render import render_scenes, render_stills
 
@@ -68,37 +70,41 @@ def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | No
     rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console)
     out = out or media_dir() / f"{settings.name}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
-    stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings))
+    cover = Cover(language(settings.lang).title,
+                  f"{context.run.input_letters} → {context.run.output_letters}",
+                  language(settings.lang).font)
+    stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings), cover, settings.subs)
     stamp_file = media_dir() / "cache" / "final" / f"{out.name}.stamp"
     if _up_to_date(out, stamp_file, stamp):
         console.print(f"{out.name} is up to date")
         return out, rendered
     stamp_file.unlink(missing_ok=True)
     assemble(out, [r.folder / "scene.mp4" for r in rendered], list(scene_ids), voice.timeline,
-             voice.audio, title(settings))
+             voice.audio, title(settings), cover, subtitles_shown=not settings.captions_in_picture)
     stamp_file.parent.mkdir(parents=True, exist_ok=True)
     stamp_file.write_text(stamp)
     return out, rendered
 
 
-def _assembly_stamp(rendered, voice, scene_ids, video_title: str) -> str:
-    """Everything the assembled file depends on: the scene renders (their cache keys), every
-    line's voice and timing, the title, and the assembly code."""
+def _assembly_stamp(rendered, voice, scene_ids, video_title: str, cover, subs: str) -> str:
+    """Everything the assembled files depend on: the scene renders (their cache keys), every
+    line's voice and timing, the title and thumbnail words, SUBS, and the assembly code."""
     digest = hashlib.sha256()
-    for part in [r.folder.name for r in rendered] + [video_title, str(voice.timeline.titles)]:
+    for part in [r.folder.name for r in rendered] + [video_title, str(voice.timeline.titles),
+                                                     repr(cover), subs]:
         digest.update(part.encode())
     for section in scene_ids:
         for line in voice.timeline.lines(section):
             digest.update(repr(line).encode())
             audio = voice.audio.get(line.id)
             digest.update(audio.raw_data if audio is not None else b"silent")
-    for code in ("assemble.py", "build.py"):
+    for code in ("assemble.py", "build.py", "publish.py"):
         digest.update((Path(__file__).parent / code).read_bytes())
     return digest.hexdigest()
 
 
 def _up_to_date(out: Path, stamp_file: Path, stamp: str) -> bool:
-    outputs = [out, out.with_suffix(".srt"), out.with_suffix(".vtt")]
+    outputs = assembled_outputs(out)
     return (stamp_file.is_file() and stamp_file.read_text() == stamp
             and all(p.is_file() for p in outputs)
             and all(p.stat().st_mtime <= stamp_file.stat().st_mtime for p in outputs))
@@ -131,8 +137,11 @@ def _convert(configs, dest: Path) -> Path:
     """manim-slides' converters, written under a temporary name and renamed when complete."""
     from manim_slides.convert import PowerPoint, RevealJS
 
-    if dest.suffix == ".html":  # the videos go to <name>_assets/ beside the page
-        converter = RevealJS(presentation_configs=configs, assets_dir=f"{dest.stem}_assets")
+    if dest.suffix == ".html":  # the videos and reveal.js go to <name>_assets/ beside the page
+        assets = f"{dest.stem}_assets"
+        revealjs.install(dest.parent / assets)  # first: no deck that would load a missing reveal.js
+        converter = RevealJS(presentation_configs=configs, assets_dir=assets,
+                             cdn_url=revealjs.base_url(assets))
     else:
         converter = PowerPoint(presentation_configs=configs)
     with atomic_path(dest) as tmp, open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):

@@ -1,6 +1,7 @@
 """Content-hash cache of rendered scenes: media/cache/<kind>/<key>/.
 
 A scene's key hashes everything that shapes its pictures: input, language, voice, quality,
+whether the captions are drawn (SUBS),
 its section's narration (texts, cues and timings), the language's words file, the weights
 file, and the code it runs
 (engine/, script/ and scenes/ Python files; of the scene modules only its own). A narration
@@ -69,9 +70,15 @@ def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
         "lines": lines, "weights": file_digest(Path(settings.weights)),
         "words": file_digest(words_path(settings.lang)),
         "code": code_digest(scene_id), "manim": version("manim"),
+        "captions_in_picture": captions_in_picture(kind, settings),
     }
     blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def captions_in_picture(kind: str, settings: Settings) -> bool:
+    """SUBS=track takes the captions out of the video's picture; a deck always has them."""
+    return kind != "video" or settings.captions_in_picture
 
 
 def entry(kind: str, key: str) -> Path | None:
@@ -90,7 +97,8 @@ def work_dir(kind: str, key: str) -> Path:
 
 def slot(scene_id: str, settings: Settings) -> str:
     """What an entry renders, whatever the version: a newer entry for a slot replaces the older."""
-    return f"{scene_id} {settings.input_text} {settings.lang} {settings.voice} {settings.quality.label}"
+    return (f"{scene_id} {settings.input_text} {settings.lang} {settings.voice} {settings.quality.label}"
+            f"{'' if settings.captions_in_picture else ' clean'}")
 
 
 def commit(kind: str, key: str, work: Path, manifest: dict) -> Path:

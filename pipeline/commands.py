@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 import time
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -11,12 +13,13 @@ from rich.console import Console
 from common.cli import input_option
 
 from . import build, options
-from .assemble import AssemblyError
+from .assemble import AssemblyError, outputs as assembled_outputs, probe
 from .render import SceneFailed
+from .revealjs import RevealMissing
 
 
-def settings_options(with_quality: bool = True):
-    """--input --lang [--quality] --voice --jobs --weights, checked before any work."""
+def settings_options(with_quality: bool = True, with_subs: bool = False):
+    """--input --lang [--quality] --voice --jobs --weights [--subs], checked before any work."""
     def decorate(command):
         @input_option()
         @click.option("--lang", default="zh", show_default=True,
@@ -29,8 +32,8 @@ def settings_options(with_quality: bool = True):
         @click.option("--weights", default=None, type=click.Path(dir_okay=False),
                       help="A minGPT-compatible .npz checkpoint [default: the shipped weights].")
         @functools.wraps(command)
-        def wrapper(input_text, lang, voice, jobs, weights, quality="high", **kwargs):
-            settings = options.settings(input_text, lang, quality, voice, weights)
+        def wrapper(input_text, lang, voice, jobs, weights, quality="high", subs="picture", **kwargs):
+            settings = options.settings(input_text, lang, quality, voice, weights, subs)
             if jobs is not None and jobs < 1:
                 raise options.BadValue(f"--jobs {jobs} must be at least 1")
             return _friendly(command)(settings=settings, jobs=jobs, **kwargs)
@@ -38,6 +41,11 @@ def settings_options(with_quality: bool = True):
             wrapper = click.option("--quality", default="high", show_default=True,
                                    help="low = 480p15, medium = 720p30, high = 1080p60, "
                                         "4k = 2160p60.")(wrapper)
+        if with_subs:
+            wrapper = click.option("--subs", default="picture", show_default=True,
+                                   help="picture: captions drawn in the picture (the subtitle "
+                                        "track is there, off by default); track: a clean "
+                                        "picture, the subtitle track on by default.")(wrapper)
         return wrapper
     return decorate
 
@@ -49,7 +57,7 @@ def _friendly(command):
         started = time.perf_counter()
         try:
             command(**kwargs)
-        except (SceneFailed, AssemblyError) as err:
+        except (SceneFailed, AssemblyError, RevealMissing) as err:
             raise click.ClickException(str(err)) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted: finished scenes are kept in media/cache; run the same "
@@ -60,21 +68,22 @@ def _friendly(command):
 
 
 @click.command()
-@settings_options()
+@settings_options(with_subs=True)
 @click.option("--scenes", "scene_list", default="", metavar="ID,ID",
               help="Only these scenes, in narration order (a partial video).")
 def render(settings, jobs, scene_list):
-    """Render the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 (+ .srt, .vtt)."""
+    """Render the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 and beside it
+    .srt, .vtt, .chapters.txt (for a video description) and .jpg (a 1280x720 thumbnail)."""
     scene_ids = options.scene_ids([s for s in scene_list.split(",") if s])
     out = build.make_video(settings, scene_ids, jobs,
                            out=None if scene_ids == options.SCENE_IDS else
                            options.media_dir() / f"{settings.name}-{'+'.join(scene_ids)}.mp4")
-    _report_outputs([out, out.with_suffix(".srt"), out.with_suffix(".vtt")])
+    _report_outputs(assembled_outputs(out))
 
 
 @click.command()
 @click.argument("scene_id", metavar="SCENE")
-@settings_options()
+@settings_options(with_subs=True)
 def scene(scene_id, settings, jobs):
     """Render one SCENE (e.g. attention) with its voice and subtitles, and a still of every beat."""
     if not scene_id:
@@ -82,7 +91,7 @@ def scene(scene_id, settings, jobs):
                                "(make scene SCENE=attention)")
     options.scene_ids([scene_id])
     out, stills = build.make_scene(settings, scene_id, jobs)
-    _report_outputs([out, out.with_suffix(".srt"), out.with_suffix(".vtt"), stills])
+    _report_outputs(assembled_outputs(out) + [stills])
 
 
 @click.command()
@@ -110,8 +119,55 @@ def doctor():
 
 
 def _report_outputs(paths) -> None:
-    for path in paths:
-        click.echo(str(path))
+    """What was written, one line each: path, size, and length (of a video, the subtitles,
+    the chapters, a picture, a deck or a folder)."""
+    from rich.table import Table
+
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+    for column, justify in (("written", "left"), ("size", "right"), ("length", "right")):
+        table.add_column(column, justify=justify, no_wrap=True)
+    found = [path for path in map(Path, paths) if path.exists()]
+    for path in found:
+        table.add_row(str(path), _size(path), _length(path))
+    longest = max((len(str(path)) for path in found), default=0)  # a path is never cut
+    Console(width=max(shutil.get_terminal_size().columns, longest + 32)).print(table)
+
+
+def _size(path: Path) -> str:
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+def _length(path: Path) -> str:
+    from .publish import clock
+
+    try:
+        if path.is_dir():
+            return f"{sum(1 for p in path.iterdir() if p.is_file())} files"
+        if path.suffix == ".mp4":
+            return clock(probe(path).seconds) + f" ({probe(path).seconds:.1f} s)"
+        if path.suffix in (".srt", ".vtt"):
+            text = path.read_text(encoding="utf-8")
+            return f"{text.count(' --> ')} cues"
+        if path.name.endswith(".chapters.txt"):
+            count = len(path.read_text(encoding="utf-8").splitlines())
+            return f"{count} chapter{'s' if count != 1 else ''}"
+        if path.suffix in (".jpg", ".png"):
+            from PIL import Image
+            with Image.open(path) as image:
+                return f"{image.width}x{image.height}"
+        if path.suffix == ".html":
+            return f"{path.read_text(encoding='utf-8').count('<section')} slides"
+        if path.suffix == ".pptx":
+            from pptx import Presentation
+            return f"{len(Presentation(str(path)).slides)} slides"
+    except Exception:  # a length is a courtesy: never fail a finished render over it
+        return ""
+    return ""
 
 
 COMMANDS = [render, scene, slides, stills, doctor]

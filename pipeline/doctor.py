@@ -84,8 +84,8 @@ def check_espeak() -> list[Check]:
 
 def check_python() -> list[Check]:
     version = ".".join(map(str, sys.version_info[:3]))
-    checks = [Check("Python", (3, 10) <= sys.version_info[:2] <= (3, 12), version,
-                    "use Python 3.10-3.12: PYTHON=python3.11 make setup")]
+    checks = [Check("Python", (3, 11) <= sys.version_info[:2] <= (3, 13), version,
+                    "use Python 3.11-3.13: PYTHON=python3.11 make setup")]
     try:
         requirements = metadata.requires("nanogpt-explained") or []
     except metadata.PackageNotFoundError:
@@ -116,9 +116,20 @@ def check_manim() -> Check:
                  f"{APT} libcairo2-dev libpango1.0-dev pkg-config && make setup")
 
 
+def check_revealjs() -> Check:
+    """reveal.js for the offline HTML deck, in its cache and matching its sha512."""
+    from . import revealjs
+
+    path = revealjs.tarball_path()
+    ok = path.is_file() and revealjs.verified(path.read_bytes())
+    return Check(f"reveal.js {revealjs.VERSION} (slide deck)", ok,
+                 str(path) if ok else f"not in {path.parent}",
+                 f"{sys.executable} -m pipeline.revealjs  (needs the npm registry once; or: make setup)")
+
+
 def all_checks() -> list[Check]:
     return [*check_debian_packages(), *check_ffmpeg(), check_cjk_font(), *check_espeak(),
-            *check_python(), check_manim()]
+            *check_python(), check_manim(), check_revealjs()]
 
 
 def run_checks(console) -> bool:

@@ -30,7 +30,12 @@ QUALITIES = {q.name: q for q in (
     Quality("high", "high_quality", 1080, 60),
     Quality("4k", "fourk_quality", 2160, 60),
 )}
-STILLS_QUALITY = QUALITIES["high"]  # beat-end stills are for looking at: always 1080p
+STILLS_QUALITY = QUALITIES["high"]
+
+# Where the video's captions go. picture: drawn in the picture (the MP4's subtitle track is
+# there too, not enabled by default). track: a clean picture, the subtitle track enabled by
+# default, for platforms and players that show their own subtitles.
+SUBS = ("picture", "track")  # beat-end stills are for looking at: always 1080p
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +47,11 @@ class Settings:
     voice: str
     quality: Quality
     weights: str = str(DEFAULT_WEIGHTS)
+    subs: str = "picture"        # one of SUBS
+
+    @property
+    def captions_in_picture(self) -> bool:
+        return self.subs == "picture"
 
     @property
     def name(self) -> str:
@@ -56,13 +66,14 @@ def choose(kind: str, value: str, allowed) -> str:
 
 
 def settings(input_text: str, lang: str, quality: str = "high", voice: str = "auto",
-             weights: str | None = None) -> Settings:
+             weights: str | None = None, subs: str = "picture") -> Settings:
     """Checked Settings; raises BadValue (exit 2, one line) on the first bad value."""
     letters = to_letters(parse_or_exit(input_text))
     check_lang(lang, "--lang")
     choose("quality", quality, QUALITIES)
     choose("voice", voice, VOICES)
-    return Settings(letters, lang, voice, QUALITIES[quality], str(weights or DEFAULT_WEIGHTS))
+    choose("subs", subs, SUBS)
+    return Settings(letters, lang, voice, QUALITIES[quality], str(weights or DEFAULT_WEIGHTS), subs)
 
 
 def scene_ids(names) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from there.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import multiprocessing
 import os
@@ -49,6 +50,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
     """Every scene of `scene_ids` rendered as `kind` (video, slides): from the cache where it
     is there, else in worker processes. Returns them in the order given."""
     quality, timeline = quality or settings.quality, context.timeline
+    context = dataclasses.replace(context, captions_in_picture=cache.captions_in_picture(kind, settings))
     keys = {s: cache.scene_key(kind, s, settings, timeline) for s in scene_ids}
     done = {s: Rendered(s, entry, False, cache.manifest(kind, keys[s]).get("seconds", 0.0))
             for s in scene_ids if (entry := cache.entry(kind, keys[s]))}

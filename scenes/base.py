@@ -49,14 +49,14 @@ class CaptionTrack(Animation):
 class CaptionArea(VGroup):
     """The caption band at the bottom: one Text per cue of the current line, one visible."""
 
-    def __init__(self, language):
+    def __init__(self, language, shown: bool = True):
         super().__init__()
-        self.language = language
+        self.language, self.shown = language, shown   # shown False: never any cue (SUBS=track)
         self.cues = []
 
     def set_line(self, line) -> None:
         self.remove(*self.submobjects)
-        self.cues = list(line.cues) or []
+        self.cues = list(line.cues) if self.shown else []
         texts = [self._text(cue.text) for cue in self.cues]
         if texts:
             self.add(*texts)
@@ -111,7 +111,7 @@ class NanoScene(Beats, Scene):
         self.words = self.context.words(self.scene_id)
         self.timeline = self.context.timeline
         self.camera.background_color = style.BACKGROUND
-        self.captions = CaptionArea(self.context.language)
+        self.captions = CaptionArea(self.context.language, shown=self.context.captions_in_picture)
         self.fps = config.frame_rate
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None

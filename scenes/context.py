@@ -28,6 +28,7 @@ class SceneContext:
     language: Language
     tables: dict = field(repr=False, default_factory=dict)  # section -> Words (see words())
     stills_dir: Path | None = None   # where a PNG of every beat's end goes, if anywhere
+    captions_in_picture: bool = True  # False: no caption band drawn (the video's track shows them)
 
     @property
     def lang(self) -> str:

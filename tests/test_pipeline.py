@@ -146,6 +146,7 @@ def test_slides_one_step_per_narration_line(media, timeline):
     (["render", "--input", "CBABBX"], "'CBABBX'"),
     (["scene", "attn"], "'attn'"),
     (["slides", "--quality", "8k", "attention"], "'8k'"),
+    (["render", "--subs", "both"], "'both'"),
 ])
 def test_bad_values_stop_before_rendering_with_one_line(tmp_path, args, named):
     result = cli(tmp_path / "media", *args)
@@ -168,6 +169,9 @@ def test_cache_key_follows_only_what_shapes_a_scene(timeline):
     assert key("video", "stack", s=other_input) != key("video", "stack")
     assert key("video", "stack", s=settings("CBABBC", "zh", "high", "espeak")) != key("video", "stack")
     assert key("slides", "stack") != key("video", "stack")
+    clean = settings("CBABBC", "zh", "low", "espeak", subs="track")  # no captions drawn
+    assert key("video", "stack", s=clean) != key("video", "stack")
+    assert key("slides", "stack", s=clean) == key("slides", "stack")  # a deck always has them
 
 
 def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
@@ -198,3 +202,49 @@ def test_image_compositing_speedup_gives_manims_pixels(x, y):
     expected = np.asarray(Image.alpha_composite(Image.fromarray(frame), full))
     composite_at(frame, image, x, y)
     assert np.array_equal(frame, expected)
+
+
+def _subtitle_shown(path: Path) -> bool:
+    subtitle = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "subtitle")
+    return subtitle["disposition"]["default"] == 1
+
+
+def test_publish_files_beside_the_video(media, first_run, timeline):
+    """The chapter list for a video description and the thumbnail; the picture has the
+    captions, so the subtitle track is there but not shown by default (SUBS=picture)."""
+    from PIL import Image
+
+    out = media / f"{NAME}-transformer+stack.mp4"
+    written = first_run.stdout
+    for suffix in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg"):
+        assert str(out.with_suffix(suffix)) in written  # the closing list names every file
+    chapters = out.with_suffix(".chapters.txt").read_text(encoding="utf-8").splitlines()
+    assert chapters[0] == f"0:00 {timeline.titles['transformer']}"
+    assert chapters[1] == f"0:{int(timeline.section_duration('transformer')):02d} {timeline.titles['stack']}"
+    with Image.open(out.with_suffix(".jpg")) as thumbnail:
+        assert (thumbnail.format, thumbnail.size) == ("JPEG", (1280, 720))
+        top = np.asarray(thumbnail.convert("L").crop((0, 40, 1280, 200)))
+        assert (top > 200).mean() > 0.02  # the title is written across the top
+    assert not _subtitle_shown(out)
+
+
+def test_subs_track_gives_a_clean_picture_and_a_shown_track(media, first_run):
+    result = cli(media, "scene", "stack", "--quality", "low", "--voice", "espeak", "--subs", "track")
+    assert result.returncode == 0, result.stderr
+    clean = media / "scenes" / f"{NAME}-stack.mp4"
+    assert _subtitle_shown(clean)
+    assert all(clean.with_suffix(s).is_file() for s in (".srt", ".vtt"))
+    captioned = media / f"{NAME}-transformer+stack.mp4"
+    at = dict(clean=2.0, captioned=2.0 + float(ffprobe(captioned)["chapters"][1]["start_time"]))
+
+    def band(path: Path, seconds: float) -> np.ndarray:  # the bottom fifth: the caption band
+        with av.open(str(path)) as container:
+            container.seek(0)
+            for frame in container.decode(video=0):
+                if frame.time >= seconds:
+                    image = frame.to_ndarray(format="gray")
+                    return image[int(image.shape[0] * 0.8):]
+        raise AssertionError(f"{path.name} is shorter than {seconds} s")
+
+    assert band(clean, at["clean"]).std() < 2          # nothing drawn there
+    assert band(captioned, at["captioned"]).std() > 10  # the caption
