@@ -12,12 +12,18 @@ VOICE   ?= auto
 SCENE   ?=
 JOBS    ?=
 
+# Every value reaches the recipes as an environment variable that the shell reads as data
+# ("$$INPUT"), never pasted into the command line: a quote, ;, $$(...) or a backtick in a value
+# is just a bad value (one line, exit code 2), never a command.
+export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS
+
 VENV := .venv
 BIN  := $(VENV)/bin
 # The locale is pinned so a LANG=en from the command line never reaches Python as a locale.
 CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
-RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" --voice "$(VOICE)" \
-               $(if $(JOBS),--jobs "$(JOBS)")
+# --opt="$$VALUE" keeps a value starting with '-' a value; JOBS is optional.
+SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
+RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
 .PHONY: setup test video scene slides stills weights eval bench bench-render doctor clean
 
@@ -31,15 +37,14 @@ video: setup
 	$(CLI) render $(RENDER_ARGS)
 
 scene: setup
-	$(CLI) scene "$(SCENE)" $(RENDER_ARGS)
+	$(CLI) scene $(RENDER_ARGS) -- "$$SCENE"
 
 # SCENE is optional here: one scene's deck, else every scene's.
 slides: setup
-	$(CLI) slides $(RENDER_ARGS) $(SCENE)
+	$(CLI) slides $(RENDER_ARGS) -- $${SCENE:+"$$SCENE"}
 
 stills: setup
-	$(CLI) stills --input "$(INPUT)" --lang "$(VIDEO_LANG)" --voice "$(VOICE)" \
-	  $(if $(JOBS),--jobs "$(JOBS)") $(SCENE)
+	$(CLI) stills $(SETTINGS) -- $${SCENE:+"$$SCENE"}
 
 weights: setup
 	$(CLI) train --out engine/weights/sort.npz

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.text import shown
+
 VOCAB = "ABC"  # token id i is the letter VOCAB[i]
 INPUT_LENGTH = 6
 ALLOWED = "six tokens from A, B, C (either case) or 0, 1, 2, e.g. CBABBC, 210112 or 2,1,0,1,1,2"
@@ -17,7 +19,7 @@ def parse_input(text: str) -> np.ndarray:
     raw = str(text).strip()
     symbols = [s.strip() for s in raw.split(",")] if "," in raw else list(raw)
     if len(symbols) != INPUT_LENGTH:
-        raise InputError(f"input {raw!r} has {len(symbols)} tokens, expected {ALLOWED}")
+        raise InputError(f"input {shown(raw)} has {len(symbols)} tokens, expected {ALLOWED}")
     ids = []
     for position, symbol in enumerate(symbols, start=1):
         if symbol.upper() in VOCAB and len(symbol) == 1:
@@ -25,10 +27,10 @@ def parse_input(text: str) -> np.ndarray:
         elif symbol in ("0", "1", "2"):
             ids.append(int(symbol))
         else:
-            raise InputError(f"input {raw!r}: {symbol!r} at position {position} is not a token; expected {ALLOWED}")
+            raise InputError(f"input {shown(raw)}: {shown(symbol)} at position {position} is not a token; expected {ALLOWED}")
     kinds = {s.isdigit() for s in symbols}
     if len(kinds) > 1:
-        raise InputError(f"input {raw!r} mixes letters and numbers; expected {ALLOWED}")
+        raise InputError(f"input {shown(raw)} mixes letters and numbers; expected {ALLOWED}")
     return np.array(ids, dtype=np.int64)
 
 

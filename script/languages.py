@@ -25,6 +25,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from common.text import shown
+
 SHIPPED_DIR = Path(__file__).parent
 DEFAULT_LANG = "zh"
 
@@ -98,7 +100,7 @@ def _codes(folder: Path) -> tuple[str, ...]:
 def check_code(code: str, folder: Path | None = None) -> str:
     codes = language_codes(folder)
     if code not in codes:
-        raise LanguageError(f"unknown language {code!r}; allowed: {', '.join(codes)}")
+        raise LanguageError(f"unknown language {shown(code)}; allowed: {', '.join(codes)}")
     return code
 
 

@@ -17,6 +17,8 @@ from typing import Iterable, Protocol
 
 from pydub import AudioSegment
 
+from common.text import shown
+
 from ..languages import LanguageError, language
 from .audio import VoiceError, clean, load_audio
 from .cache import cache_key, cached
@@ -130,7 +132,7 @@ def make_backend(voice: str = "auto", rate: int | None = None, pitch: int | None
         return Espeak(rate, pitch)
     if voice == "silent":
         return Silent()
-    raise VoiceError(f"unknown voice {voice!r}; allowed: {', '.join(VOICES)}")
+    raise VoiceError(f"unknown voice {shown(voice)}; allowed: {', '.join(VOICES)}")
 
 
 def line_audio(lines: Iterable[tuple[str, str]], lang: str, voice: str = "auto",
