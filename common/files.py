@@ -14,21 +14,29 @@ def atomic_path(path: str | Path, mode: int = 0o644):
     """A temporary path beside `path` to write to; renamed onto `path` when the block ends
     without an error, removed otherwise. The file gets `mode` (mkstemp would leave 0600)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial" + path.suffix)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial" + path.suffix)
+    except OSError as err:
+        raise _about(err, path) from err
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except OSError as err:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        if err.filename is None:  # e.g. ENOSPC on a write: say which file it was
-            raise OSError(err.errno, err.strerror, str(path)) from err
+        if isinstance(err, OSError):
+            raise _about(err, path) from err
         raise
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _about(err: OSError, path: Path) -> OSError:
+    """`err` naming `path` where it named nothing (ENOSPC on a write has no file name) or only
+    our temporary file, which means nothing to a user; else `err` as it is."""
+    if err.filename is None or Path(err.filename).name.startswith(f".{path.name}."):
+        return type(err)(err.errno, err.strerror, str(path))
+    return err
 
 
 def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:

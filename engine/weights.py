@@ -1,6 +1,8 @@
 """Loading and saving weights as .npz under minGPT's state_dict names and PyTorch shapes."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import zipfile
 from pathlib import Path
@@ -28,6 +30,24 @@ def _config_from_shapes(path, arrays: dict[str, np.ndarray]) -> GPTConfig:
     # The head count is not in any shape; minGPT's gpt-nano has 3 heads of 16 channels.
     n_head = int(arrays["n_head"]) if "n_head" in arrays else 3
     return GPTConfig(vocab_size, block_size, n_embd, n_layer, n_head)
+
+
+def weights_digest(path: str | os.PathLike) -> str:
+    """sha256 of a weights file (hashed once per version of the file)."""
+    stat = Path(path).stat()
+    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=None)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def weights_tag(path: str | os.PathLike) -> str:
+    """'' for the shipped weights (or a byte-identical copy), else '-w' and 8 hex digits of
+    the file's hash: the part of output names that keeps other weights' renders apart."""
+    digest = weights_digest(path)
+    return "" if digest == weights_digest(DEFAULT_WEIGHTS) else f"-w{digest[:8]}"
 
 
 def load_weights(path: str | os.PathLike = DEFAULT_WEIGHTS) -> GPT:

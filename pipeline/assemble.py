@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from common.files import fresh_folder
 from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
 from script.voice import master_track
+from script.voice.audio import write_wav
 
 AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
 
@@ -87,24 +89,26 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     name first."""
     probes = [probe(v) for v in videos]
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
-    parts = out.parent / f".{out.name}.parts"
-    shutil.rmtree(parts, ignore_errors=True)
-    parts.mkdir(parents=True)
+    parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:
         (parts / "scenes.txt").write_text("".join(f"file '{_concat_path(v)}'\n" for v in videos))
-        master_track(timed, audio, sections).export(parts / "voice.wav", format="wav")
+        write_wav(master_track(timed, audio, sections), parts / "voice.wav")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
-        _mux(parts, probes, timed.lang, parts / "video.mp4")
+        _mux(parts, probes, timed.lang, parts / "video.mp4", out.parent)
         for suffix in (".srt", ".vtt"):
             write_subtitles(timed, out.with_suffix(suffix))
         os.replace(parts / "video.mp4", out)
+    except OSError as err:  # name the output folder, not our temporary files (or none: ENOSPC)
+        if err.filename is None or str(err.filename).startswith(str(parts)):
+            raise type(err)(err.errno, err.strerror, str(out.parent)) from err
+        raise
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return out
 
 
-def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
+def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path) -> None:
     first = probes[0]
     if all(p.format == first.format for p in probes):
         video = ["-c:v", "copy"]
@@ -121,7 +125,7 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path) -> None:
                *video, "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
                "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
                "-movflags", "+faststart", "-f", "mp4", str(out)]
-    _run(command, "ffmpeg (muxing)")
+    _run(command, f"ffmpeg (muxing into {folder})")
 
 
 def _concat_path(path: Path) -> str:

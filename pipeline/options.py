@@ -9,7 +9,7 @@ from pathlib import Path
 
 from common.cli import BadValue, check_lang, parse_or_exit
 from common.text import shown
-from engine import DEFAULT_WEIGHTS, to_letters
+from engine import DEFAULT_WEIGHTS, to_letters, weights_tag
 from script.sections import SCENE_IDS
 from script.voice import VOICES
 
@@ -46,9 +46,15 @@ class Settings:
     weights: str = str(DEFAULT_WEIGHTS)
 
     @property
+    def weights_tag(self) -> str:
+        """'' for the shipped weights, else '-w<8 hex digits of their hash>': a render with
+        other weights never takes the name (or cache slot) of the default one."""
+        return weights_tag(self.weights)
+
+    @property
     def name(self) -> str:
-        """Stem of every output file: nanogpt-CBABBC-zh-1080p60."""
-        return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}"
+        """Stem of every output file: nanogpt-CBABBC-zh-1080p60 (+ -w1a2b3c4d, other weights)."""
+        return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}{self.weights_tag}"
 
 
 def choose(kind: str, value: str, allowed) -> str:

@@ -6,6 +6,7 @@ from there.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from common.files import fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
@@ -68,11 +70,11 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
 
 
 def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Path, jobs: int | None = None,
-                  console: Console | None = None) -> list[Rendered]:
-    """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
+                  console: Console | None = None, lock=contextlib.nullcontext()) -> list[Rendered]:
+    """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones
+    (under `lock`, so two runs never mix their files)."""
     _check_modules(scene_ids)
-    work_root = out.parent / f".{out.name}.work"
-    shutil.rmtree(work_root, ignore_errors=True)
+    work_root = fresh_folder(out.parent, f".{out.name}.work-")
     jobs_list = []
     for i, scene_id in enumerate(scene_ids):
         (work_root / scene_id).mkdir(parents=True)
@@ -82,16 +84,23 @@ def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Pat
     def collect(job, made):
         made_list.append(Rendered(job.scene_id, out, True, made["seconds"]))
 
-    _run_pool(jobs_list, {j.index: 1 for j in jobs_list}, collect, jobs, console, 0, "stills")
+    try:
+        _run_pool(jobs_list, {j.index: 1 for j in jobs_list}, collect, jobs, console, 0, "stills")
+        with lock:
+            _publish_stills(work_root, out, scene_ids)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    order = {s: i for i, s in enumerate(scene_ids)}
+    return sorted(made_list, key=lambda r: order[r.scene_id])
+
+
+def _publish_stills(work_root: Path, out: Path, scene_ids) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for scene_id in scene_ids:
         for old in out.glob(f"{scene_id}-*.png"):
-            old.unlink()
+            old.unlink(missing_ok=True)
         for png in sorted((work_root / scene_id / "stills").glob("*.png")):
             os.replace(png, out / png.name)
-    shutil.rmtree(work_root, ignore_errors=True)
-    order = {s: i for i, s in enumerate(scene_ids)}
-    return sorted(made_list, key=lambda r: order[r.scene_id])
 
 
 def _check_modules(scene_ids) -> None:

@@ -11,6 +11,7 @@ from engine import InputError, default_run
 
 from common.cli import BadValue, lang_option
 
+from .voice.audio import write_wav
 from .voice import VOICES, VoiceError, check_recordings, durations, recording_script, recordings_dir
 
 OTHER_INPUTS = ("ABCABC", "CCBBAA", "BACCAB")  # to spot lines whose text follows the input
@@ -86,7 +87,7 @@ def track_command(lang, input_text, voice, rate, pitch, pause, recordings, out_p
         narrated = narrate(run, lang, voice, pause, rate=rate, pitch=pitch, recordings=recordings)
     except VoiceError as err:
         raise click.ClickException(str(err)) from None
-    narrated.track().export(out_path, format="wav")
+    write_wav(narrated.track(), out_path)
     voiced = len(durations(narrated.audio))
     click.echo(f"wrote {out_path}: {narrated.timeline.duration:.1f} s, "
                f"{voiced} of {len(narrated.audio)} lines voiced")

@@ -6,12 +6,15 @@ rounding never accumulates over a long video.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
+
+from common.files import atomic_write
 
 SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
@@ -72,6 +75,14 @@ def trim_silence(audio: AudioSegment) -> AudioSegment:
 def normalise(audio: AudioSegment) -> AudioSegment:
     gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
     return audio.apply_gain(gain)
+
+
+def write_wav(audio: AudioSegment, path: str | Path) -> Path:
+    """`audio` as a WAV file, complete or not there at all. Encoded in memory first: pydub's
+    own writer, when the disk fills, hides the ENOSPC behind 'I/O operation on closed file'."""
+    buffer = io.BytesIO()
+    audio.export(buffer, format="wav")
+    return atomic_write(path, buffer.getvalue())
 
 
 def seconds(audio: AudioSegment) -> float:
