@@ -65,6 +65,8 @@ class OneLineGroup(click.Group):
         except click.UsageError as err:
             raise BadValue(usage_line(err)) from None
         except OSError as err:
+            if err.errno == errno.EPIPE:  # output piped to `head`: click's own quiet handling
+                raise
             raise click.ClickException(os_error_line(err)) from None
 
 
