@@ -36,7 +36,9 @@ def narrated(settings: Settings, console: Console) -> tuple[SceneContext, object
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", VoiceWarning)
             result = narrate(run, settings.lang, voice=settings.voice)
-    except (VoiceError, NarrationError, WeightsError) as err:
+    except NarrationError as err:
+        raise click.ClickException(err.summary()) from None
+    except (VoiceError, WeightsError) as err:
         raise click.ClickException(str(err)) from None
     for warning in caught:
         console.print(f"[yellow]warning:[/] {warning.message}")

@@ -21,7 +21,7 @@ def _timeline(input_text: str, lang: str, weights_path: str):
     try:
         narration = load_narration(lang)
     except NarrationError as err:
-        raise click.ClickException(f"the narration has errors (see: nanogpt-video script check):\n{err}") from None
+        raise click.ClickException(err.summary()) from None
     return run, build_timeline(narration, run)
 
 

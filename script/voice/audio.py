@@ -16,6 +16,8 @@ from pydub.silence import detect_leading_silence
 
 from common.files import atomic_write
 
+from ..timeline import reading_time  # (the timeline needs nothing of the voice)
+
 SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
 CHANNELS = 1              # a voice is mono; the muxer can upmix if it wants
@@ -24,6 +26,8 @@ PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
 SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
 TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
 MIN_SPEECH_MS = 50        # shorter than this after trimming is not a voice line
+MIN_TAKE_SECONDS = 0.5    # no caption is spoken faster: a shorter take is clipped or truncated
+FASTEST_PACE = 2.0        # no narrator speaks above twice the language's reading pace
 
 
 class VoiceError(ValueError):
@@ -83,6 +87,21 @@ def write_wav(audio: AudioSegment, path: str | Path) -> Path:
     buffer = io.BytesIO()
     audio.export(buffer, format="wav")
     return atomic_write(path, buffer.getvalue())
+
+
+def shortest_take(text: str, lang: str) -> float:
+    """Seconds a take of `text` lasts at least; a shorter one is flagged (the caption would
+    flash by, and the take is most likely clipped)."""
+    return max(MIN_TAKE_SECONDS, reading_time(text, lang) / FASTEST_PACE)
+
+
+def too_short(line_id: str, length: float, text: str | None, lang: str) -> str | None:
+    """A one-line warning when a take is shorter than its text can be spoken, else None."""
+    least = shortest_take(text, lang) if text else MIN_TAKE_SECONDS
+    if length >= least:
+        return None
+    return (f"line {line_id}: the recording lasts {length:.2f} s, shorter than its caption "
+            f"can be spoken ({least:.1f} s at least); a clipped take?")
 
 
 def seconds(audio: AudioSegment) -> float:

@@ -20,7 +20,7 @@ from pydub import AudioSegment
 from common.text import shown
 
 from ..languages import LanguageError, language
-from .audio import VoiceError, clean, load_audio
+from .audio import VoiceError, clean, load_audio, seconds, too_short
 from .cache import cache_key, cached
 
 VOICES = ("auto", "recorded", "espeak", "silent")
@@ -69,7 +69,12 @@ class Recorded:
         if path is None:
             return None
         key = cache_key(backend=self.name, content=_file_digest(path))
-        return cached(key, lambda: clean(load_audio(path), str(path)))
+        audio = cached(key, lambda: clean(load_audio(path), str(path)))
+        warning = too_short(line_id, seconds(audio), text, lang)
+        if warning:
+            warnings.warn(f"{warning} ({path}; see: nanogpt-video voice check --lang {lang})",
+                          VoiceWarning, stacklevel=2)
+        return audio
 
 
 class Espeak:
