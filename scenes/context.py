@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,10 +70,28 @@ def context_from_env() -> SceneContext:
         context = SceneContext.narrated(get("NANOGPT_INPUT", "CBABBC"), get("NANOGPT_LANG", "zh"),
                                         get("NANOGPT_VOICE", "auto"),
                                         get("NANOGPT_WEIGHTS", str(DEFAULT_WEIGHTS)))
-    except (InputError, WeightsError, LanguageError, NarrationError, VoiceError) as err:
-        first = (str(err).splitlines() or [type(err).__name__])[0]
-        print(f"Error: {first}", file=sys.stderr)
+        stills = _writable_folder(os.environ.get("NANOGPT_STILLS_DIR"))
+    except (InputError, WeightsError, LanguageError, NarrationError, VoiceError, OSError) as err:
+        # SystemExit, not an exception: Manim would wrap an exception in a 90-line traceback.
+        print(f"Error: {_one_line(err)}", file=sys.stderr)
         raise SystemExit(2) from None
-    stills = os.environ.get("NANOGPT_STILLS_DIR")
-    return SceneContext(context.run, context.timeline, context.language, context.tables,
-                        Path(stills) if stills else None)
+    return SceneContext(context.run, context.timeline, context.language, context.tables, stills)
+
+
+def _writable_folder(folder: str | None) -> Path | None:
+    """NANOGPT_STILLS_DIR made and proven writable now, not halfway through the render."""
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-").close()
+    return Path(folder)
+
+
+def _one_line(err: Exception) -> str:
+    from common.cli import os_error_line
+
+    if isinstance(err, OSError):
+        return os_error_line(err)
+    if hasattr(err, "summary"):  # NarrationError: the first problem and how many more
+        return err.summary()
+    return (str(err).splitlines() or [type(err).__name__])[0]
