@@ -21,7 +21,7 @@ from scenes.context import SceneContext
 from script.languages import language
 
 from .assemble import assemble
-from .options import SCENE_IDS, Settings, media_dir
+from .options import SCENE_IDS, Settings, check_media_dir, media_dir
 from .render import render_scenes, render_stills
 
 
@@ -31,6 +31,7 @@ def narrated(settings: Settings, console: Console) -> tuple[SceneContext, object
     from script.narration import NarrationError
     from script.voice import VoiceError, VoiceWarning, narrate
 
+    check_media_dir()  # a folder that cannot take the outputs stops us before any work
     try:
         run = default_run(settings.input_text, weights=settings.weights)
         with warnings.catch_warnings(record=True) as caught:
@@ -124,7 +125,8 @@ def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[
     stem = settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
     folder = media_dir() / "slides"
     folder.mkdir(parents=True, exist_ok=True)
-    return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
+    with publishing(folder / stem):  # the converters write <stem>_assets/ in place
+        return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
 
 
 def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:

@@ -32,7 +32,6 @@ def settings_options(with_quality: bool = True):
         def wrapper(input_text, lang, voice, jobs, weights, quality="high", **kwargs):
             settings = options.settings(input_text, lang, quality, voice, weights)
             jobs = options.job_count(jobs)
-            options.check_media_dir()
             return _friendly(command)(settings=settings, jobs=jobs, **kwargs)
         if with_quality:
             wrapper = click.option("--quality", default="high", show_default=True,

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
-from common.files import fresh_folder
+from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
@@ -194,9 +194,8 @@ def _drain(reports, written: dict) -> None:
 
 def _failure(job, err: Exception) -> str:
     log = media_dir() / "cache" / "logs" / f"{job.scene_id}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
     remote = getattr(err, "__cause__", None)  # multiprocessing's RemoteTraceback
-    log.write_text("".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    atomic_write(log, "".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
     message = (str(err).strip().splitlines() or [type(err).__name__])[0]
     return f"scene {job.scene_id} failed: {type(err).__name__}: {message} (details: {log})"
 
