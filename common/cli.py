@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .errors import UserError
+
 
 
 class BadValue(click.ClickException):
@@ -47,11 +49,20 @@ def input_option(help: str = "Six tokens from A, B, C, e.g. CABACA."):
     return click.option("--input", "input_text", default="CBABBC", show_default=True, help=help)
 
 
+class OneLine(click.ClickException):
+    """'Error: <message>' with the exit code given."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class OneLineGroup(click.Group):
     """A command group whose failures are one line each, caught here once for every command:
-    a usage mistake (unknown option, a value of the wrong type) is a BadValue (exit 2), and a
-    file-system failure (read-only, full, a file in the way) names the path and the reason
-    (exit 1) instead of a traceback."""
+    a usage mistake (unknown option, a value of the wrong type) is a BadValue (exit 2), a
+    UserError (bad input, weights, narration, voice) its first line, and a file-system failure
+    (read-only, full, a file in the way) names the path and the reason (exit 1), instead of a
+    traceback."""
 
     def make_context(self, *args, **kwargs):
         try:
@@ -64,6 +75,8 @@ class OneLineGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as err:
             raise BadValue(usage_line(err)) from None
+        except UserError as err:  # whichever command met it: a bad file or value, one line
+            raise OneLine(err.summary(), err.exit_code) from None
         except OSError as err:
             if err.errno == errno.EPIPE:  # output piped to `head`: click's own quiet handling
                 raise

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from common.errors import UserError
 from common.text import shown
 
 VOCAB = "ABC"  # token id i is the letter VOCAB[i]
@@ -10,8 +11,9 @@ INPUT_LENGTH = 6
 ALLOWED = "six tokens from A, B, C (either case) or 0, 1, 2, e.g. CBABBC, 210112 or 2,1,0,1,1,2"
 
 
-class InputError(ValueError):
+class InputError(UserError):
     """A bad input sequence; the message is one line meant for the user."""
+    exit_code = 2
 
 
 def parse_input(text: str) -> np.ndarray:

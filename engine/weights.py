@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common.errors import UserError
 from common.files import atomic_path
 from common.text import shown
 
@@ -26,7 +27,7 @@ CHANNEL_KEYS = ("transformer.wte.weight", "transformer.wpe.weight", "transformer
 MIN_BLOCK_SIZE = 2 * INPUT_LENGTH - 1  # six inputs, then five of the six outputs fed back
 
 
-class WeightsError(ValueError):
+class WeightsError(UserError):
     """A weights file that cannot be used; the message is one line naming the file and key."""
 
 

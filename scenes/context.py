@@ -60,10 +60,7 @@ class SceneContext:
 def context_from_env() -> SceneContext:
     """The plain-Manim entry: settings from NANOGPT_* variables. A bad value prints one line
     and exits with code 2 (no traceback), as the pipeline's commands do."""
-    from engine import InputError, WeightsError
-    from script.languages import LanguageError
-    from script.narration import NarrationError
-    from script.voice import VoiceError
+    from common.errors import UserError
 
     get = lambda key, default: os.environ.get(key) or default
     try:
@@ -71,7 +68,7 @@ def context_from_env() -> SceneContext:
                                         get("NANOGPT_VOICE", "auto"),
                                         get("NANOGPT_WEIGHTS", str(DEFAULT_WEIGHTS)))
         stills = _writable_folder(os.environ.get("NANOGPT_STILLS_DIR"))
-    except (InputError, WeightsError, LanguageError, NarrationError, VoiceError, OSError) as err:
+    except (UserError, OSError) as err:  # bad input, weights, language, narration, voice; files
         # SystemExit, not an exception: Manim would wrap an exception in a 90-line traceback.
         print(f"Error: {_one_line(err)}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -92,6 +89,4 @@ def _one_line(err: Exception) -> str:
 
     if isinstance(err, OSError):
         return os_error_line(err)
-    if hasattr(err, "summary"):  # NarrationError: the first problem and how many more
-        return err.summary()
-    return (str(err).splitlines() or [type(err).__name__])[0]
+    return err.summary()

@@ -25,13 +25,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from common.errors import UserError
 from common.text import shown
 
 SHIPPED_DIR = Path(__file__).parent
 DEFAULT_LANG = "zh"
 
 
-class LanguageError(ValueError):
+class LanguageError(UserError):
     """A language that is not there, or a words file that is incomplete; one line each."""
 
 

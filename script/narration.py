@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.errors import UserError
 from common.text import shown
 
 from .fill import PLACEHOLDER, PLACEHOLDERS
@@ -33,7 +34,7 @@ QUOTES = {"“": "”", '"': '"'}
 LINE_FORMAT = "[section.name] “caption” [optional stage cue]"
 
 
-class NarrationError(ValueError):
+class NarrationError(UserError):
     """One or more problems in narration files; str() lists them one per line."""
 
     def __init__(self, errors: list[str]):

@@ -16,12 +16,15 @@ import sys
 import warnings
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from engine import DEFAULT_WEIGHTS
+from common.cli import OneLineGroup
+from engine import DEFAULT_WEIGHTS, InputError, WeightsError
 from pipeline.cli import main
+from script.narration import NarrationError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "script"
@@ -364,3 +367,21 @@ def test_plain_manim_with_a_bad_value_is_one_line(tmp_path, env, named):
                  **env)
     error_line(result.stderr, 2, result.returncode, named)
     assert not list(tmp_path.rglob("*.mp4"))
+
+
+# ---- the class, not the cases: any user-fixable error, from any command, is one line ------------
+
+def _raise(error: Exception):
+    raise error
+
+
+@pytest.mark.parametrize("error, code", [
+    (WeightsError("w.npz: key 'n_head' = 0; it must be a whole number of heads"), 1),
+    (InputError("input 'x' has 1 tokens"), 2),
+    (NarrationError(["n.txt:1: bad", "n.txt:2: worse"]), 1),
+    (OSError(28, "No space left on device", "/media/x"), 1),
+])
+def test_any_user_error_from_any_command_is_one_line(error, code):
+    group = OneLineGroup()
+    group.add_command(click.Command("boom", callback=lambda: _raise(error)))
+    one_line(CliRunner().invoke(group, ["boom"]), code)

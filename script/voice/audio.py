@@ -14,6 +14,7 @@ import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
+from common.errors import UserError
 from common.files import atomic_write
 
 from ..timeline import reading_time  # (the timeline needs nothing of the voice)
@@ -30,7 +31,7 @@ MIN_TAKE_SECONDS = 0.5    # no caption is spoken faster: a shorter take is clipp
 FASTEST_PACE = 2.0        # no narrator speaks above twice the language's reading pace
 
 
-class VoiceError(ValueError):
+class VoiceError(UserError):
     """A voice problem a user can fix; the message is one line naming the file or line."""
 
 
