@@ -11,7 +11,6 @@ import click
 from .errors import UserError
 
 
-
 class BadValue(click.ClickException):
     """A bad value from the user: one line 'Error: ...', exit code 2, no usage dump."""
     exit_code = 2

@@ -20,9 +20,8 @@ def parse_input(text: str) -> np.ndarray:
     """'CBABBC', 'cbabbc', '210112' or '2,1,0,1,1,2' -> array([2, 1, 0, 1, 1, 2])."""
     raw = str(text).strip()
     symbols = [s.strip() for s in raw.split(",")] if "," in raw else list(raw)
-    if len(symbols) != INPUT_LENGTH:
-        raise InputError(f"input {shown(raw)} has {len(symbols)} tokens, expected {ALLOWED}")
     ids = []
+    # Each symbol before the count: 'C B A B B C' is named by its first space, not as 11 tokens.
     for position, symbol in enumerate(symbols, start=1):
         if symbol.upper() in VOCAB and len(symbol) == 1:
             ids.append(VOCAB.index(symbol.upper()))
@@ -30,6 +29,8 @@ def parse_input(text: str) -> np.ndarray:
             ids.append(int(symbol))
         else:
             raise InputError(f"input {shown(raw)}: {shown(symbol)} at position {position} is not a token; expected {ALLOWED}")
+    if len(symbols) != INPUT_LENGTH:
+        raise InputError(f"input {shown(raw)} has {len(symbols)} tokens, expected {ALLOWED}")
     kinds = {s.isdigit() for s in symbols}
     if len(kinds) > 1:
         raise InputError(f"input {shown(raw)} mixes letters and numbers; expected {ALLOWED}")
