@@ -49,15 +49,15 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     return Path(path)
 
 
-def fresh_folder(parent: str | Path, prefix: str) -> Path:
-    """A new empty folder in `parent` that no other process uses: `<prefix><pid>-<random>`.
+def fresh_folder(parent: str | Path, prefix: str, suffix: str = "") -> Path:
+    """A new empty folder in `parent` that no other process uses: `<prefix><pid>-<random><suffix>`.
     Folders of the same prefix left by processes that are gone (killed, crashed) are removed."""
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     for old in parent.glob(f"{prefix}*"):
         if not _owner_alive(old.name[len(prefix):]):
             shutil.rmtree(old, ignore_errors=True)
-    return Path(tempfile.mkdtemp(dir=parent, prefix=f"{prefix}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(dir=parent, prefix=f"{prefix}{os.getpid()}-", suffix=suffix))
 
 
 def _owner_alive(suffix: str) -> bool:
@@ -67,7 +67,7 @@ def _owner_alive(suffix: str) -> bool:
         return False
     try:
         os.kill(int(pid), 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:  # alive, someone else's
         return True

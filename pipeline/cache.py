@@ -84,7 +84,7 @@ def entry(kind: str, key: str) -> Path | None:
 def work_dir(kind: str, key: str) -> Path:
     """A folder of this run's own to build entry `key` in: two runs of the same render never
     share one (leftovers of runs that were killed are removed)."""
-    return fresh_folder(cache_root(kind), f".work-{key}-")
+    return fresh_folder(cache_root(kind), ".work-", suffix=f"-{key}")
 
 
 def slot(scene_id: str, settings: Settings) -> str:

@@ -308,6 +308,18 @@ def test_two_renders_of_the_same_scene_at_once_both_finish(rendered):
     assert len([p for p in (rendered / "cache" / "video").iterdir() if not p.name.startswith(".")]) == 1
 
 
+def test_work_folders_are_per_run_and_a_dead_runs_are_cleared(tmp_path):
+    from common.files import fresh_folder
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    (tmp_path / f".work-{dead}-abc-key").mkdir()        # killed mid-render
+    (tmp_path / ".work-0638692088c8").mkdir()           # the old shared name
+    mine = fresh_folder(tmp_path, ".work-", suffix="-key")
+    other = fresh_folder(tmp_path, ".work-", suffix="-key")  # a second run: its own folder
+    assert mine != other and sorted(tmp_path.iterdir()) == sorted([mine, other])
+
+
 # ---- 6. output folders: unwritable, in the way, read-only, full [95-98, 100] -------------------
 
 @pytest.mark.parametrize("media, named", [
