@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from common.cli import os_error_line
 from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
@@ -193,9 +194,15 @@ def _drain(reports, written: dict) -> None:
 
 
 def _failure(job, err: Exception) -> str:
+    """One line for a scene that raised; its traceback goes to a log (if the disk takes it)."""
+    if isinstance(err, OSError) and err.errno is not None:  # a full disk, a read-only folder...
+        return f"scene {job.scene_id} failed: {os_error_line(err)}"
     log = media_dir() / "cache" / "logs" / f"{job.scene_id}.log"
     remote = getattr(err, "__cause__", None)  # multiprocessing's RemoteTraceback
-    atomic_write(log, "".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    try:
+        atomic_write(log, "".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    except OSError:
+        log = "none written: the media folder takes no files"
     message = (str(err).strip().splitlines() or [type(err).__name__])[0]
     return f"scene {job.scene_id} failed: {type(err).__name__}: {message} (details: {log})"
 
