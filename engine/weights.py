@@ -65,7 +65,7 @@ def load_weights(path: str | os.PathLike = DEFAULT_WEIGHTS) -> GPT:
         raise WeightsError(f"{path}: unexpected key {shown(unexpected[0])}")
     model = GPT({k: arrays[k].astype(np.float32) for k in expected}, config, source=str(path))
     with np.errstate(all="ignore"):  # an overflow is reported below, as one line
-        check_finite_pass(model, model.forward(np.arange(config.block_size) % config.vocab_size))
+        check_finite_pass(model, model.forward(np.arange(MIN_BLOCK_SIZE) % config.vocab_size))
     return model
 
 
@@ -107,6 +107,9 @@ def _config(path: Path, arrays: dict[str, np.ndarray]) -> GPTConfig:
         if key not in arrays:
             raise WeightsError(f"{path}: missing key {key!r}")
     widths = [a.shape[-1] for k in CHANNEL_KEYS if (a := arrays.get(k)) is not None and a.ndim >= 1]
+    if not widths:
+        raise WeightsError(f"{path}: key 'transformer.wte.weight' has shape "
+                           f"{arrays['transformer.wte.weight'].shape}, expected ({len(VOCAB)}, C)")
     n_embd = Counter(widths).most_common(1)[0][0]
     wpe = arrays["transformer.wpe.weight"]
     block_size = wpe.shape[0] if wpe.ndim == 2 else MIN_BLOCK_SIZE
