@@ -97,18 +97,19 @@ def tmpfs(tmp_path):
 
 def _make_cases():
     quote = '";touch {m};"'
+    case = lambda name, target, values, named: pytest.param(target, values, named, id=name)
     return [
-        ("scene", {"SCENE": "stack", "INPUT": quote}, "input"),                # 15
-        ("scene", {"SCENE": "stack", "INPUT": "$$(touch {m})"}, "input"),      # 16
-        ("scene", {"SCENE": "stack", "INPUT": "`touch {m}`"}, "input"),        # 16
-        ("scene", {"SCENE": "stack", "LANG": 'en' + quote}, "language"),       # 18
-        ("scene", {"SCENE": "stack", "JOBS": '1' + quote}, "--jobs"),          # 19
-        ("scene", {"SCENE": "stack", "QUALITY": "low" + quote}, "quality"),
-        ("scene", {"SCENE": "stack", "VOICE": "x;touch {m}"}, "voice"),
-        ("scene", {"SCENE": "nope;touch {m}"}, "scene"),
-        ("slides", {"SCENE": "nope;touch {m}"}, "scene"),                      # 20
-        ("stills", {"SCENE": "$$(touch {m})"}, "scene"),
-        ("scene", {"SCENE": "--help"}, "scene"),                               # an option? no, a value
+        case("15-INPUT-quote", "scene", {"SCENE": "stack", "INPUT": quote}, "input"),
+        case("16-INPUT-dollar", "scene", {"SCENE": "stack", "INPUT": "$$(touch {m})"}, "input"),
+        case("16-INPUT-backtick", "scene", {"SCENE": "stack", "INPUT": "`touch {m}`"}, "input"),
+        case("18-LANG-quote", "scene", {"SCENE": "stack", "LANG": "en" + quote}, "language"),
+        case("19-JOBS-quote", "scene", {"SCENE": "stack", "JOBS": "1" + quote}, "--jobs"),
+        case("QUALITY-quote", "scene", {"SCENE": "stack", "QUALITY": "low" + quote}, "quality"),
+        case("VOICE-semicolon", "scene", {"SCENE": "stack", "VOICE": "x;touch {m}"}, "voice"),
+        case("SCENE-semicolon", "scene", {"SCENE": "nope;touch {m}"}, "scene"),
+        case("20-slides-SCENE", "slides", {"SCENE": "nope;touch {m}"}, "scene"),
+        case("stills-SCENE-dollar", "stills", {"SCENE": "$$(touch {m})"}, "scene"),
+        case("SCENE-option", "scene", {"SCENE": "--help"}, "scene"),  # a value, never an option
     ]
 
 
