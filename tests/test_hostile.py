@@ -118,8 +118,9 @@ def test_make_values_are_never_run_as_commands(tmp_path, target, values, named):
     marker = tmp_path / "executed"
     media = tmp_path / "media"
     assignments = [f"{k}={v.format(m=marker)}" for k, v in {"QUALITY": "low", **values}.items()]
+    # (under `make test`, the outer make's variables must not reach this one)
     result = run(["make", "-s", "--no-print-directory", target, *assignments],
-                 NANOGPT_MEDIA_DIR=str(media))
+                 NANOGPT_MEDIA_DIR=str(media), MAKEFLAGS="", MFLAGS="", MAKELEVEL="")
     error_line(result.stderr, 2, result.returncode, named)
     assert not marker.exists(), "a make variable was run as a command"
     assert files_in(media) == []  # refused before any work
