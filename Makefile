@@ -12,15 +12,19 @@ VOICE   ?= auto
 SCENE   ?=
 JOBS    ?=
 SUBS    ?= picture
-# Passed to the recipes as environment data ("$$SUBS"), never pasted into the command line.
-export SUBS
+
+# Every value reaches the recipes as an environment variable that the shell reads as data
+# ("$$INPUT"), never pasted into the command line: a quote, ;, $$(...) or a backtick in a value
+# is just a bad value (one line, exit code 2), never a command.
+export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS SUBS
 
 VENV := .venv
 BIN  := $(VENV)/bin
 # The locale is pinned so a LANG=en from the command line never reaches Python as a locale.
 CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
-RENDER_ARGS := --input "$(INPUT)" --lang "$(VIDEO_LANG)" --quality "$(QUALITY)" --voice "$(VOICE)" \
-               $(if $(JOBS),--jobs "$(JOBS)")
+# --opt="$$VALUE" keeps a value starting with '-' a value; JOBS is optional.
+SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
+RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
 .PHONY: help setup test video scene slides stills weights eval bench bench-render doctor clean
 
@@ -43,13 +47,13 @@ help:
 	@$(HELP_LINE) "make clean" "removes media/ (outputs and caches)"
 	@$(HELP_LINE) "make help" "this list"
 	@echo "Variables (e.g. make video INPUT=CABACA LANG=en QUALITY=low), now:"
-	@$(HELP_LINE) "INPUT=$(INPUT)" "six tokens from A, B, C"
-	@$(HELP_LINE) "LANG=$(VIDEO_LANG)" "narration language: zh, en (any words.<lang>.toml in script/)"
-	@$(HELP_LINE) "QUALITY=$(QUALITY)" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
-	@$(HELP_LINE) "VOICE=$(VOICE)" "auto (a recording where there is one, else espeak-ng), recorded, espeak, silent"
-	@$(HELP_LINE) "SCENE=$(SCENE)" "a scene id: needed by make scene, optional for slides and stills (else all)"
-	@$(HELP_LINE) "JOBS=$(JOBS)" "scenes rendered at once (empty: the number of cores)"
-	@$(HELP_LINE) "SUBS=$(SUBS)" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
+	@$(HELP_LINE) "INPUT=$$INPUT" "six tokens from A, B, C"
+	@$(HELP_LINE) "LANG=$$VIDEO_LANG" "narration language: zh, en (any words.<lang>.toml in script/)"
+	@$(HELP_LINE) "QUALITY=$$QUALITY" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
+	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording where there is one, else espeak-ng), recorded, espeak, silent"
+	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides and stills (else all)"
+	@$(HELP_LINE) "JOBS=$$JOBS" "scenes rendered at once (empty: the number of cores)"
+	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
 
 setup:
 	@bash tools/setup.sh
@@ -60,18 +64,17 @@ test:
 	$(BIN)/python -m pytest
 
 video: setup
-	$(CLI) render $(RENDER_ARGS) --subs "$$SUBS"
+	$(CLI) render $(RENDER_ARGS) --subs="$$SUBS"
 
 scene: setup
-	$(CLI) scene "$(SCENE)" $(RENDER_ARGS) --subs "$$SUBS"
+	$(CLI) scene $(RENDER_ARGS) --subs="$$SUBS" -- "$$SCENE"
 
 # SCENE is optional here: one scene's deck, else every scene's.
 slides: setup
-	$(CLI) slides $(RENDER_ARGS) $(SCENE)
+	$(CLI) slides $(RENDER_ARGS) -- $${SCENE:+"$$SCENE"}
 
 stills: setup
-	$(CLI) stills --input "$(INPUT)" --lang "$(VIDEO_LANG)" --voice "$(VOICE)" \
-	  $(if $(JOBS),--jobs "$(JOBS)") $(SCENE)
+	$(CLI) stills $(SETTINGS) -- $${SCENE:+"$$SCENE"}
 
 weights: setup
 	$(CLI) train --out engine/weights/sort.npz

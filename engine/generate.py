@@ -8,6 +8,7 @@ import numpy as np
 
 from .model import GPT, Trace, softmax
 from .tokens import INPUT_LENGTH, to_letters
+from .weights import check_finite_pass
 
 
 @dataclass
@@ -66,7 +67,9 @@ def generate(model: GPT, tokens, steps: int = INPUT_LENGTH, temperature: float =
     run = Run(model, np.asarray(tokens, dtype=np.int64), temperature=temperature)
     sequence = run.input_tokens
     for k in range(steps):
-        trace = model.forward(sequence)
+        with np.errstate(all="ignore"):  # an overflow is refused just below, as one line
+            trace = model.forward(sequence)
+        check_finite_pass(model, trace)
         position = len(sequence) - 1
         logits = trace["logits"][position]
         scaled = logits / temperature

@@ -74,9 +74,10 @@ def softmax(x, axis=-1):
 class GPT:
     """Weights are held under minGPT's state_dict names, shaped as in PyTorch."""
 
-    def __init__(self, params: dict[str, np.ndarray], config: GPTConfig):
+    def __init__(self, params: dict[str, np.ndarray], config: GPTConfig, source: str = ""):
         self.params = params
         self.config = config
+        self.source = source  # the weights file, for messages ('' when built in memory)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.params[name]

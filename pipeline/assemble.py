@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from common.files import fresh_folder
 from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
 from script.voice import master_track
+from script.voice.audio import write_wav
 
 from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
 
@@ -97,15 +99,13 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     when complete: everything is built under a temporary name first."""
     probes = [probe(v) for v in videos]
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
-    parts = out.parent / f".{out.name}.parts"
-    shutil.rmtree(parts, ignore_errors=True)
-    parts.mkdir(parents=True)
+    parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:
         (parts / "scenes.txt").write_text("".join(f"file '{_concat_path(v)}'\n" for v in videos))
-        master_track(timed, audio, sections).export(parts / "voice.wav", format="wav")
+        write_wav(master_track(timed, audio, sections), parts / "voice.wav")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
-        _mux(parts, probes, timed.lang, parts / "video.mp4", subtitles_shown)
+        _mux(parts, probes, timed.lang, parts / "video.mp4", out.parent, subtitles_shown)
         if not subtitles_shown:  # ffmpeg enables the first subtitle track whatever it is told
             set_track_enabled(parts / "video.mp4", b"sbtl", False)
         for suffix in (".srt", ".vtt"):
@@ -114,12 +114,17 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
         if cover is not None:
             write_thumbnail(parts / "video.mp4", key_frame_time(timed), cover, out.with_suffix(".jpg"))
         os.replace(parts / "video.mp4", out)
+    except OSError as err:  # name the output folder, not our temporary files (or none: ENOSPC)
+        if err.filename is None or str(err.filename).startswith(str(parts)):
+            raise type(err)(err.errno, err.strerror, str(out.parent)) from err
+        raise
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return out
 
 
-def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, subtitles_shown: bool) -> None:
+def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
+         subtitles_shown: bool) -> None:
     first = probes[0]
     if all(p.format == first.format for p in probes):
         video = ["-c:v", "copy"]
@@ -137,7 +142,7 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, subtitles_shown
                "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
                "-disposition:s:0", "default" if subtitles_shown else "0",
                "-movflags", "+faststart", "-f", "mp4", str(out)]
-    _run(command, "ffmpeg (muxing)")
+    _run(command, f"ffmpeg (muxing into {folder})")
 
 
 def _boxes(data: bytes, start: int, end: int):

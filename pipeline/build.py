@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from common.files import atomic_path
+from common.files import atomic_path, atomic_write, fresh_folder, locked
 from engine import WeightsError, default_run
 from scenes.context import SceneContext
 from script.languages import language
@@ -23,7 +23,7 @@ from script.languages import language
 from . import revealjs
 from .assemble import assemble, outputs as assembled_outputs
 from .publish import Cover
-from .options import SCENE_IDS, Settings, media_dir
+from .options import SCENE_IDS, Settings, check_media_dir, media_dir
 from .render import render_scenes, render_stills
 
 
@@ -33,12 +33,15 @@ def narrated(settings: Settings, console: Console) -> tuple[SceneContext, object
     from script.narration import NarrationError
     from script.voice import VoiceError, VoiceWarning, narrate
 
+    check_media_dir()  # a folder that cannot take the outputs stops us before any work
     try:
         run = default_run(settings.input_text, weights=settings.weights)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", VoiceWarning)
             result = narrate(run, settings.lang, voice=settings.voice)
-    except (VoiceError, NarrationError, WeightsError) as err:
+    except NarrationError as err:
+        raise click.ClickException(err.summary()) from None
+    except (VoiceError, WeightsError) as err:
         raise click.ClickException(str(err)) from None
     for warning in caught:
         console.print(f"[yellow]warning:[/] {warning.message}")
@@ -58,11 +61,18 @@ def make_scene(settings: Settings, scene_id: str, jobs=None, console=None) -> tu
     """One scene as media/scenes/<name>-<scene>.mp4 with its voice and subtitles, and the
     still of every beat's end in media/scenes/<name>-<scene>/."""
     folder = media_dir() / "scenes"
-    out, rendered = _video(settings, (scene_id,), jobs, console or Console(stderr=True),
-                           folder / f"{settings.name}-{scene_id}.mp4")
+    out = folder / f"{settings.name}-{scene_id}.mp4"
+    out, rendered = _video(settings, (scene_id,), jobs, console or Console(stderr=True), out)
     stills = folder / f"{settings.name}-{scene_id}"
-    _replace_folder(rendered[0].folder / "stills", stills)
+    with publishing(stills):
+        _replace_folder(rendered[0].folder / "stills", stills)
     return out, stills
+
+
+def publishing(out: Path):
+    """A lock for writing output `out`: two runs making the same output at once (two
+    `make scene SCENE=stack`) take turns, so neither sees the other's half-done files."""
+    return locked(media_dir() / "cache" / "locks" / f"{out.name}.lock")
 
 
 def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | None):
@@ -75,14 +85,14 @@ def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | No
                   language(settings.lang).font)
     stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings), cover, settings.subs)
     stamp_file = media_dir() / "cache" / "final" / f"{out.name}.stamp"
-    if _up_to_date(out, stamp_file, stamp):
-        console.print(f"{out.name} is up to date")
-        return out, rendered
-    stamp_file.unlink(missing_ok=True)
-    assemble(out, [r.folder / "scene.mp4" for r in rendered], list(scene_ids), voice.timeline,
-             voice.audio, title(settings), cover, subtitles_shown=not settings.captions_in_picture)
-    stamp_file.parent.mkdir(parents=True, exist_ok=True)
-    stamp_file.write_text(stamp)
+    with publishing(out):  # a run that waited here finds the other's file up to date
+        if _up_to_date(out, stamp_file, stamp):
+            console.print(f"{out.name} is up to date")
+            return out, rendered
+        stamp_file.unlink(missing_ok=True)
+        assemble(out, [r.folder / "scene.mp4" for r in rendered], list(scene_ids), voice.timeline,
+                 voice.audio, title(settings), cover, subtitles_shown=not settings.captions_in_picture)
+        atomic_write(stamp_file, stamp)
     return out, rendered
 
 
@@ -121,15 +131,16 @@ def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[
     stem = settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
     folder = media_dir() / "slides"
     folder.mkdir(parents=True, exist_ok=True)
-    return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
+    with publishing(folder / stem):  # the converters write <stem>_assets/ in place
+        return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
 
 
 def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
     """Beat-end stills of every scene at 1080p: media/stills/<input>-<lang>/<scene>-<nn>-<line>.png."""
     console = console or Console(stderr=True)
     context, _ = narrated(settings, console)
-    out = media_dir() / "stills" / f"{settings.input_text}-{settings.lang}"
-    render_stills(settings, scene_ids, context, out, jobs, console)
+    out = media_dir() / "stills" / f"{settings.input_text}-{settings.lang}{settings.weights_tag}"
+    render_stills(settings, scene_ids, context, out, jobs, console, publishing(out))
     return out
 
 
@@ -150,8 +161,12 @@ def _convert(configs, dest: Path) -> Path:
 
 
 def _replace_folder(source: Path, dest: Path) -> None:
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(source, tmp)
-    shutil.rmtree(dest, ignore_errors=True)
-    os.replace(tmp, dest)
+    """`dest` becomes a copy of `source`: copied beside it under a name of this run's own,
+    then swapped in (callers hold the publishing lock)."""
+    tmp = fresh_folder(dest.parent, f".{dest.name}.tmp-")
+    try:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+from common.files import fresh_folder
 from scenes.registry import SCENES, scene_file
 from script.languages import words_path
 
@@ -88,17 +89,15 @@ def entry(kind: str, key: str) -> Path | None:
 
 
 def work_dir(kind: str, key: str) -> Path:
-    """A fresh folder to build entry `key` in (a leftover from an interrupted run is removed)."""
-    path = cache_root(kind) / f".work-{key}"
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
+    """A folder of this run's own to build entry `key` in: two runs of the same render never
+    share one (leftovers of runs that were killed are removed)."""
+    return fresh_folder(cache_root(kind), ".work-", suffix=f"-{key}")
 
 
 def slot(scene_id: str, settings: Settings) -> str:
     """What an entry renders, whatever the version: a newer entry for a slot replaces the older."""
-    return (f"{scene_id} {settings.input_text} {settings.lang} {settings.voice} {settings.quality.label}"
-            f"{'' if settings.captions_in_picture else ' clean'}")
+    return (f"{scene_id} {settings.input_text} {settings.lang} {settings.voice} "
+            f"{settings.quality.label}{settings.weights_tag}{'' if settings.captions_in_picture else ' clean'}")
 
 
 def commit(kind: str, key: str, work: Path, manifest: dict) -> Path:
@@ -106,10 +105,13 @@ def commit(kind: str, key: str, work: Path, manifest: dict) -> Path:
     entries of the same slot (older code or narration) so the cache does not grow forever."""
     (work / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     final = cache_root(kind) / key
-    if final.exists():  # a concurrent run finished the same entry first
-        shutil.rmtree(work, ignore_errors=True)
+    try:
+        os.replace(work, final)  # atomic: the entry appears complete or not at all
+    except OSError:
+        if entry(kind, key) is None:
+            raise
+        shutil.rmtree(work, ignore_errors=True)  # a concurrent run sealed the same entry first
         return final
-    os.replace(work, final)
     for other in cache_root(kind).glob("*/manifest.json"):
         if other.parent != final and _slot_of(other) == manifest.get("slot"):
             shutil.rmtree(other.parent, ignore_errors=True)

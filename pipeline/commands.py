@@ -27,15 +27,14 @@ def settings_options(with_quality: bool = True, with_subs: bool = False):
         @click.option("--voice", default="auto", show_default=True,
                       help=f"{', '.join(options.VOICES)}: auto takes a recording where there is "
                            "one, else espeak-ng.")
-        @click.option("--jobs", "-j", type=int, default=None,
-                      help="Scenes rendered at once [default: number of cores].")
+        @click.option("--jobs", "-j", default=None,
+                      help="Scenes rendered at once, 1 or more [default: number of cores].")
         @click.option("--weights", default=None, type=click.Path(dir_okay=False),
                       help="A minGPT-compatible .npz checkpoint [default: the shipped weights].")
         @functools.wraps(command)
         def wrapper(input_text, lang, voice, jobs, weights, quality="high", subs="picture", **kwargs):
             settings = options.settings(input_text, lang, quality, voice, weights, subs)
-            if jobs is not None and jobs < 1:
-                raise options.BadValue(f"--jobs {jobs} must be at least 1")
+            jobs = options.job_count(jobs)
             return _friendly(command)(settings=settings, jobs=jobs, **kwargs)
         if with_quality:
             wrapper = click.option("--quality", default="high", show_default=True,

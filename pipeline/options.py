@@ -3,11 +3,13 @@ rendering: a bad value stops with one line naming it and the allowed ones (exit 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.cli import BadValue, check_lang, parse_or_exit
-from engine import DEFAULT_WEIGHTS, to_letters
+from common.text import shown
+from engine import DEFAULT_WEIGHTS, to_letters, weights_tag
 from script.sections import SCENE_IDS
 from script.voice import VOICES
 
@@ -54,14 +56,20 @@ class Settings:
         return self.subs == "picture"
 
     @property
+    def weights_tag(self) -> str:
+        """'' for the shipped weights, else '-w<8 hex digits of their hash>': a render with
+        other weights never takes the name (or cache slot) of the default one."""
+        return weights_tag(self.weights)
+
+    @property
     def name(self) -> str:
-        """Stem of every output file: nanogpt-CBABBC-zh-1080p60."""
-        return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}"
+        """Stem of every output file: nanogpt-CBABBC-zh-1080p60 (+ -w1a2b3c4d, other weights)."""
+        return f"nanogpt-{self.input_text}-{self.lang}-{self.quality.label}{self.weights_tag}"
 
 
 def choose(kind: str, value: str, allowed) -> str:
     if value not in allowed:
-        raise BadValue(f"unknown {kind} {value!r}; allowed: {', '.join(allowed)}")
+        raise BadValue(f"unknown {kind} {shown(value)}; allowed: {', '.join(allowed)}")
     return value
 
 
@@ -86,3 +94,26 @@ def scene_ids(names) -> tuple[str, ...]:
 def media_dir() -> Path:
     """Where outputs and caches go: $NANOGPT_MEDIA_DIR, else <project>/media (as script.voice)."""
     return Path(os.environ.get("NANOGPT_MEDIA_DIR") or PROJECT_ROOT / "media")
+
+
+def job_count(text: str | None) -> int | None:
+    """--jobs as a number of processes, 1 or more (None: one per core)."""
+    if text is None:
+        return None
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise BadValue(f"--jobs {shown(text)} is not a whole number; allowed: 1 or more") from None
+    if jobs < 1:
+        raise BadValue(f"--jobs {jobs} must be at least 1")
+    return jobs
+
+
+def check_media_dir() -> Path:
+    """The media folder, made if missing and proven writable before any work starts: a folder
+    that cannot take the outputs is one line naming it and why (an OSError the CLI reports)."""
+    folder = media_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-")
+    probe.close()
+    return folder

@@ -6,6 +6,7 @@ from there.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import multiprocessing
@@ -22,6 +23,8 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 
+from common.cli import os_error_line
+from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
@@ -70,11 +73,11 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
 
 
 def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Path, jobs: int | None = None,
-                  console: Console | None = None) -> list[Rendered]:
-    """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones."""
+                  console: Console | None = None, lock=contextlib.nullcontext()) -> list[Rendered]:
+    """Beat-end stills (animations skipped) of every scene into `out`, replacing old ones
+    (under `lock`, so two runs never mix their files)."""
     _check_modules(scene_ids)
-    work_root = out.parent / f".{out.name}.work"
-    shutil.rmtree(work_root, ignore_errors=True)
+    work_root = fresh_folder(out.parent, f".{out.name}.work-")
     jobs_list = []
     for i, scene_id in enumerate(scene_ids):
         (work_root / scene_id).mkdir(parents=True)
@@ -84,16 +87,23 @@ def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Pat
     def collect(job, made):
         made_list.append(Rendered(job.scene_id, out, True, made["seconds"]))
 
-    _run_pool(jobs_list, {j.index: 1 for j in jobs_list}, collect, jobs, console, 0, "stills")
+    try:
+        _run_pool(jobs_list, {j.index: 1 for j in jobs_list}, collect, jobs, console, 0, "stills")
+        with lock:
+            _publish_stills(work_root, out, scene_ids)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    order = {s: i for i, s in enumerate(scene_ids)}
+    return sorted(made_list, key=lambda r: order[r.scene_id])
+
+
+def _publish_stills(work_root: Path, out: Path, scene_ids) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for scene_id in scene_ids:
         for old in out.glob(f"{scene_id}-*.png"):
-            old.unlink()
+            old.unlink(missing_ok=True)
         for png in sorted((work_root / scene_id / "stills").glob("*.png")):
             os.replace(png, out / png.name)
-    shutil.rmtree(work_root, ignore_errors=True)
-    order = {s: i for i, s in enumerate(scene_ids)}
-    return sorted(made_list, key=lambda r: order[r.scene_id])
 
 
 def _check_modules(scene_ids) -> None:
@@ -186,10 +196,15 @@ def _drain(reports, written: dict) -> None:
 
 
 def _failure(job, err: Exception) -> str:
+    """One line for a scene that raised; its traceback goes to a log (if the disk takes it)."""
+    if isinstance(err, OSError) and err.errno is not None:  # a full disk, a read-only folder...
+        return f"scene {job.scene_id} failed: {os_error_line(err)}"
     log = media_dir() / "cache" / "logs" / f"{job.scene_id}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
     remote = getattr(err, "__cause__", None)  # multiprocessing's RemoteTraceback
-    log.write_text("".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    try:
+        atomic_write(log, "".join(traceback.format_exception(err)) + (str(remote) if remote else ""))
+    except OSError:
+        log = "none written: the media folder takes no files"
     message = (str(err).strip().splitlines() or [type(err).__name__])[0]
     return f"scene {job.scene_id} failed: {type(err).__name__}: {message} (details: {log})"
 

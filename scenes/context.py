@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,20 +61,33 @@ class SceneContext:
 def context_from_env() -> SceneContext:
     """The plain-Manim entry: settings from NANOGPT_* variables. A bad value prints one line
     and exits with code 2 (no traceback), as the pipeline's commands do."""
-    from engine import InputError, WeightsError
-    from script.languages import LanguageError
-    from script.narration import NarrationError
-    from script.voice import VoiceError
+    from common.errors import UserError
 
     get = lambda key, default: os.environ.get(key) or default
     try:
         context = SceneContext.narrated(get("NANOGPT_INPUT", "CBABBC"), get("NANOGPT_LANG", "zh"),
                                         get("NANOGPT_VOICE", "auto"),
                                         get("NANOGPT_WEIGHTS", str(DEFAULT_WEIGHTS)))
-    except (InputError, WeightsError, LanguageError, NarrationError, VoiceError) as err:
-        first = (str(err).splitlines() or [type(err).__name__])[0]
-        print(f"Error: {first}", file=sys.stderr)
+        stills = _writable_folder(os.environ.get("NANOGPT_STILLS_DIR"))
+    except (UserError, OSError) as err:  # bad input, weights, language, narration, voice; files
+        # SystemExit, not an exception: Manim would wrap an exception in a 90-line traceback.
+        print(f"Error: {_one_line(err)}", file=sys.stderr)
         raise SystemExit(2) from None
-    stills = os.environ.get("NANOGPT_STILLS_DIR")
-    return SceneContext(context.run, context.timeline, context.language, context.tables,
-                        Path(stills) if stills else None)
+    return SceneContext(context.run, context.timeline, context.language, context.tables, stills)
+
+
+def _writable_folder(folder: str | None) -> Path | None:
+    """NANOGPT_STILLS_DIR made and proven writable now, not halfway through the render."""
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-").close()
+    return Path(folder)
+
+
+def _one_line(err: Exception) -> str:
+    from common.cli import os_error_line
+
+    if isinstance(err, OSError):
+        return os_error_line(err)
+    return err.summary()

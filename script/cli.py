@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from common.text import shown
 from common.cli import BadValue, input_option, lang_option, parse_or_exit
 from engine.cli import load_or_exit, weights_option
 from engine.generate import generate
@@ -20,7 +21,7 @@ def _timeline(input_text: str, lang: str, weights_path: str):
     try:
         narration = load_narration(lang)
     except NarrationError as err:
-        raise click.ClickException(f"the narration has errors (see: nanogpt-video script check):\n{err}") from None
+        raise click.ClickException(err.summary()) from None
     return run, build_timeline(narration, run)
 
 
@@ -80,7 +81,7 @@ def show(input_text, lang, weights_path):
 def subtitles(input_text, lang, weights_path, out_path):
     """Write the subtitles of the whole video (reading-pace timing) as SRT or WebVTT."""
     if not out_path.lower().endswith(FORMATS):
-        raise BadValue(f"--out {out_path!r} needs one of the suffixes {', '.join(FORMATS)}")
+        raise BadValue(f"--out {shown(out_path)} needs one of the suffixes {', '.join(FORMATS)}")
     _, timeline = _timeline(input_text, lang, weights_path)
     path = write_subtitles(timeline, out_path)
     cues = sum(len(line.cues) for _, line in timeline.all_lines())

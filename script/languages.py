@@ -25,11 +25,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from common.errors import UserError
+from common.text import shown
+
 SHIPPED_DIR = Path(__file__).parent
 DEFAULT_LANG = "zh"
 
 
-class LanguageError(ValueError):
+class LanguageError(UserError):
     """A language that is not there, or a words file that is incomplete; one line each."""
 
 
@@ -100,7 +103,7 @@ def _codes(folder: Path) -> tuple[str, ...]:
 def check_code(code: str, folder: Path | None = None) -> str:
     codes = language_codes(folder)
     if code not in codes:
-        raise LanguageError(f"unknown language {code!r}; allowed: {', '.join(codes)}")
+        raise LanguageError(f"unknown language {shown(code)}; allowed: {', '.join(codes)}")
     return code
 
 

@@ -15,25 +15,36 @@ Every error names the file and line (`narration.en.txt:42: ...`); NarrationError
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from common.errors import UserError
+from common.text import shown
 
 from .fill import PLACEHOLDER, PLACEHOLDERS
 from .languages import check_code, language_codes, narration_dir
 from .sections import SCENE_IDS
 
 SECTION_HEADER = re.compile(r"^--(.*)--$")
+HEADER_STARTS = ("-", "—", "–", "－", "=")  # a line starting so is meant as a section header
+BRACED = re.compile(r"\{[^{}]*\}")          # anything in braces: a placeholder or an attempt at one
 LINE_ID = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)$")
 QUOTES = {"“": "”", '"': '"'}
 LINE_FORMAT = "[section.name] “caption” [optional stage cue]"
 
 
-class NarrationError(ValueError):
+class NarrationError(UserError):
     """One or more problems in narration files; str() lists them one per line."""
 
     def __init__(self, errors: list[str]):
         super().__init__("\n".join(errors))
         self.errors = list(errors)
+
+    def summary(self) -> str:
+        """One line: the first problem, and how many more `script check` lists."""
+        more = len(self.errors) - 1
+        return self.errors[0] + (f" (and {more} more; see: nanogpt-video script check)" if more else "")
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def load_narration(lang: str, path: str | Path | None = None) -> Narration:
     """Parse one language's narration (the shipped file unless `path`); raise NarrationError."""
     path = Path(path) if path is not None else narration_path(lang)
     check_code(lang)
-    narration, errors = parse(path.read_text(encoding="utf-8"), lang, path.name)
+    narration, errors = parse(read_text(path), lang, path.name)
     if errors:
         raise NarrationError(errors)
     return narration
@@ -114,12 +125,32 @@ def check_files(paths: dict[str, str | Path] | None = None) -> list[str]:
     errors, parsed = [], []
     for lang, path in paths.items():
         path = Path(path)
-        narration, file_errors = parse(path.read_text(encoding="utf-8"), lang, path.name)
+        try:
+            narration, file_errors = parse(read_text(path), lang, path.name)
+        except NarrationError as err:
+            narration, file_errors = None, err.errors
         errors += file_errors
-        parsed.append(narration)
+        parsed.append(None if file_errors else narration)
+    # Ids are compared between files that parsed cleanly only: a line that failed to parse
+    # is not "missing" from the other language, it is broken (already reported).
     for other in parsed[1:]:
-        errors += compare_ids(parsed[0], other)
+        if parsed[0] is not None and other is not None:
+            errors += compare_ids(parsed[0], other)
     return errors
+
+
+def read_text(path: Path) -> str:
+    """A narration file's text. A UTF-8 BOM (as Windows editors save) is dropped; bytes that
+    are not UTF-8 are a NarrationError at file:line:column."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        lineno = data.count(b"\n", 0, err.start) + 1
+        column = len(data[line_start:err.start].decode("utf-8", errors="replace")) + 1
+        raise NarrationError([f"{path.name}:{lineno}:{column}: not valid UTF-8 (byte "
+                              f"0x{data[err.start]:02x}); save the file as UTF-8"]) from None
 
 
 def compare_ids(a: Narration, b: Narration) -> list[str]:
@@ -146,9 +177,14 @@ def compare_ids(a: Narration, b: Narration) -> list[str]:
 def parse(text: str, lang: str, source: str) -> tuple[Narration, list[str]]:
     """Parse a whole file; returns what could be read and the list of problems."""
     parser = _Parser(source)
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only (and \r\n): str.splitlines() would also break at control
+    # characters such as \x1c or \x85, hiding them and shifting every line number after.
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    for lineno, raw in enumerate(lines, start=1):
         parser.feed(lineno, raw.strip())
-    return Narration(lang, source, parser.finish(len(text.splitlines()))), parser.errors
+    return Narration(lang, source, parser.finish(len(lines))), parser.errors
 
 
 class _Parser:
@@ -159,16 +195,22 @@ class _Parser:
         self.first_seen: dict[str, int] = {}   # line id -> line number
         self.notes: list[str] = []             # comments waiting for the next line
         self.skipping = False                  # inside a section whose header was reported
+        self.malformed: set[str] = set()       # section ids named by malformed headers
 
     def error(self, lineno: int, message: str) -> None:
         self.errors.append(f"{self.source}:{lineno}: {message}")
 
     def feed(self, lineno: int, text: str) -> None:
+        control = next((i for i, char in enumerate(text) if _is_control(char)), None)
+        if control is not None:  # a NUL, ESC... would reach the caption renderer (Pango) as is
+            self.error(lineno, f"column {control + 1}: control character U+{ord(text[control]):04X}; "
+                               "remove it (a caption is plain text)")
+            text = "".join(" " if _is_control(char) else char for char in text)  # read on
         if not text:
             self.notes = []
         elif text.startswith("#"):
             self.notes.append(text[1:].strip())
-        elif text.startswith("--"):
+        elif text.startswith(HEADER_STARTS):
             self.notes = []
             self.section(lineno, text)
         else:
@@ -179,7 +221,9 @@ class _Parser:
         self.skipping = True  # until the header proves good: no follow-on errors for its lines
         match = SECTION_HEADER.match(text)
         if not match or ":" not in match.group(1):
-            self.error(lineno, "a section header looks like `-- attention: 自注意力 --`")
+            self.error(lineno, f"malformed section header {shown(text)}; a section header looks "
+                               "like `-- attention: 自注意力 --`")
+            self.malformed.update(word for word in re.findall(r"[a-z]+", text) if word in SCENE_IDS)
             return
         section_id, title = (part.strip() for part in match.group(1).split(":", 1))
         if section_id not in SCENE_IDS:
@@ -279,16 +323,21 @@ class _Parser:
             if name not in PLACEHOLDERS:
                 self.error(lineno, f"unknown placeholder {{{name}}}; known: {', '.join(PLACEHOLDERS)}")
                 ok = False
-        stray = PLACEHOLDER.sub("", text)
+        for braced in BRACED.findall(PLACEHOLDER.sub("", text)):
+            self.error(lineno, f"{shown(braced)} is not a placeholder: a placeholder is a plain "
+                               "name in braces, like {input}, with no '.', '[ ]', ':' or '!' "
+                               "(see: nanogpt-video script placeholders)")
+            ok = False
+        stray = BRACED.sub("", PLACEHOLDER.sub("", text))
         if "{" in stray or "}" in stray:
-            self.error(lineno, "unbalanced brace: placeholders look like {input}")
+            self.error(lineno, "unbalanced brace: a '{' or '}' with no partner; placeholders look like {input}")
             ok = False
         return ok
 
     def finish(self, last_lineno: int) -> tuple[Section, ...]:
         found = [s["id"] for s in self.sections]
         for section_id in SCENE_IDS:
-            if section_id not in found:
+            if section_id not in found and section_id not in self.malformed:  # (reported there)
                 self.error(last_lineno, f"section {section_id!r} is missing "
                                         f"(every scene needs one: {', '.join(SCENE_IDS)})")
         for s in self.sections:
@@ -309,3 +358,8 @@ def _closing_quote(text: str) -> int | None:
         if depth == 0:
             return i
     return None
+
+
+def _is_control(char: str) -> bool:
+    """A control character other than tab (C0, DEL, C1): invisible, and a renderer may choke."""
+    return char != "\t" and unicodedata.category(char) == "Cc"

@@ -11,6 +11,7 @@ from engine import InputError, default_run
 
 from common.cli import BadValue, lang_option
 
+from .voice.audio import write_wav
 from .voice import VOICES, VoiceError, check_recordings, durations, recording_script, recordings_dir
 
 OTHER_INPUTS = ("ABCABC", "CCBBAA", "BACCAB")  # to spot lines whose text follows the input
@@ -51,7 +52,11 @@ def script_command(lang, input_text, recordings, out_path):
 @recordings_option
 def check_command(lang, recordings):
     """List recordings missing, extra (no such line id) and unreadable; exit 1 on extra or unreadable."""
-    report = check_recordings(_narration(lang).ids(), lang, recordings)
+    from .fill import filled_lines
+
+    narration = _narration(lang)
+    texts = dict(filled_lines(narration, default_run()))  # the default input's captions
+    report = check_recordings(narration.ids(), lang, recordings, texts)
     speech = sum(report.found.values())
     click.echo(f"{report.folder}: {len(report.found)} recordings read ({speech:.1f} s of speech), "
                f"{len(report.missing)} missing")
@@ -61,6 +66,7 @@ def check_command(lang, recordings):
     _list("extra (no line has this id)", [str(p) for p in report.extra])
     _list("unreadable", report.unreadable)
     _list("several files for one line", report.duplicates)
+    _list("too short (shorter than the caption can be spoken)", report.too_short)
     _list("ignored (not one of the audio formats)", [str(p) for p in report.ignored])
     if not report.ok:
         raise SystemExit(1)
@@ -86,7 +92,7 @@ def track_command(lang, input_text, voice, rate, pitch, pause, recordings, out_p
         narrated = narrate(run, lang, voice, pause, rate=rate, pitch=pitch, recordings=recordings)
     except VoiceError as err:
         raise click.ClickException(str(err)) from None
-    narrated.track().export(out_path, format="wav")
+    write_wav(narrated.track(), out_path)
     voiced = len(durations(narrated.audio))
     click.echo(f"wrote {out_path}: {narrated.timeline.duration:.1f} s, "
                f"{voiced} of {len(narrated.audio)} lines voiced")
@@ -98,7 +104,7 @@ def _narration(lang: str):
     try:
         return load_narration(lang)
     except NarrationError as err:
-        raise click.ClickException(f"the {lang} narration has problems:\n{err}") from None
+        raise click.ClickException(err.summary()) from None
 
 
 def _run(input_text: str):

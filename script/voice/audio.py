@@ -6,12 +6,18 @@ rounding never accumulates over a long video.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
+
+from common.errors import UserError
+from common.files import atomic_write
+
+from ..timeline import reading_time  # (the timeline needs nothing of the voice)
 
 SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
@@ -21,9 +27,11 @@ PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
 SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
 TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
 MIN_SPEECH_MS = 50        # shorter than this after trimming is not a voice line
+MIN_TAKE_SECONDS = 0.5    # no caption is spoken faster: a shorter take is clipped or truncated
+FASTEST_PACE = 2.0        # no narrator speaks above twice the language's reading pace
 
 
-class VoiceError(ValueError):
+class VoiceError(UserError):
     """A voice problem a user can fix; the message is one line naming the file or line."""
 
 
@@ -72,6 +80,29 @@ def trim_silence(audio: AudioSegment) -> AudioSegment:
 def normalise(audio: AudioSegment) -> AudioSegment:
     gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
     return audio.apply_gain(gain)
+
+
+def write_wav(audio: AudioSegment, path: str | Path) -> Path:
+    """`audio` as a WAV file, complete or not there at all. Encoded in memory first: pydub's
+    own writer, when the disk fills, hides the ENOSPC behind 'I/O operation on closed file'."""
+    buffer = io.BytesIO()
+    audio.export(buffer, format="wav")
+    return atomic_write(path, buffer.getvalue())
+
+
+def shortest_take(text: str, lang: str) -> float:
+    """Seconds a take of `text` lasts at least; a shorter one is flagged (the caption would
+    flash by, and the take is most likely clipped)."""
+    return max(MIN_TAKE_SECONDS, reading_time(text, lang) / FASTEST_PACE)
+
+
+def too_short(line_id: str, length: float, text: str | None, lang: str) -> str | None:
+    """A one-line warning when a take is shorter than its text can be spoken, else None."""
+    least = shortest_take(text, lang) if text else MIN_TAKE_SECONDS
+    if length >= least:
+        return None
+    return (f"line {line_id}: the recording lasts {length:.2f} s, shorter than its caption "
+            f"can be spoken ({least:.1f} s at least); a clipped take?")
 
 
 def seconds(audio: AudioSegment) -> float:

@@ -17,8 +17,10 @@ from typing import Iterable, Protocol
 
 from pydub import AudioSegment
 
+from common.text import shown
+
 from ..languages import LanguageError, language
-from .audio import VoiceError, clean, load_audio
+from .audio import VoiceError, clean, load_audio, seconds, too_short
 from .cache import cache_key, cached
 
 VOICES = ("auto", "recorded", "espeak", "silent")
@@ -67,7 +69,12 @@ class Recorded:
         if path is None:
             return None
         key = cache_key(backend=self.name, content=_file_digest(path))
-        return cached(key, lambda: clean(load_audio(path), str(path)))
+        audio = cached(key, lambda: clean(load_audio(path), str(path)))
+        warning = too_short(line_id, seconds(audio), text, lang)
+        if warning:
+            warnings.warn(f"{warning} ({path}; see: nanogpt-video voice check --lang {lang})",
+                          VoiceWarning, stacklevel=2)
+        return audio
 
 
 class Espeak:
@@ -130,7 +137,7 @@ def make_backend(voice: str = "auto", rate: int | None = None, pitch: int | None
         return Espeak(rate, pitch)
     if voice == "silent":
         return Silent()
-    raise VoiceError(f"unknown voice {voice!r}; allowed: {', '.join(VOICES)}")
+    raise VoiceError(f"unknown voice {shown(voice)}; allowed: {', '.join(VOICES)}")
 
 
 def line_audio(lines: Iterable[tuple[str, str]], lang: str, voice: str = "auto",

@@ -14,7 +14,8 @@ from typing import Callable
 
 from pydub import AudioSegment
 
-from common.files import atomic_path
+from .audio import write_wav
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLEANING_VERSION = 1  # bump when audio.clean() changes what it produces
@@ -41,7 +42,7 @@ def cached(key: str, make: Callable[[], AudioSegment], folder: Path | None = Non
     audio = _read(path)
     if audio is None:
         audio = make()
-        _write_atomically(audio, path)
+        write_wav(audio, path)  # complete or not there: never a half-written entry
     return audio
 
 
@@ -53,8 +54,3 @@ def _read(path: Path) -> AudioSegment | None:
         return None
     except Exception:  # a damaged entry is a miss: it gets rebuilt and replaced
         return None
-
-
-def _write_atomically(audio: AudioSegment, path: Path) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as file:
-        audio.export(file, format="wav")

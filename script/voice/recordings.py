@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .audio import VoiceError, clean, load_audio, seconds
+from .audio import VoiceError, clean, load_audio, seconds, too_short
 from .backends import RECORDING_EXTENSIONS, recordings_dir
 
 NOT_AUDIO = {".md", ".txt"}  # notes a narrator may keep next to the recordings
@@ -20,14 +20,17 @@ class RecordingCheck:
     unreadable: list[str] = field(default_factory=list)      # one-line errors naming the file
     duplicates: list[str] = field(default_factory=list)      # line ids with several files
     ignored: list[Path] = field(default_factory=list)        # files in formats we do not read
+    too_short: list[str] = field(default_factory=list)       # takes shorter than their text allows
 
     @property
     def ok(self) -> bool:
         return not (self.extra or self.unreadable or self.duplicates)
 
 
-def check_recordings(line_ids: Iterable[str], lang: str, root: str | Path | None = None) -> RecordingCheck:
-    """Compare <root>/<lang>/ with the narration's line ids and try to read every file."""
+def check_recordings(line_ids: Iterable[str], lang: str, root: str | Path | None = None,
+                     texts: dict[str, str] | None = None) -> RecordingCheck:
+    """Compare <root>/<lang>/ with the narration's line ids and try to read every file;
+    with `texts` (line id -> caption) a take too short for its caption is flagged too."""
     line_ids = list(line_ids)
     report = RecordingCheck(recordings_dir(root) / lang)
     files_by_id: dict[str, list[Path]] = {}
@@ -51,6 +54,10 @@ def check_recordings(line_ids: Iterable[str], lang: str, root: str | Path | None
                 report.found[line_id] = seconds(clean(load_audio(paths[0]), str(paths[0])))
             except VoiceError as err:
                 report.unreadable.append(str(err))
+                continue
+            warning = too_short(line_id, report.found[line_id], (texts or {}).get(line_id), lang)
+            if warning:
+                report.too_short.append(warning)
     return report
 
 
