@@ -1,7 +1,8 @@
 """Audio work with pydub: load a file, clean a voice line, and lay lines out on a track.
 
 Every voice line leaves here in one format: 48 kHz, 16-bit, mono, leading and trailing
-silence trimmed, loudness normalised. Tracks are built sample-exact from the timeline, so
+silence trimmed, loudness normalised to -16 LUFS integrated (EBU R128 / ITU-R BS.1770, the
+common platform target; measured with pyloudnorm) with peaks kept under -1 dBFS. Tracks are built sample-exact from the timeline, so
 rounding never accumulates over a long video.
 """
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pydub.silence import detect_leading_silence
 SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
 CHANNELS = 1              # a voice is mono; the muxer can upmix if it wants
-TARGET_DBFS = -20.0       # loudness (RMS) every line is brought to
+TARGET_LUFS = -16.0       # integrated loudness every line (and so the master track) is brought to
 PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
+RMS_FOR_TARGET = -19.0    # dBFS RMS standing in for TARGET_LUFS on clips too short to measure (< 0.4 s)
 SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
 TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
 MIN_SPEECH_MS = 50        # shorter than this after trimming is not a voice line
@@ -51,27 +53,51 @@ def _read(path: Path) -> AudioSegment:
 
 def clean(audio: AudioSegment, source: str = "audio") -> AudioSegment:
     """48 kHz mono 16-bit, silence trimmed at both ends, loudness normalised."""
+    return clean_timed(audio, source)[0]
+
+
+def clean_timed(audio: AudioSegment, source: str = "audio") -> tuple[AudioSegment, float]:
+    """clean(), and the seconds trimmed off the start (word times shift by that much)."""
     audio = audio.set_channels(CHANNELS).set_sample_width(SAMPLE_WIDTH).set_frame_rate(SAMPLE_RATE)
-    audio = trim_silence(audio)
+    audio, lead = _trim(audio)
     if len(audio) < MIN_SPEECH_MS:
         raise VoiceError(f"{source}: contains only silence")
-    return normalise(audio)
+    return normalise(audio), lead / 1000
 
 
 def trim_silence(audio: AudioSegment) -> AudioSegment:
+    return _trim(audio)[0]
+
+
+def _trim(audio: AudioSegment) -> tuple[AudioSegment, int]:
     if audio.max_dBFS == float("-inf"):
-        return audio[:0]
+        return audio[:0], 0
     threshold = audio.max_dBFS - SILENCE_BELOW_PEAK
     lead = detect_leading_silence(audio, silence_threshold=threshold, chunk_size=10)
     tail = detect_leading_silence(audio.reverse(), silence_threshold=threshold, chunk_size=10)
     start = max(0, lead - TRIM_MARGIN_MS)
     end = min(len(audio), len(audio) - tail + TRIM_MARGIN_MS)
-    return audio[start:end]
+    return audio[start:end], start
+
+
+def loudness(audio: AudioSegment) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4); -inf for silence or a clip under 0.4 s."""
+    import pyloudnorm
+
+    samples = np.frombuffer(_conform(audio).raw_data, dtype=np.int16).astype(np.float64) / 32768
+    if len(samples) < int(0.4 * SAMPLE_RATE) or not samples.any():
+        return float("-inf")
+    return float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(samples))
 
 
 def normalise(audio: AudioSegment) -> AudioSegment:
-    gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
-    return audio.apply_gain(gain)
+    """The one place loudness is set: TARGET_LUFS, with no peak above PEAK_CEILING_DBFS."""
+    measured = loudness(audio)
+    if measured == float("-inf"):  # too short for the meter: an RMS stand-in
+        gain = RMS_FOR_TARGET - audio.dBFS
+    else:
+        gain = TARGET_LUFS - measured
+    return audio.apply_gain(min(gain, PEAK_CEILING_DBFS - audio.max_dBFS))
 
 
 def seconds(audio: AudioSegment) -> float:

@@ -14,10 +14,10 @@ from typing import Callable
 
 from pydub import AudioSegment
 
-from common.files import atomic_path
+from common.files import atomic_path, atomic_write
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CLEANING_VERSION = 1  # bump when audio.clean() changes what it produces
+CLEANING_VERSION = 2  # bump when audio.clean() changes what it produces
 
 
 def media_dir() -> Path:
@@ -43,6 +43,27 @@ def cached(key: str, make: Callable[[], AudioSegment], folder: Path | None = Non
         audio = make()
         _write_atomically(audio, path)
     return audio
+
+
+def cached_timed(key: str, make: Callable[[], tuple[AudioSegment, list]],
+                 folder: Path | None = None) -> tuple[AudioSegment, list]:
+    """cached() for a voice that also times its words: <key>.json beside <key>.wav."""
+    path = (folder or cache_dir()) / f"{key}.wav"
+    words_path = path.with_suffix(".json")
+    audio = _read(path)
+    words = _read_json(words_path) if audio is not None else None
+    if audio is None or words is None:
+        audio, words = make()
+        atomic_write(words_path, json.dumps(words))
+        _write_atomically(audio, path)
+    return audio, words
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _read(path: Path) -> AudioSegment | None:
