@@ -27,7 +27,7 @@ setup:
 test: setup
 	$(BIN)/python -m pytest
 
-video: setup
+video: setup voices
 	$(CLI) render $(RENDER_ARGS)
 
 scene: setup
@@ -53,6 +53,12 @@ bench: setup
 # Renders the whole video at low and high quality (slow: about 30 min on 2 cores).
 bench-render: setup
 	$(BIN)/python benchmarks/render.py
+
+# The neural voice of the video's language (VOICE=auto or neural), installed the first time
+# into .venv-voice-<lang> (tools/voices/install.sh); if that fails, espeak-ng speaks instead.
+.PHONY: voices
+voices:
+	@case "$(VOICE)" in auto|neural) bash tools/voices/install.sh "$(VIDEO_LANG)" || true ;; esac
 
 doctor: setup
 	$(CLI) doctor

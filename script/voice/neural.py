@@ -172,6 +172,7 @@ class NeuralVoice:
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 process.kill()
                 process.wait()
+            process.stdout.close()
         if self.log is not None:
             self.log.close()
             self.log = None

