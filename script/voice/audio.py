@@ -7,6 +7,7 @@ rounding never accumulates over a long video.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -82,22 +83,61 @@ def _trim(audio: AudioSegment) -> tuple[AudioSegment, int]:
 
 def loudness(audio: AudioSegment) -> float:
     """Integrated loudness in LUFS (ITU-R BS.1770-4); -inf for silence or a clip under 0.4 s."""
-    import pyloudnorm
+    return _lufs(_floats(_conform(audio)))
 
-    samples = np.frombuffer(_conform(audio).raw_data, dtype=np.int16).astype(np.float64) / 32768
+
+def _floats(audio: AudioSegment) -> np.ndarray:
+    return np.frombuffer(audio.raw_data, dtype=np.int16).astype(np.float64) / 32768
+
+
+@functools.lru_cache(maxsize=1)
+def _meter():
+    import pyloudnorm
+    return pyloudnorm.Meter(SAMPLE_RATE)
+
+
+def _lufs(samples: np.ndarray) -> float:
     if len(samples) < int(0.4 * SAMPLE_RATE) or not samples.any():
         return float("-inf")
-    return float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(samples))
+    return float(_meter().integrated_loudness(samples))
 
 
 def normalise(audio: AudioSegment) -> AudioSegment:
-    """The one place loudness is set: TARGET_LUFS, with no peak above PEAK_CEILING_DBFS."""
-    measured = loudness(audio)
-    if measured == float("-inf"):  # too short for the meter: an RMS stand-in
-        gain = RMS_FOR_TARGET - audio.dBFS
-    else:
-        gain = TARGET_LUFS - measured
-    return audio.apply_gain(min(gain, PEAK_CEILING_DBFS - audio.max_dBFS))
+    """The one place loudness is set: TARGET_LUFS integrated, peaks at most PEAK_CEILING_DBFS.
+
+    Speech is peaky (espeak-ng especially): where the gain to -16 LUFS would push peaks over
+    the ceiling, a limiter (5 ms windows, gain eased over 10 ms either side) turns just those
+    peaks down instead of the whole line, so the line still reaches the target, unclipped."""
+    audio = _conform(audio)
+    samples = _floats(audio)
+    measured = _lufs(samples)
+    if measured == float("-inf"):  # too short for the meter: an RMS stand-in, peak-capped
+        gain = min(RMS_FOR_TARGET - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
+        return audio.apply_gain(gain)
+    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+    for _ in range(3):  # limiting lowers loudness a little: measure again and top up
+        samples = _limit(samples * 10 ** ((TARGET_LUFS - measured) / 20), ceiling)
+        measured = _lufs(samples)
+        if abs(measured - TARGET_LUFS) < 0.2:
+            break
+    pcm = np.round(np.clip(samples, -ceiling, ceiling) * 32767).astype(np.int16)
+    return _segment(pcm)
+
+
+def _limit(samples: np.ndarray, ceiling: float, window: int = 240, spread: int = 2) -> np.ndarray:
+    peak = np.abs(samples).max(initial=0.0)
+    if peak <= ceiling:
+        return samples
+    padded = np.pad(np.abs(samples), (0, -len(samples) % window))
+    gain = np.minimum(1.0, ceiling / np.maximum(padded.reshape(-1, window).max(axis=1), 1e-12))
+    eased = gain.copy()
+    for k in range(1, spread + 1):  # a window's gain reaches its neighbours: no sudden steps
+        eased[k:] = np.minimum(eased[k:], gain[:-k])
+        eased[:-k] = np.minimum(eased[:-k], gain[k:])
+    centres = np.arange(len(eased)) * window + window / 2
+    per_sample = np.minimum(np.interp(np.arange(len(samples)), centres, eased),
+                            np.repeat(gain, window)[:len(samples)])
+    return samples * per_sample
 
 
 def seconds(audio: AudioSegment) -> float:

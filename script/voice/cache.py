@@ -17,7 +17,7 @@ from pydub import AudioSegment
 from common.files import atomic_path, atomic_write
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CLEANING_VERSION = 2  # bump when audio.clean() changes what it produces
+CLEANING_VERSION = 3  # bump when audio.clean() changes what it produces
 
 
 def media_dir() -> Path:
