@@ -34,7 +34,8 @@ def main() -> None:
         real_close = backends.Neural.close
 
         def close(self):  # the time the worker itself spent synthesising
-            synth.append(self.synth_seconds)
+            synth.append((self.synth_seconds, sum(v.cpu_seconds for v in self.voices.values()),
+                          sum(v.ready.get("load_seconds", 0) for v in self.voices.values())))
             real_close(self)
 
         backends.Neural.close = close
@@ -48,8 +49,10 @@ def main() -> None:
             timed = sum(1 for _, line in narrated.timeline.all_lines() if line.words)
             print(f"{args.lang} {args.voice} threads={args.threads} {label}: {took:.1f} s for "
                   f"{len(narrated.audio)} lines, {speech:.1f} s of speech (RTF {took / speech:.3f}), "
-                  f"video {narrated.timeline.duration:.1f} s, {timed} lines word-timed; worker synthesis "
-                  f"{synth[-1] if synth else 0:.1f} s (RTF {(synth[-1] if synth else 0) / speech:.3f})"
+                  f"video {narrated.timeline.duration:.1f} s, {timed} lines word-timed; worker: load "
+                  f"{synth[-1][2]:.1f} s, synthesis {synth[-1][0]:.1f} s wall (RTF {synth[-1][0] / speech:.3f}), "
+                  f"{synth[-1][1]:.1f} s CPU (CPU RTF {synth[-1][1] / speech:.3f}); load average "
+                  f"{os.getloadavg()[0]:.1f}"
                   + "".join(f"\n  warning: {w.message}" for w in caught))
 
 

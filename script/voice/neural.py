@@ -98,6 +98,7 @@ class NeuralVoice:
         self.process: subprocess.Popen | None = None
         self.ready: dict = {}
         self.log = None
+        self.cpu_seconds = 0.0
 
     @property
     def identity(self) -> dict:
@@ -129,7 +130,8 @@ class NeuralVoice:
 
     def say(self, text: str, out: str | Path) -> tuple[float, list]:
         """Synthesise `text` into the WAV `out`; returns (synthesis seconds, word times as
-        [first_char, end_char, start_s, end_s] in `text`)."""
+        [first_char, end_char, start_s, end_s] in `text`). self.cpu_seconds adds up the
+        worker's CPU time (a figure that does not depend on what else the machine runs)."""
         self.start()
         request = json.dumps({"text": text, "out": str(out)}, ensure_ascii=False)
         try:
@@ -140,6 +142,7 @@ class NeuralVoice:
         answer = self._receive(LINE_TIMEOUT, "a line")
         if not answer.get("ok"):
             raise VoiceError(f"the {self.lang} neural voice failed: {answer.get('error', '?')}")
+        self.cpu_seconds += answer.get("cpu_seconds", 0.0)
         return answer.get("synth_seconds", 0.0), answer.get("words", [])
 
     def _receive(self, timeout: float, what: str) -> dict:
