@@ -21,8 +21,10 @@ def main() -> None:
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--threads", default="1")
     parser.add_argument("--voice", default="neural")
+    parser.add_argument("--workers", default="2")
     args = parser.parse_args()
     os.environ["NANOGPT_VOICE_THREADS"] = args.threads
+    os.environ["NANOGPT_VOICE_WORKERS"] = args.workers
     os.environ["NANOGPT_NEURAL"] = "1"
     with tempfile.TemporaryDirectory() as media:
         os.environ["NANOGPT_MEDIA_DIR"] = media
@@ -34,8 +36,8 @@ def main() -> None:
         real_close = backends.Neural.close
 
         def close(self):  # the time the worker itself spent synthesising
-            synth.append((self.synth_seconds, sum(v.cpu_seconds for v in self.voices.values()),
-                          sum(v.ready.get("load_seconds", 0) for v in self.voices.values())))
+            synth.append((self.synth_seconds, sum(v.cpu_seconds for v in self.all_voices()),
+                          max([v.ready.get("load_seconds", 0) for v in self.all_voices()] or [0])))
             real_close(self)
 
         backends.Neural.close = close
@@ -47,7 +49,7 @@ def main() -> None:
             took = time.perf_counter() - started
             speech = sum(line.speech for _, line in narrated.timeline.all_lines())
             timed = sum(1 for _, line in narrated.timeline.all_lines() if line.words)
-            print(f"{args.lang} {args.voice} threads={args.threads} {label}: {took:.1f} s for "
+            print(f"{args.lang} {args.voice} workers={args.workers} threads={args.threads} {label}: {took:.1f} s for "
                   f"{len(narrated.audio)} lines, {speech:.1f} s of speech (RTF {took / speech:.3f}), "
                   f"video {narrated.timeline.duration:.1f} s, {timed} lines word-timed; worker: load "
                   f"{synth[-1][2]:.1f} s, synthesis {synth[-1][0]:.1f} s wall (RTF {synth[-1][0] / speech:.3f}), "

@@ -95,40 +95,95 @@ class Espeak:
 class Neural:
     """The language's neural voice (script/voice/neural.py), speaking the spoken form of each
     caption (script/spoken.py). Cached lines need no worker; the first miss starts one, which
-    stays up for the rest of the render (close() ends it)."""
+    stays up for the rest of the render (close() ends it). prepare() synthesises the lines
+    missing from the cache first, with up to NANOGPT_VOICE_WORKERS workers side by side
+    (default: 2 on a machine with 2 cores or more), one line at a time each."""
     name = "neural"
 
     def __init__(self):
-        self.voices: dict = {}
+        self.voices: dict = {}                 # lang -> the worker speak() uses
+        self.helpers: list = []                # the extra workers prepare() started
         self.word_times: dict[str, tuple] = {}
-        self.synth_seconds = 0.0   # measured: time the workers spent synthesising
+        self.synth_seconds = 0.0               # measured: time the workers spent synthesising
 
-    def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
-        from ..spoken import spoken_form
+    def all_voices(self) -> list:
+        return [*self.voices.values(), *self.helpers]
+
+    def _voice(self, lang: str):
         from .neural import NeuralVoice
+        return self.voices.get(lang) or self.voices.setdefault(lang, NeuralVoice(lang))
+
+    def _line(self, text: str, lang: str):
+        from ..spoken import spoken_form
 
         spoken = spoken_form(" ".join(text.split()), lang)
+        key = cache_key(backend=self.name, **self._voice(lang).identity, text=spoken.text)
+        return spoken, key
+
+    def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
+        spoken, key = self._line(text, lang)
         if not spoken.text.strip():
             return None
-        voice = self.voices.get(lang) or self.voices.setdefault(lang, NeuralVoice(lang))
-        key = cache_key(backend=self.name, **voice.identity, text=spoken.text)
-
-        def make():
-            with tempfile.TemporaryDirectory(prefix="neural-") as folder:
-                out = Path(folder) / "line.wav"
-                took, words = voice.say(spoken.text, out)
-                self.synth_seconds += took
-                audio, lead = clean_timed(load_audio(out), f"the neural voice for line {line_id}")
-            length = seconds(audio)
-            return audio, [[a, b, _clamp(t0 - lead, length), _clamp(t1 - lead, length)]
-                           for a, b, t0, t1 in words]
-
-        audio, words = cached_timed(key, make)
+        voice = self._voice(lang)
+        audio, words = cached_timed(key, lambda: self._make(voice, line_id, spoken.text))
         self.word_times[line_id] = _written_times(spoken, words)
         return audio
 
+    def prepare(self, lines, lang: str) -> None:
+        """Fill the cache for `lines` ((id, text)) with several workers at once."""
+        import threading
+
+        from .cache import cache_dir
+        from .neural import NeuralVoice, worker_count
+
+        todo, seen = [], set()
+        for line_id, text in lines:
+            spoken, key = self._line(text, lang)
+            if spoken.text.strip() and key not in seen and not (cache_dir() / f"{key}.json").is_file():
+                todo.append((line_id, spoken.text, key))
+                seen.add(key)
+        count = min(worker_count(), len(todo))
+        if count < 2:
+            return
+        voices = [self._voice(lang)] + [NeuralVoice(lang) for _ in range(count - 1)]
+        self.helpers += voices[1:]
+        todo.sort(key=lambda item: -len(item[1]))   # longest first: the workers end together
+        queue, errors, lock = list(todo), [], threading.Lock()
+
+        def work(voice):
+            while True:
+                with lock:
+                    if not queue or errors:
+                        return
+                    line_id, said, key = queue.pop(0)
+                try:
+                    cached_timed(key, lambda: self._make(voice, line_id, said))
+                except Exception as err:  # the first one is raised below, in this thread
+                    errors.append(err)
+                    return
+
+        threads = [threading.Thread(target=work, args=(voice,), daemon=True) for voice in voices]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for voice in voices[1:]:
+            voice.close()
+        if errors:
+            raise errors[0]
+
+    def _make(self, voice, line_id: str, said: str):
+        with tempfile.TemporaryDirectory(prefix="neural-") as folder:
+            out = Path(folder) / "line.wav"
+            took, words = voice.say(said, out)
+            self.synth_seconds += took
+            audio, lead = clean_timed(load_audio(out), f"the neural voice for line {line_id}")
+        length = seconds(audio)
+        return audio, [[a, b, _clamp(t0 - lead, length), _clamp(t1 - lead, length)]
+                       for a, b, t0, t1 in words]
+
     def close(self) -> None:
-        for voice in self.voices.values():
+        for voice in self.all_voices():
             voice.close()
 
 
@@ -182,6 +237,16 @@ class Auto:
     def close(self) -> None:
         if self.neural:
             self.neural.close()
+
+    def prepare(self, lines, lang: str) -> None:
+        """The neural voice's lines (those without a recording) synthesised ahead, in parallel."""
+        if self.neural is None or not self._neural_ok(lang):
+            return
+        lines = [(i, t) for i, t in lines if not self.recorded.has(i, lang)]
+        try:
+            self.neural.prepare(lines, lang)
+        except VoiceError as err:
+            self._without_neural(lang, str(err))
 
     def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
         if self.recorded.has(line_id, lang):
@@ -252,7 +317,10 @@ def voice_lines(lines: Iterable[tuple[str, str]], lang: str, voice: str = "auto"
                 recordings: str | Path | None = None) -> tuple[dict, dict]:
     """line_audio(), and the word times of the lines whose voice gives them (see Neural)."""
     backend = make_backend(voice, rate, pitch, recordings)
+    lines = list(lines)
     try:
+        if hasattr(backend, "prepare"):
+            backend.prepare(lines, lang)
         audio = {line_id: backend.speak(line_id, text, lang) for line_id, text in lines}
     finally:
         if hasattr(backend, "close"):

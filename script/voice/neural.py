@@ -66,6 +66,16 @@ def enabled() -> bool:
     return os.environ.get("NANOGPT_NEURAL", "1") != "0"
 
 
+def worker_count() -> int:
+    """Workers synthesising at once when many lines are missing from the cache:
+    $NANOGPT_VOICE_WORKERS, else 2 where there are 2 cores or more (each runs one thread)."""
+    value = os.environ.get("NANOGPT_VOICE_WORKERS")
+    if value:
+        return max(1, int(value))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2, cores)
+
+
 def voice_info(lang: str) -> VoiceInfo | None:
     """The neural voice of `lang`, or None when its words file names none."""
     record = language(lang)
