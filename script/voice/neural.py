@@ -101,6 +101,7 @@ def unavailable_reason(lang: str) -> str | None:
 
 class NeuralVoice:
     """One worker process speaking `lang`, started on the first line that needs it."""
+    started = 0  # workers started by this process (names their logs)
 
     def __init__(self, lang: str):
         self.lang = lang
@@ -123,7 +124,8 @@ class NeuralVoice:
             raise NeuralUnavailable(reason)
         from .cache import cache_dir
 
-        log_path = cache_dir() / f"worker-{self.lang}.log"
+        NeuralVoice.started += 1
+        log_path = cache_dir() / f"worker-{self.lang}-{NeuralVoice.started % 4}.log"  # the last few kept
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(log_path, "w")
         env = dict(os.environ, NANOGPT_VOICE_THREADS=os.environ.get("NANOGPT_VOICE_THREADS", THREADS),

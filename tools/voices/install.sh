@@ -37,7 +37,7 @@ rm -rf "$VENV"
 total=$(grep -c '^[a-z0-9]' "$REQUIREMENTS")
 n=0
 # progress: one line per package as pip reaches it
-if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off \
+if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off --retries 2 --timeout 30 \
       --require-hashes --no-deps -r "$REQUIREMENTS" 2>"$VENV.log" \
     | while IFS= read -r line; do
         case "$line" in
