@@ -183,13 +183,14 @@ def english_voice():
 
 def test_english_voice_for_real(english_voice, monkeypatch):
     monkeypatch.setenv("NANOGPT_NEURAL", "1")
+    monkeypatch.setenv("NANOGPT_VOICE_WORKERS", "1")   # three short lines: one worker loads once
     monkeypatch.delenv("NANOGPT_VOICES_DIR", raising=False)
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         audio, words = voice.voice_lines(LINES, "en", "neural")
     assert not [w for w in caught if issubclass(w.category, voice.VoiceWarning)], caught[0].message
-    assert time.perf_counter() - started < 30
+    assert time.perf_counter() - started < 45   # ~5 s on an idle machine; generous for a shared one
     for line_id, text in LINES:
         length = voice.seconds(audio[line_id])
         # neural English speaks ~12-18 characters a second
