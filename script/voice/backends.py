@@ -271,6 +271,8 @@ class Auto:
         if lang in self.no_neural:
             return False
         if not enabled() or voice_info(lang) is None:  # off, or none for this language: no news
+            if self.name == "neural" and enabled():      # ...unless it was asked for by name
+                self._without_neural(lang, f"the {lang} narration names no neural voice")
             self.no_neural[lang] = ""
             return False
         reason = unavailable_reason(lang)
