@@ -201,7 +201,7 @@ class Attention(NanoScene):
         self.sum_one = label("Σ = 1", 16, style.MUTED).next_to(self.prob_grid, RIGHT, buff=0.12)
 
     def build_values(self) -> None:
-        h, t, T, g = self.h, self.tf, self.T, self.grid
+        h, t, _T, g = self.h, self.tf, self.T, self.grid
         heads = self.data("attn.heads")[h]                     # [T, A]
         v = self.data("attn.v")[h].T                           # [A, T]
         probs = self.data("attn.probs")[h, t]
@@ -242,7 +242,7 @@ class Attention(NanoScene):
                                    for y in self.concat_tops[1:]]).set_z_index(FRONT - 1)
 
     def build_output(self) -> None:
-        C, T = self.C, self.T
+        C, _T = self.C, self.T
         concat = self.data("attn.concat").T                           # [C, T]
         at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
         self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.5)

@@ -118,6 +118,7 @@ class NanoScene(Beats, Scene):
         self.beat_start = 0      # frame at which the current beat began
         self.auditing = False    # tests switch this on: every play is checked (see audit())
         self.audit_log: list[str] = []
+        self.unsaid = []
         self.shown_labels: set = set()
 
     def beats(self) -> dict:

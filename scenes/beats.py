@@ -1,8 +1,9 @@
 """The beat vocabulary: what every scene says while a narration line plays (NanoScene has it).
 
-    self.at_word(("均值", "mean"), default=0.5)    # hold until the caption says "mean"
+    self.at_word("mean", default=0.5)                # hold until the caption says [layernorm.cues] mean
     self.at_cue(1)                                   # ... or until its second cue is up
     self.highlight(self.mean, share=0.1)             # the yellow frame moves to what is named
+    self.play(self.highlight_to(self.var), ...)      # ... moves along, played with others
     self.play(self.unhighlight(), ...)               # ... and leaves
     self.play(*self.dim(self.heatmap, opacity=0.3))  # push something back; opacity=1 restores
     self.play(self.reveal(self.heatmap))             # show an image without redrawing it
@@ -13,6 +14,8 @@ what it animates is lifted above what stays still (see lift_movers), because Man
 every frame each mobject from the first animated one upward, and images are the costly part.
 """
 from __future__ import annotations
+
+import re
 
 from manim import (Animation, ApplyFunction, Create, FadeIn, FadeOut, ImageMobject, LaggedStart,
                    Rectangle, ReplacementTransform, VGroup, VMobject)
@@ -28,6 +31,7 @@ class Beats:
     """Mixin for NanoScene: timing within a line, the highlight frame, dimming, drawing order."""
 
     highlighted = None   # the highlight frame on screen, if any
+    unsaid: list         # (line id, cue word) of every cue word its line did not say
 
     # ---- when in the line ----------------------------------------------------------------
 
@@ -36,14 +40,23 @@ class Beats:
         cues = self.line.cues
         return cues[i].offset / self.line.duration if i < len(cues) else 0.0
 
-    def word_share(self, words, default: float) -> float:
-        """Share of the line at which its captions first say one of `words` (the words of any
-        language), else `default`."""
-        for cue in getattr(self.line, "cues", ()):
-            text = cue.text.replace("\n", "")
-            hits = [h for h in (text.lower().find(w.lower()) for w in words) if h >= 0]
-            if hits:
-                return min(0.95, (cue.offset + cue.duration * min(hits) / max(1, len(text))) / self.line.duration)
+    def word_share(self, cue: str, default: float) -> float:
+        """Share of the line at which its captions first say the cue word `cue` (a key of this
+        scene's [<scene>.cues] words table), else `default`."""
+        spellings = self.words["cues"][cue]
+        return self.said_share([spellings] if isinstance(spellings, str) else spellings, default, cue)
+
+    def said_share(self, texts, default: float, cue: str | None = None) -> float:
+        """Share of the line at which its captions first say one of `texts`, else `default`
+        (and the miss is noted in self.unsaid, which the scene tests check is empty)."""
+        pattern = re.compile("|".join(_said(text) for text in texts))
+        joiner = "" if self.context.language.cjk else " "
+        for c in getattr(self.line, "cues", ()):
+            text = c.text.replace("\n", joiner)
+            found = pattern.search(text)
+            if found:
+                return min(0.95, (c.offset + c.duration * found.start() / max(1, len(text))) / self.line.duration)
+        self.unsaid.append((self.line.id, cue or texts[0]))
         return default
 
     def at_share(self, share: float, room: float = 0.0, calm: float = 0.04) -> None:
@@ -58,9 +71,13 @@ class Beats:
         """Hold until caption cue i is up (see at_share)."""
         self.at_share(self.cue_share(i), room, calm)
 
-    def at_word(self, words, default: float, room: float = 0.0) -> None:
-        """Hold until the caption says one of `words` (see word_share and at_share)."""
-        self.at_share(self.word_share(words, default), room)
+    def at_word(self, cue: str, default: float, room: float = 0.0) -> None:
+        """Hold until the caption says the cue word `cue` (see word_share and at_share)."""
+        self.at_share(self.word_share(cue, default), room)
+
+    def at_said(self, texts, default: float, room: float = 0.0) -> None:
+        """Hold until the caption says one of `texts` (for words from the run, not the words file)."""
+        self.at_share(self.said_share(texts, default), room)
 
     # ---- the highlight frame: an outline on what the caption names ------------------------
 
@@ -81,6 +98,12 @@ class Beats:
             first = ReplacementTransform(self.highlighted, new)
         self.play(first, *also, run_time=self.t(share))
         self.highlighted = new
+
+    def highlight_to(self, target, buff: float = 0.08) -> Animation:
+        """An animation moving the highlight frame (already on screen) to `target`: for walks
+        inside a Succession, or moves played with other animations."""
+        new = target if _is_frame(target) else self.frame_around(target, buff=buff)
+        return self.highlighted.animate.become(new)
 
     def unhighlight(self) -> Animation:
         """An animation that takes the highlight frame away (nothing if there is none)."""
@@ -125,6 +148,14 @@ class Beats:
         if mob in self.mobjects:
             return mob
         return next((top for top in self.mobjects if mob in top.get_family()), None)
+
+
+def _said(text: str) -> str:
+    """A regex for `text` as said: case as written, and a Latin word never inside another
+    (the letter "A" is not the a of "case")."""
+    edge = "(?<![A-Za-z0-9])" if text[:1].isascii() and text[:1].isalnum() else ""
+    end = "(?![A-Za-z0-9])" if text[-1:].isascii() and text[-1:].isalnum() else ""
+    return edge + re.escape(text) + end
 
 
 def as_frame(outline: VMobject) -> VMobject:

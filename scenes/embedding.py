@@ -8,7 +8,7 @@ then every time step in one sweep into the block x (C x T).
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Create, FadeIn, FadeOut, Group, Rectangle,
+from manim import (DOWN, LEFT, RIGHT, AnimationGroup, FadeIn, FadeOut, Group, Rectangle,
                    ReplacementTransform, Succession, VGroup)
 
 from scenes import style
@@ -173,15 +173,14 @@ class Embedding(NanoScene):
         curtains = VGroup(veil(self.weight_rows, 1.0), veil(self.inter_rows, 1.0))
         self.add(self.weight_rows, self.inter_rows, curtains)
         self.play(FadeIn(self.headers), FadeIn(self.diagram), FadeOut(curtains), run_time=self.t(0.4))
-        self.focus = self.frame_around(Group(self.diagram.tokens, self.diagram.embedding))
-        self.play(Create(self.focus), run_time=self.t(0.2))
+        self.highlight(Group(self.diagram.tokens, self.diagram.embedding), 0.2, buff=0.1)
 
     @beat("embedding.structure")
     def structure(self):
-        for group, words in ((self.weight_rows, ("权重", "weights")), (self.diagram, ("输入", "arranged")),
-                             (self.inter_rows, ("中间结果", "intermediate"))):
-            self.at_word(words, 0.0, room=0.1)
-            self.play(self.focus.animate.become(self.frame_around(group)), run_time=self.t(0.08))
+        for group, cue in ((self.weight_rows, "weights"), (self.diagram, "inputs"),
+                             (self.inter_rows, "intermediates")):
+            self.at_word(cue, 0.0, room=0.1)
+            self.play(self.highlight_to(group, buff=0.1), run_time=self.t(0.08))
 
     @beat("embedding.intermediates")
     def intermediates(self):
@@ -189,21 +188,21 @@ class Embedding(NanoScene):
         rows, dim = self.inter_rows, 0.78
         veils = VGroup(*[veil(row, dim) for row in rows])
         veils[0].set_fill(opacity=0)
-        self.play(FadeIn(veils), self.focus.animate.become(self.frame_around(rows[0])), run_time=self.t(0.08))
+        self.play(FadeIn(veils), self.highlight_to(rows[0], buff=0.1), run_time=self.t(0.08))
         walk = [AnimationGroup(veils[k - 1].animate.set_fill(opacity=dim), veils[k].animate.set_fill(opacity=0),
-                               self.focus.animate.become(self.frame_around(rows[k])))
+                               self.highlight_to(rows[k], buff=0.1))
                 for k in range(1, len(rows))]
-        but = self.word_share(("但", "but"), default=0.6)
+        but = self.word_share("but", default=0.6)
         self.play(Succession(*walk), run_time=self.t(max(0.2, but - 0.2)))
         self.at_share(but, room=0.12)
-        self.play(FadeOut(veils), self.focus.animate.become(self.frame_around(rows)), run_time=self.t(0.1))
+        self.play(FadeOut(veils), self.highlight_to(rows, buff=0.1), run_time=self.t(0.1))
 
     @beat("embedding.steps")
     def steps(self):
         """Start at the top: only the input's matrices and x stay, grown to the close-up."""
         curtain = VGroup(veil(Group(*self.weight_rows[1:]), 1.0), veil(Group(*self.inter_rows[1:]), 1.0),
                          veil(Group(self.inter_rows[0][0], self.inter_rows[0][1]), 1.0))
-        self.play(FadeIn(curtain), FadeOut(self.headers), FadeOut(self.diagram), FadeOut(self.focus),
+        self.play(FadeIn(curtain), FadeOut(self.headers), FadeOut(self.diagram), self.unhighlight(),
                   run_time=self.t(0.12))
         thumbs = [self.embedding_thumbs[0], self.embedding_thumbs[1], self.x_thumb]
         self.remove(self.weight_rows, self.inter_rows, curtain)
@@ -217,11 +216,10 @@ class Embedding(NanoScene):
                         self.positions, self.block_label, self.wpe_name, self.input_chips, self.times,
                         self.t_label, self.x_c_label, self.x_name)
         self.play(FadeIn(labels), FadeIn(self.wpe_unused), run_time=self.t(0.12))
-        self.focus = highlight_box(self.input_chips, buff=0.08)
-        self.play(Create(self.focus), run_time=self.t(0.08))
-        self.at_word(("时间步", "time step"), 0.55, room=0.12)
-        self.play(self.focus.animate.become(highlight_box(
-            VGroup(self.times[FOCUS_T], self.x_frame_column(FOCUS_T)), buff=0.06)), run_time=self.t(0.1))
+        self.highlight(self.input_chips, 0.08, buff=0.08)
+        self.at_word("time_step", 0.55, room=0.12)
+        self.play(self.highlight_to(VGroup(self.times[FOCUS_T], self.x_frame_column(FOCUS_T)), buff=0.06),
+                  run_time=self.t(0.1))
 
     @beat("embedding.token")
     def token(self):
@@ -235,7 +233,7 @@ class Embedding(NanoScene):
     def select_column(self, name: str, column_label, matrix, column: int):
         """Frame one column of an embedding matrix, pull it out as the vector `name`."""
         focus = self.column_focus(column_label, matrix, column)
-        self.play(ReplacementTransform(self.focus.copy(), focus), run_time=self.t(0.2))
+        self.play(ReplacementTransform(self.highlighted.copy(), focus), run_time=self.t(0.2))
         self.pull_out(self.vectors[name], matrix, column, share=0.25)
         self.play(FadeIn(self.lenses[name]), FadeIn(self.vector_names[name]), run_time=self.t(0.15))
         return focus
@@ -251,10 +249,10 @@ class Embedding(NanoScene):
         arriving = x.copy()
         self.play(arriving.animate.replace(self.x_columns[FOCUS_T], stretch=True), run_time=self.t(0.05))
         self.play(FadeOut(arriving), FadeIn(self.x_columns[FOCUS_T]), run_time=self.t(0.03))
-        self.at_word(("每个向量", "each vector"), 0.3, room=0.45)
+        self.at_word("each_vector", 0.3, room=0.45)
         self.sweep(share=0.3)
-        self.at_word(("进入", "ready"), 0.7, room=0.1)
-        self.play(FadeOut(self.focus), FadeOut(self.wte_focus), FadeOut(self.wpe_focus),
+        self.at_word("ready", 0.7, room=0.1)
+        self.play(self.unhighlight(), FadeOut(self.wte_focus), FadeOut(self.wpe_focus),
                   FadeIn(self.to_arrow), FadeIn(self.to_transformer), run_time=self.t(0.08))
 
     # ---- helpers ------------------------------------------------------------------------
@@ -266,8 +264,7 @@ class Embedding(NanoScene):
             i = self.tokens[s]
             self.play(self.wte_focus.animate.become(self.column_focus(self.vocab_ids[i], self.wte, i)),
                       self.wpe_focus.animate.become(self.column_focus(self.positions[s], self.wpe, s)),
-                      self.focus.animate.become(highlight_box(
-                          VGroup(self.times[s], self.x_frame_column(s)), buff=0.06)),
+                      self.highlight_to(VGroup(self.times[s], self.x_frame_column(s)), buff=0.06),
                       FadeIn(self.x_columns[s]), run_time=self.t(share / len(others)))
 
     def pull_out(self, cells, matrix: Heatmap, column: int, share: float) -> None:
@@ -280,9 +277,6 @@ class Embedding(NanoScene):
         width = self.x_frame.width / self.T
         return Rectangle(width=width, height=self.x_frame.height, stroke_width=0).move_to(
             self.x_frame.get_left() + RIGHT * width * (s + 0.5))
-
-    def frame_around(self, group) -> Rectangle:
-        return highlight_box(group, buff=0.1)
 
     def column_focus(self, head, matrix: Heatmap, column: int) -> Rectangle:
         """A frame around one column of a close-up matrix and its index above."""

@@ -228,17 +228,13 @@ class FeedForward(NanoScene):
         self.play(self.fc_focus.animate.shift(RIGHT * self.fc_slide),
                   self.fc_label.animate.shift(RIGHT * self.fc_slide), run_time=self.t(0.1))
         self.play(self.reveal(self.x_rest, self.fc_rest), FadeIn(self.t_dim), run_time=self.t(0.12))
-        boxes = VGroup(highlight_box(self.x_focus, buff=0.03), highlight_box(self.fc_focus, buff=0.03))
-        self.play(Create(boxes), *self.dim(self.x_rest, self.fc_rest, opacity=0.35), run_time=self.t(0.1))
-        small = highlight_box(self.x_focus, buff=0.03)
-        big = highlight_box(self.fc_focus, buff=0.03)
-        self.play(FadeOut(boxes), run_time=self.t(0.05))
-        self.play(Create(small), self.w_fc_dims[0].animate.set_color(style.HIGHLIGHT),
-                  run_time=self.t(0.1))
-        self.play(ReplacementTransform(small, big), FadeIn(self.fc_dim.set_color(style.HIGHLIGHT)),
-                  run_time=self.t(0.2))
+        both = VGroup(self.frame_around(self.x_focus, buff=0.03), self.frame_around(self.fc_focus, buff=0.03))
+        self.highlight(both, 0.1, *self.dim(self.x_rest, self.fc_rest, opacity=0.35))
+        self.play(self.unhighlight(), run_time=self.t(0.05))
+        self.highlight(self.x_focus, 0.1, self.w_fc_dims[0].animate.set_color(style.HIGHLIGHT), buff=0.03)
+        self.highlight(self.fc_focus, 0.2, FadeIn(self.fc_dim.set_color(style.HIGHLIGHT)), buff=0.03)
         self.hold(self.t(0.08))
-        self.play(FadeOut(big), self.w_fc_dims[0].animate.set_color(style.MUTED),
+        self.play(self.unhighlight(), self.w_fc_dims[0].animate.set_color(style.MUTED),
                   self.fc_dim.animate.set_color(style.MUTED), run_time=self.t(0.05))
 
     @beat("feedforward.activation")
@@ -262,10 +258,9 @@ class FeedForward(NanoScene):
         self.play(Create(self.gelu_curve), FadeIn(self.gelu_label),
                   self.relu_curve.animate.set_stroke(opacity=0.45),
                   FadeOut(self.linear), run_time=self.t(0.25))
-        focus = highlight_box(self.fc_focus, buff=0.03)
-        self.play(Create(focus), run_time=self.t(0.08))
+        self.highlight(self.fc_focus, 0.08, buff=0.03)
         self.play(FadeIn(self.dots, lag_ratio=0.02), FadeIn(self.dots_label), run_time=self.t(0.3))
-        self.play(FadeOut(focus), run_time=self.t(0.05))
+        self.play(self.unhighlight(), run_time=self.t(0.05))
 
     @beat("feedforward.elementwise")
     def elementwise(self):
@@ -289,7 +284,7 @@ class FeedForward(NanoScene):
 
     @beat("feedforward.project")
     def project(self):
-        c, t = self.chan, self.t_focus
+        c, _t = self.chan, self.t_focus
         left = [self.x_rest, self.x_focus, self.w_fc, self.b_fc, self.fc_rest, self.fc_focus,
                 self.plot, self.relu_curve, self.gelu_curve, self.dots]
         texts = [self.x_label, self.w_fc_label, self.w_fc_dims, self.b_label, self.fc_label,
@@ -305,20 +300,16 @@ class FeedForward(NanoScene):
         self.play(self.reveal(self.w_proj), FadeIn(self.w_proj_label), FadeIn(self.w_proj_dim),
                   run_time=self.t(0.1))
         row = self.w_proj.cell_rect(c, 0, c, self.w_proj.cols - 1, stroke_width=2.5)
-        in_box = highlight_box(self.act_row, buff=0.03)
-        self.play(Create(row), Create(in_box), FadeIn(self.plus_proj), self.reveal(self.b_proj),
-                  FadeIn(self.b_proj_label), FadeIn(self.eq_proj), FadeIn(self.proj_label),
-                  run_time=self.t(0.1))
+        self.highlight(self.act_row, 0.1, Create(row), FadeIn(self.plus_proj), self.reveal(self.b_proj),
+                       FadeIn(self.b_proj_label), FadeIn(self.eq_proj), FadeIn(self.proj_label), buff=0.03)
         cell = self.proj_col.cell_rect(c, stroke_width=2.5)
         self.play(Create(cell), run_time=self.t(0.05))
         self.play(FadeOut(cell), run_time=self.t(0.03))
         row.become(self.w_proj.cell_rect(0, 0, 0, self.w_proj.cols - 1, stroke_width=2.5))
         bottom = [self.w_proj.get_x(), self.w_proj.cell_center(self.w_proj.rows - 1)[1], 0]
         self.sweep(row, bottom, self.proj_col, run_time=self.t(0.25))
-        self.proj_box = highlight_box(self.proj_col, buff=0.03)
-        self.play(ReplacementTransform(in_box, self.proj_box),
-                  FadeOut(row), FadeIn(self.proj_dim.set_color(style.HIGHLIGHT)),
-                  self.w_proj_dim.animate.set_color(style.HIGHLIGHT), run_time=self.t(0.15))
+        self.highlight(self.proj_col, 0.15, FadeOut(row), FadeIn(self.proj_dim.set_color(style.HIGHLIGHT)),
+                       self.w_proj_dim.animate.set_color(style.HIGHLIGHT), buff=0.03)
         self.play(self.proj_dim.animate.set_color(style.MUTED),
                   self.w_proj_dim.animate.set_color(style.MUTED), run_time=self.t(0.05))
 
@@ -326,7 +317,7 @@ class FeedForward(NanoScene):
     def residual(self):
         resid, proj, out = self.res_cols
         moving = self.proj_col.copy()
-        self.play(FadeOut(self.proj_box), self.reveal(resid), FadeIn(self.res_labels[0]), run_time=self.t(0.12))
+        self.play(self.unhighlight(), self.reveal(resid), FadeIn(self.res_labels[0]), run_time=self.t(0.12))
         self.play(ReplacementTransform(moving, proj), FadeIn(self.res_labels[1]),
                   FadeIn(self.res_signs[0]), run_time=self.t(0.15))
         self.play(FadeIn(self.res_signs[1]), FadeIn(self.res_labels[2]), run_time=self.t(0.05))

@@ -79,7 +79,7 @@ class Input(NanoScene):
         self.examples = VGroup(chars, words)
         self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(FadeIn(chars, shift=LEFT * 0.2), run_time=self.t(0.15))
-        self.at_word(["单词", "words"], 0.4, room=0.35)
+        self.at_word("words", 0.4, room=0.35)
         self.play(FadeIn(words, shift=LEFT * 0.2), run_time=self.t(0.15))
         arrows = VGroup(*[line[1] for t in (chars, words) for line in t.lines])
         self.play(arrows.animate.set_color(style.HIGHLIGHT), run_time=self.t(0.1))
@@ -105,7 +105,7 @@ class Input(NanoScene):
         self.play(FadeIn(title), LaggedStart(*[FadeIn(c, shift=LEFT * 0.2) for c in self.vocab_chips],
                                              lag_ratio=0.3), run_time=self.t(0.2))
         self.add(self.vocab_arrows, self.vocab_ids)
-        self.at_word(["‘A’", "'A'"], 0.6, room=0.2)
+        self.at_word("letter_a", 0.6, room=0.2)
         self.highlight(self.vocab_chips, 0.1)
         same = [self.chips[i].box.animate.set_stroke(width=5) for i in range(len(self.chips))]
         self.play(*same, run_time=self.t(0.08))
@@ -133,7 +133,7 @@ class Input(NanoScene):
                   *[TransformFromCopy(self.ids[j], sorted_ids[i]) for i, j in enumerate(order)],
                   run_time=self.t(0.25))
         self.target = VGroup(arrow, tag, sorted_chips, sorted_ids)
-        self.at_word(["让我们", "Let's"], 0.55, room=0.25)
+        self.at_word("lets", 0.55, room=0.25)
         self.play(FadeIn(self.diagram, shift=LEFT * 0.3), run_time=self.t(0.2))
 
     @beat("input.array")
@@ -165,7 +165,7 @@ class Input(NanoScene):
         self.play(FadeIn(self.x_map, shift=DOWN * 0.3), FadeIn(self.c_label), FadeIn(x_name),
                   run_time=self.t(0.25))
         self.x_name = x_name
-        self.at_word(["每个对应", "one for each"], 0.6, room=0.3)
+        self.at_word("one_each", 0.6, room=0.3)
         self.highlight(VGroup(self.array_boxes[0], self.x_map.cell_rect(0, 0, x.shape[1] - 1, 0)), 0.1)
         last = len(self.tokens) - 1
         self.highlight(VGroup(self.array_boxes[last], self.x_map.cell_rect(0, last, x.shape[1] - 1, last)), 0.15)

@@ -12,7 +12,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, 
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
-                       highlight_box, label)
+                       label)
 
 LEFT_X = -3.3          # centre of the story panel (the model is on the right)
 ROW_Y = 3.0            # the token row
@@ -54,20 +54,19 @@ class Intro(NanoScene):
         core = label(self.words["core"], font_size=style.SIZE_SMALL, color=style.MUTED)
         core.next_to(arrow, UP, buff=0.1)
         self.badges = VGroup(badges, arrow, core)
-        self.at_word(["GPT-2"], 0.1, room=0.4)
+        self.at_word("gpt2", 0.1, room=0.4)
         self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in badges], lag_ratio=0.5),
                   run_time=self.t(0.25))
-        self.at_word(["核心", "heart"], 0.6, room=0.1)
+        self.at_word("heart", 0.6, room=0.1)
         self.play(Create(arrow), FadeIn(core), run_time=self.t(0.1))
 
     @beat("intro.inference")
     def inference(self):
         self.inference_tag = label(self.words["inference"], font_size=style.SIZE_TITLE)
         self.training_tag = label(self.words["training"], font_size=style.SIZE_TITLE, color=style.MUTED)
-        tags = VGroup(self.inference_tag, self.training_tag).arrange(DOWN, buff=0.7).move_to([LEFT_X, 0.9, 0])
-        self.inference_box = highlight_box(self.inference_tag, buff=0.15)
+        VGroup(self.inference_tag, self.training_tag).arrange(DOWN, buff=0.7).move_to([LEFT_X, 0.9, 0])
         self.play(FadeOut(self.badges), run_time=self.t(0.15))
-        self.play(FadeIn(self.inference_tag), Create(self.inference_box), run_time=self.t(0.25))
+        self.highlight(self.inference_tag, 0.25, FadeIn(self.inference_tag), buff=0.15)
         self.training_tag.set_opacity(0)
         self.add(self.training_tag)
 
@@ -82,7 +81,7 @@ class Intro(NanoScene):
         strike = Line(tag.get_left() + LEFT * 0.1, tag.get_right() + RIGHT * 0.1, color=style.MUTED, stroke_width=4)
         self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(tag.animate.set_opacity(1), run_time=self.t(0.15))
-        self.at_word(["不作", "another day"], 0.6, room=0.12)
+        self.at_word("another_day", 0.6, room=0.12)
         self.play(Create(strike), tag.animate.set_opacity(0.5), run_time=self.t(0.12))
         self.strike = strike
 
@@ -96,11 +95,11 @@ class Intro(NanoScene):
         n_params = sum(int(w.size) for w in self.weights.values())
         params = label(f"{n_params:,} {self.words['params']}", font_size=style.SIZE_BODY, color=style.HIGHLIGHT)
         group = VGroup(name, facts, params).arrange(DOWN, buff=0.4).move_to([LEFT_X, 0.6, 0])
-        self.play(FadeOut(VGroup(self.inference_tag, self.inference_box, self.training_tag, self.strike)),
+        self.play(FadeOut(VGroup(self.inference_tag, self.training_tag, self.strike)), self.unhighlight(),
                   run_time=self.t(0.08))
         self.play(FadeIn(name, scale=0.9), run_time=self.t(0.12))
         self.play(LaggedStart(*[FadeIn(f) for f in facts], lag_ratio=0.4), run_time=self.t(0.15))
-        self.at_word(["数量级", "smaller"], 0.5, room=0.1)
+        self.at_word("smaller", 0.5, room=0.1)
         self.play(FadeIn(params, shift=UP * 0.1), run_time=self.t(0.1))
         self.nano = group
 
@@ -113,9 +112,9 @@ class Intro(NanoScene):
         outputs = VGroup(*[out_row.chip(i, int(t)) for i, t in enumerate(self.run.output_tokens)])
         arrow = flow_arrow([LEFT_X, ROW_Y - 0.45, 0], [LEFT_X, outputs.get_top()[1] + 0.05, 0])
         sort = label(self.words["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
-        self.at_word(["排序", "sort them"], 0.5, room=0.25)
+        self.at_word("sort", 0.5, room=0.25)
         self.play(Create(arrow), FadeIn(sort), run_time=self.t(0.08))
-        self.at_word([self.run.output_letters], 0.75, room=0.12)
+        self.at_said([self.run.output_letters], 0.75, room=0.12)
         self.play(LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in outputs], lag_ratio=0.2),
                   run_time=self.t(0.12))
         self.task = VGroup(arrow, sort, outputs)
@@ -132,7 +131,7 @@ class Intro(NanoScene):
         self.vocab = VGroup(box, body).move_to([LEFT_X, 0.9, 0])
         box.move_to(body)
         self.vocab_chips = vocab_chips
-        self.at_word(["词汇表", "vocabulary"], 0.45, room=0.25)
+        self.at_word("vocabulary", 0.45, room=0.25)
         self.play(self.unhighlight(), run_time=self.t(0.05))
         self.play(FadeIn(box), FadeIn(title),
                   *[TransformFromCopy(self.chips[list(self.run.input_tokens).index(t)], c)
@@ -156,7 +155,7 @@ class Intro(NanoScene):
         rows = VGroup(chars, words).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.bigger = VGroup(eg, rows).arrange(RIGHT, buff=0.35).next_to(self.size_label, DOWN, buff=0.35)
         self.play(FadeIn(eg), FadeIn(chars, shift=UP * 0.1), run_time=self.t(0.15))
-        self.at_word(["单词", "every word"], 0.55, room=0.12)
+        self.at_word("every_word", 0.55, room=0.12)
         self.play(FadeIn(words, shift=UP * 0.1), run_time=self.t(0.12))
 
     @beat("intro.token-ids")
@@ -169,7 +168,7 @@ class Intro(NanoScene):
         box = self.vocab[0]
         grown = RoundedRectangle(corner_radius=0.15, width=box.width, height=box.height + 1.15,
                                  stroke_color=style.EDGE, stroke_width=2).move_to(box).align_to(box, UP)
-        self.at_word(["‘A’", "'A'", "A"], 0.35, room=0.4)
+        self.at_word("letter_a", 0.35, room=0.4)
         self.play(Transform(box, grown), run_time=self.t(0.08))
         self.play(LaggedStart(*[Create(a) for a in arrows], lag_ratio=0.3),
                   LaggedStart(*[FadeIn(n) for n in self.vocab_ids], lag_ratio=0.3), run_time=self.t(0.3))
@@ -185,7 +184,7 @@ class Intro(NanoScene):
     def run_model(self):
         self.play(FadeOut(self.vocab), run_time=self.t(0.08))
         self.highlight(self.ids, 0.1)
-        self.at_word(["运行", "run the model"], 0.6, room=0.12)
+        self.at_word("run", 0.6, room=0.12)
         self.highlight(self.diagram.tokens, 0.12)
 
     @beat("intro.embed")
@@ -209,7 +208,7 @@ class Intro(NanoScene):
         self.play(self.vectors.animate.fade(0.6), run_time=self.t(0.08))
         for part in sweep:
             self.highlight(part, 0.12)
-        self.at_word(["更多的数字", "more numbers"], 0.78, room=0.06)
+        self.at_word("more_numbers", 0.78, room=0.06)
         self.highlight(d.probs, 0.06)
 
     @beat("intro.output-question")
@@ -231,7 +230,7 @@ class Intro(NanoScene):
         last = len(self.chips) - 1
         self.play(self.positions[last].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.05))
         self.highlight(VGroup(self.chips[last], self.ids[last]), 0.12)
-        self.at_word(["概率", "probability"], 0.3, room=0.12)
+        self.at_word("probability", 0.3, room=0.12)
         self.highlight(self.bars, 0.12)
 
     @beat("intro.obvious")

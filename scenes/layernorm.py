@@ -166,8 +166,9 @@ class LayerNorm(NanoScene):
     @beat("layernorm.before-each")
     def before_each(self):
         self.play(FadeIn(self.strip), run_time=self.t(0.15))
+        # where we are in the model: both layer norms of the strip, then the first (not the caption's highlight)
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
-        self.at_word(("层归一化", "layer normalization"), 0.2, room=0.3)
+        self.at_word("layernorm", 0.2, room=0.3)
         self.play(Create(self.focus), run_time=self.t(0.12))
         self.play(FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in), FadeIn(self.ln_box),
                   FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
@@ -181,9 +182,9 @@ class LayerNorm(NanoScene):
                   FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),
                   run_time=self.t(0.12))
         self.play(GrowFromEdge(self.chart_x, LEFT), FadeIn(self.chart_names["x_t"]), run_time=self.t(0.15))
-        self.at_word(("均值", "mean"), 0.5, room=0.3)
+        self.at_word("mean", 0.5, room=0.3)
         self.play(Create(self.mean_x), FadeIn(self.stats[0]), run_time=self.t(0.1))
-        self.at_word(("方差", "variance"), 0.7, room=0.15)
+        self.at_word("variance", 0.7, room=0.15)
         self.play(FadeIn(self.band_x), FadeIn(self.stats[1]), run_time=self.t(0.1))
 
     @beat("layernorm.normalize")
@@ -191,22 +192,21 @@ class LayerNorm(NanoScene):
         # subtract the mean: a copy of x[t] slides so that its mean sits on the new zero axis
         moving = VGroup(self.chart_x.copy(), self.mean_x.copy(), self.band_x.copy())
         shift = (X["norm"] - X["x_t"]) - (self.chart_x.x_of(self.mean) - self.chart_x.axis.get_x())
-        self.at_word(("减去", "subtract"), 0.1, room=0.6)
+        self.at_word("subtract", 0.1, room=0.6)
         self.play(FadeIn(self.arrow_norm), FadeIn(self.chart_names["norm"]),
                   moving.animate.shift(RIGHT * shift), run_time=self.t(0.15))
         # divide by the standard deviation, sqrt(var + eps)
-        self.at_word(("除以", "divide"), 0.35, room=0.45)
+        self.at_word("divide", 0.35, room=0.45)
         self.play(FadeIn(self.stats[2]), FadeIn(self.stats[3]), run_time=self.t(0.1))
         self.play(ReplacementTransform(moving[0], self.chart_norm), ReplacementTransform(moving[1], self.mean_norm),
                   ReplacementTransform(moving[2], self.band_norm), run_time=self.t(0.15))
         self.play(FadeIn(self.lenses["norm"]), run_time=self.t(0.08))
-        self.at_word(("平方根", "square root"), 0.7, room=0.15)
-        self.std_focus = highlight_box(self.stats[2:], buff=0.06)
-        self.play(Create(self.std_focus), run_time=self.t(0.08))
+        self.at_word("square_root", 0.7, room=0.15)
+        self.highlight(self.stats[2:], 0.08, buff=0.06)
 
     @beat("layernorm.scale-shift")
     def scale_shift(self):
-        self.play(FadeOut(self.std_focus), FadeIn(self.gamma), FadeIn(self.beta), FadeIn(self.gamma_name_label), FadeIn(self.beta_name_label),
+        self.play(self.unhighlight(), FadeIn(self.gamma), FadeIn(self.beta), FadeIn(self.gamma_name_label), FadeIn(self.beta_name_label),
                   FadeIn(self.times_sign), FadeIn(self.plus), FadeIn(self.lenses["gamma"]), FadeIn(self.lenses["beta"]),
                   run_time=self.t(0.2))
         self.play(FadeIn(self.equals), ReplacementTransform(self.chart_norm.copy(), self.chart_out),
@@ -216,14 +216,12 @@ class LayerNorm(NanoScene):
     @beat("layernorm.why")
     def why(self):
         # it looks like undoing the normalization ...
-        focus = highlight_box(VGroup(self.chart_out, self.chart_names["out"]), buff=0.08)
-        self.play(Create(focus), run_time=self.t(0.08))
+        self.highlight(VGroup(self.chart_out, self.chart_names["out"]), 0.08, buff=0.08)
         # ... but the mean and spread are now learned
-        self.at_word(("学习到的", "learned"), 0.4, room=0.3)
-        learned = highlight_box(VGroup(self.gamma, self.beta, self.gamma_name_label), buff=0.1)
-        self.play(ReplacementTransform(focus, learned), FadeIn(self.learned), run_time=self.t(0.08))
+        self.at_word("learned", 0.4, room=0.3)
+        self.highlight(VGroup(self.gamma, self.beta, self.gamma_name_label), 0.08, FadeIn(self.learned), buff=0.1)
         # the same for every time step at once
-        self.at_word(("有助于", "helps"), 0.65, room=0.25)
+        self.at_word("helps", 0.65, room=0.25)
         whole = self.x_block.cell_rect(0, 0, self.C - 1, self.T - 1)
-        self.play(FadeOut(learned), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
+        self.play(self.unhighlight(), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
         self.play(*[FadeIn(column) for column in self.out_columns], run_time=self.t(0.1))

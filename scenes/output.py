@@ -14,6 +14,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOu
 
 from scenes import style
 from scenes.base import NanoScene, beat
+from scenes.beats import as_frame
 from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip, ValueLabel, VectorStrip,
                        highlight_box, label, stacked_strip, tick_line)
 
@@ -190,11 +191,10 @@ class Output(NanoScene):
     @beat("output.layernorm")
     def layernorm(self):
         self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), run_time=self.t(0.15))
-        box = highlight_box(self.ln_band, buff=0.05)
-        self.play(Create(box), run_time=self.t(0.1))
+        self.highlight(self.ln_band, 0.1, buff=0.05)
         self.play(self.reveal(*self.normed, lag_ratio=0.1), FadeIn(self.normed_label),
                   FadeIn(self.normed_dim), run_time=self.t(0.35))
-        self.play(FadeOut(box), run_time=self.t(0.08))
+        self.play(self.unhighlight(), run_time=self.t(0.08))
 
     @beat("output.lm-head")
     def lm_head(self):
@@ -202,8 +202,7 @@ class Output(NanoScene):
         self.play(FadeIn(self.head_band), self.reveal(self.w_head), FadeIn(self.w_head_label),
                   FadeIn(self.w_head_dims), FadeIn(self.row_chips[0]), FadeIn(self.logits_label),
                   run_time=self.t(0.1))
-        col = highlight_box(self.normed[f], buff=0.04)
-        self.play(Create(col), run_time=self.t(0.05))
+        self.highlight(self.normed[f], 0.05, buff=0.04)
         # Logit (i, f) = row i of W . column f: reveal the focus column's cells one row at a time.
         logit_f = self.logits[f]
         masks = [Rectangle(width=COL_W + 0.04, height=CELL_H, stroke_width=0, fill_color=style.BACKGROUND,
@@ -217,11 +216,10 @@ class Output(NanoScene):
             self.play(Create(cell), run_time=self.t(0.05))
             self.play(FadeOut(row), FadeOut(cell), run_time=self.t(0.03))
         others = [self.logits[t] for t in range(self.T) if t != f]
-        self.play(FadeOut(col), self.reveal(*others, lag_ratio=0.15), run_time=self.t(0.25))
+        self.play(self.unhighlight(), self.reveal(*others, lag_ratio=0.15), run_time=self.t(0.25))
         self.w_head_dims[1].set_color(style.HIGHLIGHT)
-        box = self.row_box(Y_LOGITS, 0, self.T - 1)
-        self.play(Create(box), run_time=self.t(0.08))
-        self.play(FadeOut(box), self.w_head_dims[1].animate.set_color(style.MUTED), run_time=self.t(0.05))
+        self.highlight(as_frame(self.row_box(Y_LOGITS, 0, self.T - 1)), 0.08)
+        self.play(self.unhighlight(), self.w_head_dims[1].animate.set_color(style.MUTED), run_time=self.t(0.05))
 
     @beat("output.logit-meaning")
     def logit_meaning(self):
@@ -231,10 +229,9 @@ class Output(NanoScene):
                   run_time=self.t(0.12))
         self.play(FadeIn(self.panel_logits), FadeIn(self.panel_heads[0]), run_time=self.t(0.12))
         best = int(np.argmax(self.run.steps[0].logits))
-        box = highlight_box(VGroup(self.bars.chips[best], self.panel_logits[best]), buff=0.06)
-        self.play(Create(box), run_time=self.t(0.1))
+        self.highlight(VGroup(self.bars.chips[best], self.panel_logits[best]), 0.1, buff=0.06)
         self.hold(self.t(0.3))
-        self.play(FadeOut(box), run_time=self.t(0.05))
+        self.play(self.unhighlight(), run_time=self.t(0.05))
 
     @beat("output.logits")
     def logits_beat(self):
@@ -246,14 +243,13 @@ class Output(NanoScene):
 
     @beat("output.softmax")
     def softmax(self):
-        box = highlight_box(self.softmax_band, buff=0.05)
         self.play(FadeIn(self.softmax_band), run_time=self.t(0.08))
-        self.play(Create(box), run_time=self.t(0.06))
+        self.highlight(self.softmax_band, 0.06, buff=0.05)
         self.play(self.reveal(*self.probs, lag_ratio=0.1), FadeIn(self.probs_label),
                   FadeIn(self.row_chips[1]), run_time=self.t(0.2))
         main = self.bars.series(1)
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
-        self.play(FadeIn(main[1]), FadeOut(box), run_time=self.t(0.1))
+        self.play(FadeIn(main[1]), self.unhighlight(), run_time=self.t(0.1))
         self.sum_label = label(self.words["sum"], font_size=18, color=style.MUTED)
         self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.SAFE_X, 0, 0], RIGHT)
         self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
@@ -261,27 +257,23 @@ class Output(NanoScene):
     @beat("output.argmax")
     def argmax(self):
         chosen = self.run.steps[0].chosen
-        self.pick = highlight_box(VGroup(self.bars.chips[chosen], self.bars.values[1][chosen]), buff=0.08)
-        self.play(Create(self.pick), self.bars.bars[1][chosen].animate.set_fill(opacity=1),
-                  run_time=self.t(0.2))
+        self.highlight(VGroup(self.bars.chips[chosen], self.bars.values[1][chosen]), 0.2,
+                       self.bars.bars[1][chosen].animate.set_fill(opacity=1), buff=0.08)
         others = [self.bars.bars[1][i] for i in range(self.vocab) if i != chosen]
         self.play(*self.dim(*others, opacity=0.45), run_time=self.t(0.15))
 
     @beat("output.first-choice")
     def first_choice(self):
-        ring = None
-        for i in range(self.vocab):   # the caption reads the three probabilities in order
-            box = highlight_box(self.bars.values[1][i], buff=0.05)
-            self.play(Create(box) if ring is None else ReplacementTransform(ring, box), run_time=self.t(0.08))
-            ring = box
+        for i in range(self.vocab):   # the caption reads the three probabilities; the pick's frame moves along
+            self.highlight(self.bars.values[1][i], 0.08, buff=0.05)
             self.hold(self.t(0.1))
         chip = self.bars.chips[self.run.steps[0].chosen]
-        self.play(FadeOut(ring), chip.animate.scale(1.25), run_time=self.t(0.08))
+        self.play(self.unhighlight(), chip.animate.scale(1.25), run_time=self.t(0.08))
         self.play(chip.animate.scale(1 / 1.25), run_time=self.t(0.08))
 
     @beat("output.sampling")
     def sampling(self):
-        self.play(*self.dim(*self.bars.bars[1], opacity=0.9), FadeOut(self.pick),
+        self.play(*self.dim(*self.bars.bars[1], opacity=0.9),
                   FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.15))
         marker = tick_line(self.strip.get_left(), self.strip.height + 0.2)
         self.play(FadeIn(marker), run_time=self.t(0.05))
@@ -298,10 +290,9 @@ class Output(NanoScene):
             self.play(FadeIn(self.bars.series(s)[1]), run_time=self.t(0.05))
             self.hold(self.t(0.12))
         low = int(np.argmin(self.run.steps[0].probs))
-        box = highlight_box(VGroup(*[self.bars.values[s][low] for s in range(3)]), buff=0.06)
-        self.play(Create(box), run_time=self.t(0.06))
+        self.highlight(VGroup(*[self.bars.values[s][low] for s in range(3)]), 0.06, buff=0.06)
         self.hold(self.t(0.2))
-        self.play(FadeOut(box), run_time=self.t(0.04))
+        self.play(self.unhighlight(), run_time=self.t(0.04))
 
     @beat("output.all-positions")
     def all_positions(self):

@@ -68,7 +68,7 @@ class Prediction(NanoScene):
         self.arrow = self.pointer(self.bars)
         self.play(self.positions[last].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.06))
         self.highlight(VGroup(self.chips[last], self.ids[last], self.positions[last]), 0.1)
-        self.at_word(["加权", "weighted"], 0.45, room=0.4)
+        self.at_word("weighted", 0.45, room=0.4)
         self.play(Create(self.arrow), run_time=self.t(0.08))
         self.play(LaggedStart(*[FadeIn(VGroup(c, b), shift=UP * 0.2)
                                 for c, b in zip(self.bars.chips, self.bars.bars)], lag_ratio=0.25),
@@ -94,7 +94,6 @@ class Prediction(NanoScene):
 
     @beat("prediction.result")
     def result(self):
-        n = self.n_in
         source = VGroup(self.chips, self.ids)
         output = VGroup(self.out_chips, self.out_ids)
         source_box = highlight_box(source, buff=0.1)
@@ -112,7 +111,7 @@ class Prediction(NanoScene):
         self.play(FadeOut(self.bars), FadeOut(self.arrow), FadeOut(self.model), run_time=self.t(0.1))
         self.play(Create(source_box), FadeIn(tags[0]), run_time=self.t(0.12))
         self.play(Create(output_box), FadeIn(tags[1]), run_time=self.t(0.12))
-        self.at_word(["排序", "sorted"], 0.55, room=0.15)
+        self.at_word("sorted", 0.55, room=0.15)
         self.play(FadeIn(verdict, shift=UP * 0.1), run_time=self.t(0.1))
         self.result_marks = VGroup(source_box, output_box, tags)
 
@@ -120,7 +119,7 @@ class Prediction(NanoScene):
     def complicated(self):
         self.play(FadeOut(self.verdict), FadeOut(self.result_marks), FadeIn(self.model), run_time=self.t(0.06))
         self.highlight(self.model, 0.06)
-        self.at_word(["GPT-2"], 0.4, room=0.2)
+        self.at_word("gpt2", 0.4, room=0.2)
         same = label(self.words["same"], font_size=style.SIZE_LABEL, color=style.MUTED)
         same.next_to(self.model, DOWN, buff=0.2)
         self.play(FadeIn(same), run_time=self.t(0.06))
@@ -136,6 +135,6 @@ class Prediction(NanoScene):
         big_tag.next_to(big, UP, buff=0.15)
         small_tag = label(f"nano-gpt: {self.words['params'].format(n=f'{ours:,}')}", font_size=style.SIZE_LABEL,
                           color=style.HIGHLIGHT).next_to(small, UP, buff=0.2)
-        self.at_word(["规模", "scale"], 0.75, room=0.15)
+        self.at_word("scale", 0.75, room=0.15)
         self.play(self.unhighlight(), FadeIn(small), FadeIn(small_tag), run_time=self.t(0.05))
         self.play(FadeIn(big, scale=0.3), FadeIn(big_tag), run_time=self.t(0.08))

@@ -50,17 +50,17 @@ class Stack(NanoScene):
         self.play(FadeIn(self.diagram), FadeIn(self.maps[0]), FadeIn(self.links[0]), FadeIn(self.names[0]),
                   FadeIn(self.dims), run_time=self.t(0.12))
         block = self.diagram.blocks[0]
-        for words, default, part in ((["自注意力", "self-attention"], 0.25, block.attention),
-                                     (["前馈", "feed-forward"], 0.45, block.feedforward),
-                                     (["残差主干", "backbone"], 0.65, block.backbone)):
-            self.at_word(words, default, room=0.12)
+        for cue, default, part in (("attention", 0.25, block.attention),
+                                     ("feedforward", 0.45, block.feedforward),
+                                     ("backbone", 0.65, block.backbone)):
+            self.at_word(cue, default, room=0.12)
             self.frame(part, 0.06)
 
     @beat("stack.stack")
     def stack(self):
         d = self.diagram
         self.frame(d.blocks, 0.1)
-        self.at_word(["传递", "feeding"], 0.4, room=0.5)
+        self.at_word("feeding", 0.4, room=0.5)
         for l, block in enumerate(d.blocks, start=1):
             self.frame(block.frame, 0.05)
             self.play(Create(self.links[l]), TransformFromCopy(self.maps[l - 1], self.maps[l]),
@@ -79,10 +79,10 @@ class Stack(NanoScene):
         facts.next_to(self.maps[-1], DOWN, buff=0.3).align_to(self.maps[-1], RIGHT)
         self.frame(VGroup(d.blocks, d.block_labels), 0.08)
         self.play(FadeIn(facts[0]), run_time=self.t(0.06))
-        self.at_word(["头", "heads"], 0.4, room=0.25)
+        self.at_word("heads", 0.4, room=0.25)
         heads = [self.frame_around(block.attention) for block in d.blocks]
         self.play(FadeIn(facts[1]), self.unhighlight(),
                   LaggedStart(*[Create(h) for h in heads], lag_ratio=0.3), run_time=self.t(0.1))
         self.highlighted = VGroup(*heads)
-        self.at_word(["参数", "parameters"], 0.75, room=0.1)
+        self.at_word("parameters", 0.75, room=0.1)
         self.play(FadeIn(facts[2], shift=UP * 0.1), run_time=self.t(0.06))

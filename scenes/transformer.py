@@ -12,10 +12,8 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import BlockDiagram, DimLabel, Heatmap, label
 
-# When the caption names each part (any language); the default share is for placeholder lines.
-NAMES = {"attention": (["自注意力", "self-attention"], 0.15),
-         "feedforward": (["前馈", "feed-forward"], 0.45),
-         "backbone": (["残差主干", "residual backbone", "backbone"], 0.7)}
+# Where in its line each part is named if the caption does not say its [transformer.cues] word.
+DEFAULT_SHARE = {"attention": 0.15, "feedforward": 0.45, "backbone": 0.7}
 
 
 def stream_map(values, height: float, scale: float) -> Heatmap:
@@ -63,9 +61,8 @@ class Transformer(NanoScene):
         self.play(FadeIn(self.block), FadeIn(self.title), run_time=self.t(0.06))
         self.play(FadeIn(self.x_map), FadeIn(self.out_map), FadeIn(self.tags), Create(self.arrows),
                   run_time=self.t(0.05))
-        for name in ("attention", "feedforward", "backbone"):
-            words, default = NAMES[name]
-            self.at_word(words, default, room=0.12)
+        for name, default in DEFAULT_SHARE.items():
+            self.at_word(name, default, room=0.12)
             self.highlight(self.frame_for(name), 0.04)
             if name == "backbone":
                 self.play(self.block.backbone.animate.set_stroke(style.HIGHLIGHT), run_time=self.t(0.03))

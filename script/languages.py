@@ -66,11 +66,13 @@ class Words(Mapping):
     def __init__(self, table: dict, source: str, section: str):
         self._table, self.source, self.section = table, source, section
 
-    def __getitem__(self, key: str) -> str:
+    def __getitem__(self, key: str):
+        """A string (or a list of spellings); a sub-table such as [attention.cues] as Words."""
         try:
-            return self._table[key]
+            value = self._table[key]
         except KeyError:
             raise LanguageError(f"{self.source}: missing key '{self.section}.{key}'") from None
+        return Words(value, self.source, f"{self.section}.{key}") if isinstance(value, dict) else value
 
     def __iter__(self):
         return iter(self._table)
@@ -180,5 +182,10 @@ def check_words(folder: Path | None = None) -> list[str]:
     return errors
 
 
-def _keys(tables: dict[str, dict]) -> set[str]:
-    return {f"{section}.{key}" for section, table in tables.items() for key in table}
+def _keys(tables: dict, prefix: str = "") -> set[str]:
+    """Every key path, sub-tables included: 'intro.core', 'intro.cues.heart', ..."""
+    keys = set()
+    for key, value in tables.items():
+        path = f"{prefix}{key}"
+        keys |= _keys(value, f"{path}.") if isinstance(value, dict) else {path}
+    return keys

@@ -1,7 +1,7 @@
 """Every scene, for several inputs and both languages, built without rendering (dry run,
 animations skipped): it builds, stays inside the frame and out of the caption band, every
-number it shows is the Run's value at the shown precision, and it lasts exactly as long as its
-narration lines."""
+number it shows is the Run's value at the shown precision, every cue word a beat waits for is
+said by its line, and it lasts exactly as long as its narration lines."""
 from __future__ import annotations
 
 import functools
@@ -44,6 +44,7 @@ def case(request):
 def test_scene_builds_in_frame_with_true_numbers_and_exact_length(scene_id, case):
     scene = build(scene_id, *case)
     assert scene.audit_log == []
+    assert scene.unsaid == [], f"{scene_id}: cue words (line, [cues] key) its caption never says"
     for label in scene.shown_labels:
         assert label.source is not None, f"{scene_id}: a number on screen has no source"
         name, index = label.source
