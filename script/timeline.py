@@ -37,9 +37,12 @@ class TimedLine:
         (its first occurrence, any case), from the voice's word times; None without them or
         when the caption does not contain it."""
         at = self.text.lower().find(fragment.lower())
-        if at < 0 or not self.words:
-            return None
-        return next((t0 for c, t0, _ in self.words if c >= at), None)
+        return None if at < 0 else self.time_at(at)
+
+    def time_at(self, index: int) -> float | None:
+        """Seconds into the line at which the voice reaches caption character `index` (the
+        start of the first voiced word at or after it); None without word times."""
+        return next((t0 for c, t0, _ in self.words if c >= index), None)
 
 
 @dataclass
