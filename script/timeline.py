@@ -26,10 +26,23 @@ class TimedLine:
     duration: float    # seconds the beat lasts (voice + pause, or reading time)
     cues: tuple[Cue, ...] = ()
     speech: float = 0.0  # seconds of voice inside the slot (0 when silent)
+    words: tuple[tuple[int, float, float], ...] = ()  # (char index in text, start s, end s) from the voice
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    def time_of(self, fragment: str) -> float | None:
+        """Seconds into the line at which the voice starts saying the caption's `fragment`
+        (its first occurrence, any case), from the voice's word times; None without them or
+        when the caption does not contain it."""
+        at = self.text.lower().find(fragment.lower())
+        return None if at < 0 else self.time_at(at)
+
+    def time_at(self, index: int) -> float | None:
+        """Seconds into the line at which the voice reaches caption character `index` (the
+        start of the first voiced word at or after it); None without word times."""
+        return next((t0 for c, t0, _ in self.words if c >= index), None)
 
 
 @dataclass
@@ -90,17 +103,20 @@ def reading_time(text: str, lang: str) -> float:
 
 def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
                    pause: float = PAUSE, min_duration: float = MIN_DURATION,
-                   line_width: float | None = None) -> Timeline:
+                   line_width: float | None = None,
+                   words: Mapping[str, tuple] | None = None) -> Timeline:
     """Every line of `narration`, filled from `run`, timed and cut into caption cues.
 
     `durations` (line id -> seconds of speech, from the voice) sets a line's slot to its speech
     plus `pause`; a line without one (silent, no recording) gets its reading time at
     the language's reading pace, at least `min_duration`, plus `pause`. Cues share the speech (or reading)
     time in proportion to their length; the last stays up through the pause.
+    `words` (line id -> ((char index, start s, end s), ...), from a neural voice) switch the
+    cues of a voiced line when the voice reaches their first word instead.
     """
     from .fill import fill_narration  # fill reads the engine's Run: only needed here
 
-    durations = dict(durations or {})
+    durations, words = dict(durations or {}), dict(words or {})
     ids = set(narration.ids())
     unknown = sorted(set(durations) - ids)
     if unknown:
@@ -116,7 +132,9 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
         section = timeline.sections.setdefault(line.section, [])
         start = section[-1].end if section else 0.0
         duration = active + pause
+        timed = tuple(words.get(line.id, ())) if speech > 0 else ()
         section.append(TimedLine(line.id, line.section, line.text, line.cue, start, duration,
-                                 caption_cues(line.text, narration.lang, active, duration, line_width),
-                                 speech))
+                                 caption_cues(line.text, narration.lang, active, duration, line_width,
+                                              timed),
+                                 speech, timed))
     return timeline

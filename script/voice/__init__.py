@@ -4,8 +4,11 @@
     timeline = build_timeline(narration, run, durations(audio))      # slots follow the speech
     master_track(timeline, audio).export("voice.wav", format="wav")
 
-Voices: a narrator's recording (script/voice/<lang>/<line-id>.wav ...), espeak-ng, or silent.
-`auto` takes a recording where there is one, else espeak-ng, else silence (warned once).
+Voices: a narrator's recording (script/voice/<lang>/<line-id>.wav ...), the language's neural
+voice (script/voice/neural.py, its own environment), espeak-ng, or silent. `auto` takes a
+recording where there is one, else the neural voice, else espeak-ng, else silence; a voice
+that is missing is said once, in one line. Neural voices also give each word's time, and the
+timeline switches captions (and the scenes' word cues) on those times.
 """
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ from pydub import AudioSegment
 
 from .audio import (SAMPLE_RATE, VoiceError, clean, durations, load_audio, master_track,
                     section_track, seconds, silence)
-from .backends import (RECORDING_EXTENSIONS, VOICES, Auto, Espeak, Recorded, Silent, VoiceWarning,
-                       espeak_available, find_recording, line_audio, make_backend, recordings_dir)
+from .audio import loudness
+from .backends import (RECORDING_EXTENSIONS, VOICES, Auto, Espeak, Neural, Recorded, Silent, VoiceWarning,
+                       espeak_available, find_recording, line_audio, make_backend, recordings_dir,
+                       voice_lines)
 from .cache import cache_dir, media_dir
 from .recordings import RecordingCheck, check_recordings, recording_script
 
@@ -43,12 +48,13 @@ def narrate(run, lang: str, voice: str = "auto", pause: float = 0.5, rate: int |
 
     narration = load_narration(lang)
     lines = filled_lines(narration, run)
-    audio = line_audio(lines, lang, voice, rate=rate, pitch=pitch, recordings=recordings)
-    return Narrated(build_timeline(narration, run, durations(audio), pause=pause), audio)
+    audio, words = voice_lines(lines, lang, voice, rate=rate, pitch=pitch, recordings=recordings)
+    words = {line_id: times for line_id, times in words.items() if audio.get(line_id) is not None}
+    return Narrated(build_timeline(narration, run, durations(audio), pause=pause, words=words), audio)
 
 
 __all__ = ["VOICES", "SAMPLE_RATE", "RECORDING_EXTENSIONS", "VoiceError", "VoiceWarning", "Narrated",
-           "narrate", "line_audio", "durations", "section_track", "master_track", "make_backend",
+           "narrate", "line_audio", "voice_lines", "loudness", "Neural", "durations", "section_track", "master_track", "make_backend",
            "Auto", "Recorded", "Espeak", "Silent", "load_audio", "clean", "seconds", "silence",
            "find_recording", "recordings_dir", "espeak_available", "cache_dir", "media_dir",
            "RecordingCheck", "check_recordings", "recording_script"]

@@ -1,11 +1,13 @@
 """Audio work with pydub: load a file, clean a voice line, and lay lines out on a track.
 
 Every voice line leaves here in one format: 48 kHz, 16-bit, mono, leading and trailing
-silence trimmed, loudness normalised. Tracks are built sample-exact from the timeline, so
+silence trimmed, loudness normalised to -16 LUFS integrated (EBU R128 / ITU-R BS.1770, the
+common platform target; measured with pyloudnorm) with peaks kept under -1 dBFS. Tracks are built sample-exact from the timeline, so
 rounding never accumulates over a long video.
 """
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -22,8 +24,9 @@ from ..timeline import reading_time  # (the timeline needs nothing of the voice)
 SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
 CHANNELS = 1              # a voice is mono; the muxer can upmix if it wants
-TARGET_DBFS = -20.0       # loudness (RMS) every line is brought to
+TARGET_LUFS = -16.0       # integrated loudness every line (and so the master track) is brought to
 PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
+RMS_FOR_TARGET = -19.0    # dBFS RMS standing in for TARGET_LUFS on clips too short to measure (< 0.4 s)
 SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
 TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
 MIN_SPEECH_MS = 50        # shorter than this after trimming is not a voice line
@@ -59,27 +62,90 @@ def _read(path: Path) -> AudioSegment:
 
 def clean(audio: AudioSegment, source: str = "audio") -> AudioSegment:
     """48 kHz mono 16-bit, silence trimmed at both ends, loudness normalised."""
+    return clean_timed(audio, source)[0]
+
+
+def clean_timed(audio: AudioSegment, source: str = "audio") -> tuple[AudioSegment, float]:
+    """clean(), and the seconds trimmed off the start (word times shift by that much)."""
     audio = audio.set_channels(CHANNELS).set_sample_width(SAMPLE_WIDTH).set_frame_rate(SAMPLE_RATE)
-    audio = trim_silence(audio)
+    audio, lead = _trim(audio)
     if len(audio) < MIN_SPEECH_MS:
         raise VoiceError(f"{source}: contains only silence")
-    return normalise(audio)
+    return normalise(audio), lead / 1000
 
 
 def trim_silence(audio: AudioSegment) -> AudioSegment:
+    return _trim(audio)[0]
+
+
+def _trim(audio: AudioSegment) -> tuple[AudioSegment, int]:
     if audio.max_dBFS == float("-inf"):
-        return audio[:0]
+        return audio[:0], 0
     threshold = audio.max_dBFS - SILENCE_BELOW_PEAK
     lead = detect_leading_silence(audio, silence_threshold=threshold, chunk_size=10)
     tail = detect_leading_silence(audio.reverse(), silence_threshold=threshold, chunk_size=10)
     start = max(0, lead - TRIM_MARGIN_MS)
     end = min(len(audio), len(audio) - tail + TRIM_MARGIN_MS)
-    return audio[start:end]
+    return audio[start:end], start
+
+
+def loudness(audio: AudioSegment) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4); -inf for silence or a clip under 0.4 s."""
+    return _lufs(_floats(_conform(audio)))
+
+
+def _floats(audio: AudioSegment) -> np.ndarray:
+    return np.frombuffer(audio.raw_data, dtype=np.int16).astype(np.float64) / 32768
+
+
+@functools.lru_cache(maxsize=1)
+def _meter():
+    import pyloudnorm
+    return pyloudnorm.Meter(SAMPLE_RATE)
+
+
+def _lufs(samples: np.ndarray) -> float:
+    if len(samples) < int(0.4 * SAMPLE_RATE) or not samples.any():
+        return float("-inf")
+    return float(_meter().integrated_loudness(samples))
 
 
 def normalise(audio: AudioSegment) -> AudioSegment:
-    gain = min(TARGET_DBFS - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
-    return audio.apply_gain(gain)
+    """The one place loudness is set: TARGET_LUFS integrated, peaks at most PEAK_CEILING_DBFS.
+
+    Speech is peaky (espeak-ng especially): where the gain to -16 LUFS would push peaks over
+    the ceiling, a limiter (5 ms windows, gain eased over 10 ms either side) turns just those
+    peaks down instead of the whole line, so the line still reaches the target, unclipped."""
+    audio = _conform(audio)
+    samples = _floats(audio)
+    measured = _lufs(samples)
+    if measured == float("-inf"):  # too short for the meter: an RMS stand-in, peak-capped
+        gain = min(RMS_FOR_TARGET - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
+        return audio.apply_gain(gain)
+    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+    for _ in range(3):  # limiting lowers loudness a little: measure again and top up
+        samples = _limit(samples * 10 ** ((TARGET_LUFS - measured) / 20), ceiling)
+        measured = _lufs(samples)
+        if abs(measured - TARGET_LUFS) < 0.2:
+            break
+    pcm = np.round(np.clip(samples, -ceiling, ceiling) * 32767).astype(np.int16)
+    return _segment(pcm)
+
+
+def _limit(samples: np.ndarray, ceiling: float, window: int = 240, spread: int = 2) -> np.ndarray:
+    peak = np.abs(samples).max(initial=0.0)
+    if peak <= ceiling:
+        return samples
+    padded = np.pad(np.abs(samples), (0, -len(samples) % window))
+    gain = np.minimum(1.0, ceiling / np.maximum(padded.reshape(-1, window).max(axis=1), 1e-12))
+    eased = gain.copy()
+    for k in range(1, spread + 1):  # a window's gain reaches its neighbours: no sudden steps
+        eased[k:] = np.minimum(eased[k:], gain[:-k])
+        eased[:-k] = np.minimum(eased[:-k], gain[k:])
+    centres = np.arange(len(eased)) * window + window / 2
+    per_sample = np.minimum(np.interp(np.arange(len(samples)), centres, eased),
+                            np.repeat(gain, window)[:len(samples)])
+    return samples * per_sample
 
 
 def write_wav(audio: AudioSegment, path: str | Path) -> Path:

@@ -14,11 +14,12 @@ from typing import Callable
 
 from pydub import AudioSegment
 
+from common.files import atomic_write
+
 from .audio import write_wav
 
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CLEANING_VERSION = 1  # bump when audio.clean() changes what it produces
+CLEANING_VERSION = 3  # bump when audio.clean() changes what it produces
 
 
 def media_dir() -> Path:
@@ -44,6 +45,27 @@ def cached(key: str, make: Callable[[], AudioSegment], folder: Path | None = Non
         audio = make()
         write_wav(audio, path)  # complete or not there: never a half-written entry
     return audio
+
+
+def cached_timed(key: str, make: Callable[[], tuple[AudioSegment, list]],
+                 folder: Path | None = None) -> tuple[AudioSegment, list]:
+    """cached() for a voice that also times its words: <key>.json beside <key>.wav."""
+    path = (folder or cache_dir()) / f"{key}.wav"
+    words_path = path.with_suffix(".json")
+    audio = _read(path)
+    words = _read_json(words_path) if audio is not None else None
+    if audio is None or words is None:
+        audio, words = make()
+        atomic_write(words_path, json.dumps(words))
+        write_wav(audio, path)
+    return audio, words
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _read(path: Path) -> AudioSegment | None:
