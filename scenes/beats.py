@@ -50,6 +50,10 @@ class Beats:
         """Share of the line at which its captions first say one of `texts`, else `default`
         (and the miss is noted in self.unsaid, which the scene tests check is empty)."""
         pattern = re.compile("|".join(_said(text) for text in texts))
+        said = pattern.search(self.line.text) if self.line.words else None
+        spoken_at = self.line.time_at(said.start()) if said else None
+        if spoken_at is not None:   # the voice timed its words: the moment it says this one
+            return min(0.95, spoken_at / self.line.duration)
         joiner = "" if self.context.language.cjk else " "
         for c in getattr(self.line, "cues", ()):
             text = c.text.replace("\n", joiner)

@@ -197,3 +197,21 @@ def test_english_voice_for_real(english_voice, monkeypatch):
         assert len(words[line_id]) >= len(text.split()) - 1
         _assert_timed(words[line_id], length)
         assert voice.loudness(audio[line_id]) == pytest.approx(-16, abs=1.0) or audio[line_id].max_dBFS > -1.1
+
+
+def test_a_beat_waits_for_the_moment_the_voice_says_its_word():
+    """scenes/beats.py: with word times, at_word lands on the word's real start, not an
+    estimate from its place in the caption."""
+    from types import SimpleNamespace
+
+    from scenes.beats import Beats
+    from script.timeline import TimedLine
+
+    text = "the mean and the variance"
+    line = TimedLine(id="x.y", section="x", text=text, cue=None, start=0.0, duration=4.0, speech=3.0,
+                     words=((0, 0.0, 0.3), (4, 0.3, 0.9), (9, 0.9, 1.1), (13, 1.1, 1.3), (17, 2.2, 3.0)))
+    beats = Beats()
+    beats.line, beats.unsaid = line, []
+    beats.context = SimpleNamespace(language=SimpleNamespace(cjk=False))
+    assert beats.said_share(["variance"], default=0.5) == 2.2 / 4.0
+    assert beats.said_share(["median"], default=0.5) == 0.5 and beats.unsaid == [("x.y", "median")]
