@@ -88,6 +88,9 @@ def show(input_text, lang, weights_path, spoken, out_format):
                 start = base + line.start + cue.offset
                 table.add_row(f"{start:.2f}", f"{start + cue.duration:.2f}", line.id if k == 0 else "",
                               cue.text)
+            if line.hold:
+                table.add_row(f"{base + line.start + line.held_from:.2f}", f"{base + line.end:.2f}", "",
+                              f"[dim]<pause {line.hold:g}s> (held, silent)[/dim]")
     Console().print(table)
 
 
