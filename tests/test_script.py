@@ -447,3 +447,76 @@ def test_malformed_hold_markers_are_reported_with_file_and_line(tmp_path, bad, m
     path, lineno = broken(tmp_path, GOOD, bad)
     errors = check_files({"zh": path})
     assert any(e.startswith(f"narration.zh.txt:{lineno}: ") and message in e for e in errors), errors
+
+
+# ---- captions never break a term or a bracketed group ----
+
+from script.captions import GROUP, MAX_LINES as CUE_LINES  # noqa: E402
+
+NEVER_FIRST = "，。、；：！？）》」』】”’…,.;:!?)]—–"   # no cue or caption line starts with these
+
+
+def rows(cue_text: str) -> list[str]:
+    return cue_text.split("\n")
+
+
+def count(needle: str, haystack: str, lang: str) -> int:
+    if language(lang).cjk:
+        return haystack.count(needle)
+    return len(re.findall(r"\s+".join(map(re.escape, needle.split())), haystack, re.IGNORECASE))
+
+
+@pytest.mark.parametrize("lang, text, whole", [
+    # the review's examples (video-1.md, "Caption segmentation")
+    ("zh", "每个 Transformer 由一个‘自注意力’（self-attention）层、一个‘前馈’（feed-forward）层，"
+           "以及我们称之为‘残差主干’（residual backbone）的部分组成。",
+     ["‘自注意力’", "（residual backbone）", "（self-attention）层、"]),
+    ("zh", "前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。", ["矩阵-向量乘法"]),
+    ("zh", "激活函数独立地应用于向量的每个元素。", ["应用于"]),
+    ("zh", "同样，我们对每个时间步 T 独立操作，并将向量扩展为原始大小的 4 倍。", ["时间步 T"]),
+    ("zh", "现在我们有了一组按顺序排列的数字（2, 0, 1, 0, 2, 0），我们可以运行模型了。", ["（2, 0, 1, 0, 2, 0），"]),
+    ("en", "With our numbers in order (2, 0, 1, 0, 2, 0), we can run the model.", ["(2, 0, 1, 0, 2, 0),"]),
+    ("en", "The result is added to the residual backbone, and the transformer is done!", ["residual backbone"]),
+    ("en", "Each transformer has a self-attention layer, a feed-forward layer, and what we call the "
+           "residual backbone.", ["self-attention layer", "residual backbone."]),
+])
+def test_the_reviews_caption_breaks_are_gone(lang, text, whole):
+    cues = split_cues(text, lang)
+    assert squash("".join(cues)) == squash(text)
+    for piece in whole:
+        assert any(piece in row for cue in cues for row in rows(cue)), (piece, cues)
+    assert not any(row[0] in NEVER_FIRST for cue in cues for row in rows(cue)), cues
+    assert not any(row.startswith("层") for cue in cues for row in rows(cue)), cues
+
+
+def test_the_review_terms_are_data_in_both_words_files():
+    assert {"自注意力", "矩阵-向量乘法", "时间步 T", "残差主干"} <= set(language("zh").unbreakable)
+    assert {"residual backbone", "matrix-vector multiplication", "time step T"} <= set(language("en").unbreakable)
+
+
+def test_a_term_too_wide_for_the_line_still_breaks_and_keeps_every_character():
+    cues = split_cues("前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。", "zh", line_width=4)
+    assert squash("".join(cues)) == squash("前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。")
+    assert all(width(row, "zh") <= 4 for cue in cues for row in rows(cue))
+
+
+@pytest.mark.parametrize("lang", language_codes())
+def test_no_cue_starts_with_punctuation_or_splits_a_term_or_group_in_the_real_narration(runs, narrations, lang):
+    line_width = language(lang).caption_width
+    for run in runs.values():
+        for _, line in build_timeline(narrations[lang], run).all_lines():
+            cue_texts = [cue.text for cue in line.cues]
+            all_rows = [row for cue in cue_texts for row in rows(cue)]
+            for i, row in enumerate(all_rows):
+                # (a caption may itself open with "…", continuing the line before it)
+                if not (i == 0 and line.text.startswith("…")):
+                    assert row[0] not in NEVER_FIRST, (line.id, row)
+            for term in language(lang).unbreakable:
+                said = count(term, line.text, lang)
+                assert sum(count(term, row, lang) for row in all_rows) == said, (line.id, term, all_rows)
+            for group in {m.group(0) for m in GROUP.finditer(line.text)}:
+                said = line.text.count(group)
+                if width(group, lang) <= line_width:        # fits a line: never broken at all
+                    assert sum(row.count(group) for row in all_rows) == said, (line.id, group, all_rows)
+                elif width(group, lang) <= line_width * CUE_LINES / 1.5:   # comfortably fits a cue: one cue
+                    assert sum(squash(cue).count(squash(group)) for cue in cue_texts) == said, (line.id, group, cue_texts)
