@@ -406,6 +406,10 @@ def test_the_voice_is_silent_through_a_hold(runs, narrations):
             assert end - speech_end == pytest.approx(0.5 + line.hold)
             assert track[round(start * 1000) + 5: round(speech_end * 1000) - 5].dBFS > -30
             assert track[round(speech_end * 1000) + 5: round(end * 1000) - 5].dBFS == float("-inf")
+    # a narrator is told not to record the hold
+    script = voice.recording_script(timeline)
+    entry = script[script.index("`attention.dot-product`"):script.index("`attention.scores`")]
+    assert "0.9 s hold (do not record it" in entry
 
 
 @pytest.mark.parametrize("lang", language_codes())
