@@ -10,8 +10,8 @@ word segmentation), never inside a word and never before closing punctuation.
 Some runs of text are never broken, on a line or between cues, as long as they fit on one line:
 the language's terms (`unbreakable` in the [language] table of script/words.<lang>.toml:
 自注意力, 时间步 T, residual backbone ...) and every bracketed or quoted group: (2, 0, 1, 0, 2, 0),
-（residual backbone）, ‘自注意力’, “CBABBC”. A group longer than a line breaks at its clause
-marks like any text. No cue or line starts with a closing or separating mark (，。、）…); a lone
+（residual backbone）, ‘自注意力’, “CBABBC”. A group longer than a line stays in one cue where it
+fits in one, and breaks inside at its most natural place. No cue or line starts with a closing or separating mark (，。、）…); a lone
 CJK character before such a mark (层、) stays with the word before it.
 """
 from __future__ import annotations
