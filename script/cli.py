@@ -41,7 +41,11 @@ def check(lang):
         for error in errors:
             click.echo(error, err=True)
         raise SystemExit(1)
-    counts = ", ".join(f"{code} {len(load_narration(code).lines())} lines" for code in langs)
+    def count(code: str) -> str:
+        lines = load_narration(code).lines()
+        holds = [line.hold for line in lines if line.hold]
+        return f"{code} {len(lines)} lines" + (f" ({len(holds)} holds, {sum(holds):g} s)" if holds else "")
+    counts = ", ".join(count(code) for code in langs)
     same = "; same ids in every language" if len(langs) > 1 else ""
     click.echo(f"OK: {counts} in {len(SCENE_IDS)} sections{same}")
 
