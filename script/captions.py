@@ -6,6 +6,13 @@ shipped ones follow the Netflix norms, Simplified Chinese at most 16 characters 
 1/2 (it takes half the room on screen). Breaks go, by preference, after a sentence end, after a
 clause mark (，。；：！？、 / , ; : —), at a space, and in Chinese between two words (jieba's
 word segmentation), never inside a word and never before closing punctuation.
+
+Some runs of text are never broken, on a line or between cues, as long as they fit on one line:
+the language's terms (`unbreakable` in the [language] table of script/words.<lang>.toml:
+自注意力, 时间步 T, residual backbone ...) and every bracketed or quoted group: (2, 0, 1, 0, 2, 0),
+（residual backbone）, ‘自注意力’, “CBABBC”. A group longer than a line stays in one cue where it
+fits in one, and breaks inside at its most natural place. No cue or line starts with a closing or separating mark (，。、）…); a lone
+CJK character before such a mark (层、) stays with the word before it.
 """
 from __future__ import annotations
 
@@ -70,6 +77,7 @@ _LIST_NUMBER = re.compile(r"^\d+\.$")  # "1." opens a list item; it does not end
 def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
     cjk = language(lang).cjk
     pieces: list[Atom] = []
+    starts: list[int] = []   # where each piece starts in text
     space = False
     i = 0
     while i < len(text):
@@ -84,8 +92,109 @@ def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
             words = _chinese_words(run)
         for k, word in enumerate(words):
             pieces.append(Atom(word, space and k == 0 and bool(pieces)))
+            starts.append(i + sum(map(len, words[:k])))
         space, i = False, i + sum(map(len, words))
-    return _split_too_wide(_glue_punctuation(pieces), lang, line_width)
+    pieces = _keep_together(pieces, starts, protected_spans(text, lang, line_width))
+    glued = _glue_punctuation(pieces)
+    if cjk:
+        glued = _no_orphans(glued, lang, line_width)
+    return _split_too_wide(glued, lang, line_width)
+
+
+# ---- what never breaks ----
+
+GROUP = re.compile("|".join(f"{re.escape(o)}[^{re.escape(o + c)}]*{re.escape(c)}" for o, c in
+                            ("（）", "()", "“”", "‘’", "《》", "「」", "『』", "【】", "[]"))
+                   + r'|"[^"]*"')
+_ALNUM = "A-Za-z0-9"
+
+
+def _term_pattern(term: str, cjk: bool) -> re.Pattern:
+    """A term as written, any run of spaces for a space, not inside a longer Latin word;
+    case-insensitive in a language set with spaces (Residual backbone)."""
+    body = r"\s+".join(re.escape(part) for part in term.split())
+    before = f"(?<![{_ALNUM}])" if term[:1].isalnum() and term[:1].isascii() else ""
+    after = f"(?![{_ALNUM}])" if term[-1:].isalnum() and term[-1:].isascii() else ""
+    return re.compile(before + body + after, 0 if cjk else re.IGNORECASE)
+
+
+def _term_patterns(lang: str) -> tuple[re.Pattern, ...]:
+    return _patterns(language(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns(record) -> tuple[re.Pattern, ...]:
+    return tuple(_term_pattern(term, record.cjk) for term in record.unbreakable if term.strip())
+
+
+def protected_spans(text: str, lang: str, line_width: float) -> list[tuple[int, int]]:
+    """(start, end) of every run of `text` no line or cue may break: the language's terms and
+    bracketed or quoted groups, where they fit on one line; overlapping ones joined, and a
+    join too wide for a line falls back to the terms in it."""
+    fits = lambda a, b: width(text[a:b], lang) <= line_width
+    cjk = language(lang).cjk
+
+    def whole(span: tuple[int, int]) -> tuple[int, int]:
+        """The span with the marks glued to it ("(2, 0, 1)," with its comma), and in a
+        language set with spaces the whole words it touches."""
+        a, b = span
+        while b < len(text) and (text[b] in CLOSING or (not cjk and not text[b].isspace())):
+            b += 1
+        while a > 0 and not cjk and not text[a - 1].isspace():
+            a -= 1
+        return a, b
+
+    terms = [whole(m.span()) for pattern in _term_patterns(lang) for m in pattern.finditer(text)]
+    groups = [whole(m.span()) for m in GROUP.finditer(text)]
+    spans = sorted({span for span in terms + groups if span[1] > span[0] and fits(*span)})
+    joined: list[list[int]] = []
+    for a, b in spans:
+        if joined and a < joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], b)
+        else:
+            joined.append([a, b])
+    out = []
+    for a, b in joined:
+        if fits(a, b):
+            out.append((a, b))
+        else:  # e.g. a group that only fits without its neighbour: keep the terms whole
+            last = -1
+            for ta, tb in sorted(t for t in terms if a <= t[0] and t[1] <= b and fits(*t)):
+                if ta >= last:
+                    out.append((ta, tb))
+                    last = tb
+    return out
+
+
+def _keep_together(pieces: list[Atom], starts: list[int], spans) -> list[Atom]:
+    """Pieces that overlap one protected span become one atom."""
+    if not spans:
+        return pieces
+    out: list[Atom] = []
+    owner = [next((k for k, (a, b) in enumerate(spans) if start < b and start + len(atom.text) > a), None)
+             for atom, start in zip(pieces, starts)]
+    for i, atom in enumerate(pieces):
+        if out and owner[i] is not None and owner[i] == owner[i - 1]:
+            out[-1] = Atom(out[-1].text + (" " if atom.space_before else "") + atom.text, out[-1].space_before)
+        else:
+            out.append(atom)
+    return out
+
+
+_ORPHAN = re.compile(r"^[\u3400-\u9fff][，。、；：！？…]+$")
+
+
+def _no_orphans(pieces: list[Atom], lang: str, line_width: float) -> list[Atom]:
+    """A lone CJK character with its punctuation (层、) joins the atom before it, where the two
+    fit on a line: a line or cue never starts with it."""
+    out: list[Atom] = []
+    for atom in pieces:
+        if out and not atom.space_before and _ORPHAN.match(atom.text) \
+                and width(out[-1].text + atom.text, lang) <= line_width:
+            out[-1] = Atom(out[-1].text + atom.text, out[-1].space_before)
+        else:
+            out.append(atom)
+    return out
 
 
 _CJK_RUN = re.compile(r"[^\s0-9A-Za-z]+")
@@ -204,12 +313,18 @@ def split_cues(text: str, lang: str, line_width: float | None = None,
     return ["\n".join(layout(cue, lang, line_width, max_lines)) for cue in cues]
 
 
+OPEN_GROUP, CLOSE_GROUP = "（(“《「『【", "）)”》」』】"   # (‘ ’ is also an apostrophe: not counted)
+
+
 def _clauses(pieces: list[Atom]) -> list[list[Atom]]:
-    clauses, current = [], []
+    """Pieces cut after each clause mark, except inside brackets or quotes: a group too long
+    for one line still stays in one cue when it fits in one (else _split_evenly cuts it)."""
+    clauses, current, depth = [], [], 0
     for i, atom in enumerate(pieces):
         current.append(atom)
+        depth = max(0, depth + sum(c in OPEN_GROUP for c in atom.text) - sum(c in CLOSE_GROUP for c in atom.text))
         following = pieces[i + 1] if i + 1 < len(pieces) else None
-        if following is None or break_priority(atom, following) >= CLAUSE:
+        if following is None or (break_priority(atom, following) >= CLAUSE and depth == 0):
             clauses.append(current)
             current = []
     return clauses
@@ -227,8 +342,8 @@ def _split_evenly(clause: list[Atom], lang: str, line_width: float, fits) -> lis
             candidates = [k for k in allowed if k > start]
             if not candidates:
                 break
-            k = min(candidates, key=lambda k: (abs(width(join(clause[:k]), lang) - target),
-                                               -break_priority(clause[k - 1], clause[k])))
+            k = min(candidates, key=lambda k: (abs(width(join(clause[:k]), lang) - target) / line_width
+                                               - 0.1 * _cut_priority(clause[k - 1], clause[k])))
             cuts.append(k)
             start = k
         bounds = [0] + cuts + [len(clause)]
@@ -236,6 +351,13 @@ def _split_evenly(clause: list[Atom], lang: str, line_width: float, fits) -> lis
         if all(fits(chunk) for chunk in chunks):
             return chunks
     return [[atom] for atom in clause]
+
+
+def _cut_priority(atom: Atom, following: Atom) -> int:
+    """break_priority, and a cut right before a bracketed group of several words counts as
+    a clause mark (a one-word gloss such as (LLM) stays with its term)."""
+    group = following.text[:1] in OPEN_GROUP and any(c.isspace() or c in CLAUSE_MARK for c in following.text)
+    return max(break_priority(atom, following), CLAUSE if group else 0)
 
 
 # ---- timing ----

