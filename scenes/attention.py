@@ -40,9 +40,9 @@ W_COL = 0.09         # width of one input channel of the Q/K/V weight blocks in 
 QKV_COL = 0.3        # width of one time step of q, k, v
 ROW_III = 0.1        # height of one channel in act III (C = 48 -> 4.8 units)
 TOP_III = 3.3        # top of the act III blocks
-CELL_W, CELL_H = 0.9, 0.36   # the attention matrix's cells (room for "-0.00" at font 20)
+CELL_W, CELL_H = 1.0, 0.36   # the attention matrix's cells (room for "0.000" at font 20)
 ROW_H = 0.4                  # pitch of the softmax rows under the matrix
-GRID_LEFT = -0.4             # left edge of the attention matrix
+GRID_LEFT = -1.2             # left edge of the attention matrix
 DOCK_LEFT = -6.4             # left edge of q, k, v once docked for act II
 CALM = 0.08          # share of a line kept calm at its end (more than the default: dense beats)
 
@@ -229,7 +229,8 @@ class Attention(NanoScene):
             return row
         self.product_rows = [product(i) for i in range(self.slow)]
         self.raw_sums = [VGroup(label("Σ =", SMALL), self.value("attn.qk_sum", (h, t, s))) for s in range(T)]
-        self.scaled = [VGroup(label(f"× 1/√{self.A} =", SMALL), self.value("attn.scores", (h, t, s)))
+        # "1/sqrt(A)" as the caption writes it (a text √ has no vinculum over the 16)
+        self.scaled = [VGroup(label(f"× 1/sqrt({self.A}) =", SMALL), self.value("attn.scores", (h, t, s)))
                        for s in range(T)]
         for s in range(T):
             self.raw_sums[s].arrange(RIGHT, buff=0.14).move_to([left, mid - 0.15, 0], aligned_edge=LEFT)
@@ -296,8 +297,8 @@ class Attention(NanoScene):
         probs, scores, heads = self.data("attn.probs"), self.data("attn.scores"), self.data("attn.heads")
         self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
         for n in range(self.H):
-            x = -3.0 + n * 3.4
-            mat = block(masked(probs[n], scores[n]), 0.36, 0.36, scale=1.0).move_to([x, TOP_III - 1.08, 0])
+            x = -3.4 + n * 3.6
+            mat = block(masked(probs[n], scores[n]), 0.45, 0.45, scale=1.0).move_to([x, 1.9, 0])
             out = block(heads[n].T, 0.16, ROW_III, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
@@ -315,16 +316,16 @@ class Attention(NanoScene):
         concat = self.data("attn.concat").T                           # [C, T]
         at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
         self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.5)
-        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.06, ROW_III, kind="weight"), -5.1)
-        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.14)
+        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.05, ROW_III, kind="weight"), -5.1)
+        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.62)
         x_in = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
         stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
         scale = style.robust_scale(np.concatenate(stream))
         self.proj, self.x_res, self.resid = (block(a, 0.16, ROW_III, scale=scale) for a in stream)
-        at(self.proj, -1.7), at(self.x_res, -0.1), at(self.resid, 1.5)
+        at(self.proj, -2.18), at(self.x_res, -0.58), at(self.resid, 1.02)
         mid = self.proj.get_y()
-        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.42, mid, 0])
-        self.res_eq = label("=", style.SIZE_LABEL).move_to([1.2, mid, 0])
+        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.9, mid, 0])
+        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.72, mid, 0])
         below = lambda text, mob: label(text, TINY, style.MUTED).next_to(mob, DOWN, buff=0.12)
         self.concat_name = below(self.words["concat"], self.concat)
         self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.words["proj"], self.proj))
@@ -339,7 +340,7 @@ class Attention(NanoScene):
         self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
         self.bias_note = label(self.words["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
-        self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.75)).move_to([0, 1.0, 0])
+        self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.25)).move_to([0, 1.0, 0])
         self.map_small.set_x(6.85 - self.map_small.width / 2)
 
     # ---- helpers ---------------------------------------------------------------------------------------
@@ -418,9 +419,15 @@ class Attention(NanoScene):
         self.highlight(self.col_frame(self.x_in, self.tf), 0.12)
         self.play(turn_onto(self.x_col, self.x_flat), run_time=self.t(0.25))
         self.clean_turn(self.x_flat)
-        self.highlight(self.frame_around(Group(self.x_flat, self.W[0])), 0.15, FadeIn(self.matvec_formula))
-        self.highlight(VGroup(self.frame_around(Group(self.x_flat, self.W[0])), self.frame_around(self.B[0])), 0.1)
-        self.highlight(self.col_frame(self.QKV[0], self.tf), 0.15)
+        # one row of Wq times x (plus its bias) gives one entry of q: row by row, a sweep
+        W, q, C, t = self.W[0], self.QKV[0], self.C, self.tf
+        step = lambda i: VGroup(as_frame(W.cell_rect(i, 0, i, C - 1)), as_frame(self.B[0].cell_rect(i, 0)),
+                                as_frame(q.cell_rect(i, t)))
+        self.highlight(step(0), 0.1, FadeIn(self.matvec_formula))
+        for i in (1, 2):
+            self.highlight(step(i), 0.06)
+        self.highlight(step(self.A - 1), 0.12)
+        self.highlight(self.col_frame(q, t), 0.12)
 
     # ---- beats: act II ---------------------------------------------------------------------------------
 
