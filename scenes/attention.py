@@ -36,14 +36,15 @@ TINY = 18            # the smallest text here: font 18 is 25 px digits / capital
 INF_SIZE = 35        # the "-inf" marks: the infinity glyph is short, font 35 makes it 24 px tall
 ROW_I = 0.075        # height of one channel in act I (C = 48 -> 3.6 units)
 X_COL = 0.42         # width of one time step of the input X in act I
-W_COL = 0.09         # width of one input channel of the Q/K/V weight blocks in act I
-QKV_COL = 0.3        # width of one time step of q, k, v
+W_COL = 0.085        # width of one input channel of the Q/K/V weight blocks in act I
+QKV_COL = 0.25       # width of one time step of q, k, v
 ROW_III = 0.1        # height of one channel in act III (C = 48 -> 4.8 units)
 TOP_III = 3.3        # top of the act III blocks
 CELL_W, CELL_H = 1.0, 0.36   # the attention matrix's cells (room for "0.000" at font 20)
 ROW_H = 0.4                  # pitch of the softmax rows under the matrix
 GRID_LEFT = -1.2             # left edge of the attention matrix
 DOCK_LEFT = -6.4             # left edge of q, k, v once docked for act II
+TITLE_SAFE = 6.4             # |x| limit for text: 5 % of the frame width kept free on each side
 CALM = 0.08          # share of a line kept calm at its end (more than the default: dense beats)
 
 
@@ -56,7 +57,7 @@ def focus_head(probs: np.ndarray, t: int) -> int:
 
 def keep_in_frame(mob):
     """Nudge a label that sticks out past the left safe edge back in."""
-    overhang = -style.SAFE_X - mob.get_left()[0]
+    overhang = -TITLE_SAFE - mob.get_left()[0]
     return mob.shift(RIGHT * overhang) if overhang > 0 else mob
 
 
@@ -113,7 +114,7 @@ class Attention(NanoScene):
 
     def build_input(self) -> None:
         tokens = self.trace["tokens"]
-        self.x_in = block(self.data("ln_1.out").T, X_COL, ROW_I).move_to([-6.5, 0.45, 0], aligned_edge=LEFT)
+        self.x_in = block(self.data("ln_1.out").T, X_COL, ROW_I).move_to([-6.3, 0.45, 0], aligned_edge=LEFT)
         self.x_chips = VGroup(*[TokenChip(tok, size=0.34, font_size=SMALL)
                                 .next_to(self.x_in.cell_rect(0, t), UP, buff=0.1)
                                 for t, tok in enumerate(tokens)])
@@ -285,7 +286,7 @@ class Attention(NanoScene):
         self.out_cells.move_to([6.3, top, 0], aligned_edge=UP)
         self.out_eq = label("=", SMALL, style.MUTED).move_to([5.5, self.out_cells.get_y(), 0])
         self.out_name = label(self.words["new"], TINY, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.08)
-        self.out_name.shift(LEFT * max(0.0, self.out_name.get_right()[0] - 6.8))
+        self.out_name.shift(LEFT * max(0.0, self.out_name.get_right()[0] - TITLE_SAFE))
         self.out_full = block(heads.T, 0.12, 0.1, scale=self.out_scale)
         self.out_full.move_to(self.out_cells.get_corner(UP + RIGHT), aligned_edge=UP + RIGHT)
         self.pattern = block(masked(self.data("attn.probs")[h], self.data("attn.scores")[h]), CELL_W, CELL_H,
@@ -307,7 +308,7 @@ class Attention(NanoScene):
             self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
         self.outs_name = label(self.words["heads"], TINY, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
         self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
-        left, right = -6.5, -6.5 + self.T * 0.16
+        left, right = -6.3, -6.3 + self.T * 0.16
         self.head_seams = VGroup(*[Line([left - 0.08, y, 0], [right + 0.08, y, 0], color=style.ATTN_COLOR, stroke_width=2.5)
                                    for y in self.concat_tops[1:]]).set_z_index(FRONT - 1)
 
@@ -315,17 +316,17 @@ class Attention(NanoScene):
         C, _T = self.C, self.T
         concat = self.data("attn.concat").T                           # [C, T]
         at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
-        self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.5)
-        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.05, ROW_III, kind="weight"), -5.1)
-        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.62)
+        self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.3)
+        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.045, ROW_III, kind="weight"), -4.9)
+        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.66)
         x_in = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
         stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
         scale = style.robust_scale(np.concatenate(stream))
         self.proj, self.x_res, self.resid = (block(a, 0.16, ROW_III, scale=scale) for a in stream)
-        at(self.proj, -2.18), at(self.x_res, -0.58), at(self.resid, 1.02)
+        at(self.proj, -2.2), at(self.x_res, -0.62), at(self.resid, 0.98)
         mid = self.proj.get_y()
-        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.9, mid, 0])
-        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.72, mid, 0])
+        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.93, mid, 0])
+        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.66, mid, 0])
         below = lambda text, mob: label(text, TINY, style.MUTED).next_to(mob, DOWN, buff=0.12)
         self.concat_name = below(self.words["concat"], self.concat)
         self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.words["proj"], self.proj))
@@ -340,8 +341,8 @@ class Attention(NanoScene):
         self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
         self.bias_note = label(self.words["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
-        self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.25)).move_to([0, 1.0, 0])
-        self.map_small.set_x(6.85 - self.map_small.width / 2)
+        self.map_small.scale_to_fit_width(min(self.map_small.width, TITLE_SAFE - 2.1)).move_to([0, 1.0, 0])
+        self.map_small.set_x(TITLE_SAFE - self.map_small.width / 2)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
