@@ -317,16 +317,16 @@ class Attention(NanoScene):
         concat = self.data("attn.concat").T                           # [C, T]
         at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
         self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.3)
-        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.045, ROW_III, kind="weight"), -4.9)
-        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.66)
+        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.04, ROW_III, kind="weight"), -4.9)
+        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.9)
         x_in = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
         stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
         scale = style.robust_scale(np.concatenate(stream))
         self.proj, self.x_res, self.resid = (block(a, 0.16, ROW_III, scale=scale) for a in stream)
-        at(self.proj, -2.2), at(self.x_res, -0.62), at(self.resid, 0.98)
+        at(self.proj, -2.44), at(self.x_res, -0.86), at(self.resid, 0.74)
         mid = self.proj.get_y()
-        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.93, mid, 0])
-        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.66, mid, 0])
+        self.plus = PlusSign(0.22, color=style.INK).move_to([-1.17, mid, 0])
+        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.42, mid, 0])
         below = lambda text, mob: label(text, TINY, style.MUTED).next_to(mob, DOWN, buff=0.12)
         self.concat_name = below(self.words["concat"], self.concat)
         self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.words["proj"], self.proj))
@@ -341,7 +341,7 @@ class Attention(NanoScene):
         self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
         self.bias_note = label(self.words["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
-        self.map_small.scale_to_fit_width(min(self.map_small.width, TITLE_SAFE - 2.1)).move_to([0, 1.0, 0])
+        self.map_small.scale_to_fit_width(min(self.map_small.width, TITLE_SAFE - 1.85)).move_to([0, 1.0, 0])
         self.map_small.set_x(TITLE_SAFE - self.map_small.width / 2)
 
     # ---- helpers ---------------------------------------------------------------------------------------
