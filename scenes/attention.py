@@ -1,20 +1,27 @@
 """Self-attention, layer 0: one head and one query followed closely, then all of them.
 
 Three acts, every piece built once in prepare() and only shown, highlighted or dimmed later:
-  I   (left)  the normalised input X (C x T) and, for the focus head, the Q/K/V weight
-              blocks, their biases and the q, k, v vectors of every time step;
-  II  (right) the focus query (the last position) against every key: a dot product cell by
-              cell, the attention matrix with its causal mask, softmax of the row, and the
-              weighted sum of the value vectors;
+  I   (whole) the normalised input X (T columns x C rows) and, for the focus head, the Q/K/V
+              weight blocks, their biases and the q, k, v vectors of every time step, laid out
+              across the whole stage; when act II starts, only q, k, v stay, docked at the left;
+  II  (right) the focus query (the 6th position, counted from 1 on screen) against every key:
+              a dot product cell by cell (each product, the raw sum, then x 1/sqrt(A)), the
+              attention matrix with its causal mask (shown acting on a row that has masked
+              keys), softmax of the row step by step (exp, sum, divide; then s - max, which
+              changes nothing), and the weighted sum of the value vectors;
   III (whole) every head's attention pattern and output, concatenated, projected (with its
               bias) and added to the residual stream.
-Every number and colour is read from the Run's layer-0 trace (h.0.attn.*) and weights.
+Every number and colour is read from the Run's layer-0 trace (h.0.attn.*) and weights; the
+few intermediates the engine does not keep (the raw q.k sum, s - max, exp(s) and its sum) are
+derived from its arrays in derive() and added to the trace under their own names, so the tests
+check them like every other number. Text is never under font 18 (24 px caps at 1080p); numbers
+change by cross-fade; highlights are outlines only.
 """
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, FadeIn, FadeOut, Group,
-                   Indicate, LaggedStart, Line, Rectangle, ReplacementTransform, Transform, TransformFromCopy, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, FadeIn, FadeOut, FadeTransform,
+                   Group, LaggedStart, Line, Rectangle, ReplacementTransform, Transform, VGroup)
 
 from scenes import style
 from scenes.base import NanoScene, beat
@@ -25,12 +32,19 @@ from scenes.kit import (Block, BlockDiagram, Cells, DimLabel, GridFrame, PlusSig
 
 LAYER = 0
 SMALL = style.SIZE_SMALL
+TINY = 18            # the smallest text here: font 18 is 25 px digits / capitals at 1080p
+INF_SIZE = 35        # the "-inf" marks: the infinity glyph is short, font 35 makes it 24 px tall
 ROW_I = 0.075        # height of one channel in act I (C = 48 -> 3.6 units)
-X_COL = 0.21         # width of one time step of the input X in act I
+X_COL = 0.42         # width of one time step of the input X in act I
+W_COL = 0.085        # width of one input channel of the Q/K/V weight blocks in act I
+QKV_COL = 0.25       # width of one time step of q, k, v
 ROW_III = 0.1        # height of one channel in act III (C = 48 -> 4.8 units)
 TOP_III = 3.3        # top of the act III blocks
-CELL_W, CELL_H = 0.9, 0.36   # the attention matrix's cells (room for "-0.00" at font 18)
-GRID_LEFT = 0.1              # left edge of the attention matrix
+CELL_W, CELL_H = 1.0, 0.36   # the attention matrix's cells (room for "0.000" at font 20)
+ROW_H = 0.4                  # pitch of the softmax rows under the matrix
+GRID_LEFT = -1.2             # left edge of the attention matrix
+DOCK_LEFT = -6.4             # left edge of q, k, v once docked for act II
+TITLE_SAFE = 6.4             # |x| limit for text: 5 % of the frame width kept free on each side
 CALM = 0.08          # share of a line kept calm at its end (more than the default: dense beats)
 
 
@@ -43,7 +57,7 @@ def focus_head(probs: np.ndarray, t: int) -> int:
 
 def keep_in_frame(mob):
     """Nudge a label that sticks out past the left safe edge back in."""
-    overhang = -style.SAFE_X - mob.get_left()[0]
+    overhang = -TITLE_SAFE - mob.get_left()[0]
     return mob.shift(RIGHT * overhang) if overhang > 0 else mob
 
 
@@ -63,17 +77,29 @@ class Attention(NanoScene):
     def data(self, part: str) -> np.ndarray:
         return self.trace[self.name(part)]
 
-    def value(self, part: str, index=(), font_size: float = style.SIZE_NUMBER, **kwargs) -> ValueLabel:
+    def value(self, part: str, index=(), font_size: float = SMALL, **kwargs) -> ValueLabel:
         return ValueLabel.of(self.run, self.name(part), index, font_size=font_size, **kwargs)
 
     def weight(self, part: str) -> np.ndarray:
         return self.weights[f"transformer.h.{LAYER}.{part}"]
 
+    def derive(self) -> None:
+        """The steps the engine computes in one go, spelled out from its own arrays: the raw
+        q.k sum (before x 1/sqrt(A)), s - max, exp(s) and its sum (softmax without the shift)."""
+        scores = self.data("attn.scores")
+        derived = {"attn.qk_sum": self.data("attn.qk").sum(axis=-1),
+                   "attn.shifted": scores - self.data("attn.scores_max")[..., None],
+                   "attn.exp_plain": np.exp(scores),
+                   "attn.exp_plain_sum": np.exp(scores).sum(axis=-1)}
+        for part, array in derived.items():
+            self.trace.setdefault(self.name(part), array)
+
     def prepare(self) -> None:
         cfg = self.cfg
+        self.derive()
         self.T = len(self.trace["tokens"])
         self.A, self.C, self.H = cfg.head_size, cfg.n_embd, cfg.n_head
-        self.tf = self.T - 1                              # the focus query: the last position
+        self.tf = self.T - 1                              # the focus query: the 6th (last) position
         self.h = focus_head(self.data("attn.probs"), self.tf)
         self.build_input()
         self.build_qkv()
@@ -84,22 +110,25 @@ class Attention(NanoScene):
         self.build_heads()
         self.build_output()
 
-    # ---- act I: input and q, k, v ----------------------------------------------------------------
+    # ---- act I: input and q, k, v (across the whole stage) ---------------------------------------
 
     def build_input(self) -> None:
         tokens = self.trace["tokens"]
-        self.x_in = block(self.data("ln_1.out").T, X_COL, ROW_I).move_to([-6.8, 0.65, 0], aligned_edge=LEFT)
-        self.x_chips = VGroup(*[TokenChip(tok, size=0.21, font_size=16)
-                                .next_to(self.x_in.cell_rect(0, t), UP, buff=0.08)
+        self.x_in = block(self.data("ln_1.out").T, X_COL, ROW_I).move_to([-6.3, 0.45, 0], aligned_edge=LEFT)
+        self.x_chips = VGroup(*[TokenChip(tok, size=0.34, font_size=SMALL)
+                                .next_to(self.x_in.cell_rect(0, t), UP, buff=0.1)
                                 for t, tok in enumerate(tokens)])
-        self.x_dims = VGroup(DimLabel(f"C = {self.C}"), DimLabel(f"T = {self.T}"),
-                             label(self.words["ln_input"], 16, style.MUTED))
+        self.x_pos = VGroup(*[label(str(t + 1), TINY, style.MUTED).next_to(chip, UP, buff=0.06)
+                              for t, chip in enumerate(self.x_chips)])
+        self.x_dims = VGroup(VGroup(DimLabel(f"T = {self.T}", font_size=TINY), DimLabel(f"C = {self.C}", font_size=TINY))
+                             .arrange(RIGHT, buff=0.4),
+                             label(self.words["ln_input"], TINY, style.MUTED))
         self.x_dims.arrange(DOWN, buff=0.08).next_to(self.x_in, DOWN, buff=0.12)
         keep_in_frame(self.x_dims)
-        self.map = BlockDiagram(self.context.words("model"), font_size=18).move_to([2.0, 2.6, 0])
+        self.map = BlockDiagram(self.context.words("model"), font_size=18).move_to([2.4, 2.6, 0])
         # the sequence as big chips, linked by arcs: every position can look at earlier ones
         self.seq = VGroup(*[TokenChip(tok, size=0.5, font_size=style.SIZE_BODY) for tok in tokens])
-        self.seq.arrange(RIGHT, buff=0.4).move_to([2.0, -0.9, 0])
+        self.seq.arrange(RIGHT, buff=0.4).move_to([2.4, -0.9, 0])
         self.arcs = VGroup(*[ArcBetweenPoints(self.seq[s].get_top() + UP * 0.05, self.seq[t].get_top() + UP * 0.05,
                                               angle=arc_angle(t - s), color=style.ATTN_COLOR, stroke_width=2.5)
                              for t in range(1, self.T) for s in range(t)])
@@ -114,21 +143,19 @@ class Attention(NanoScene):
         self.qkv_scale = style.robust_scale(np.concatenate(vecs))
         self.W, self.B, self.QKV = [], [], []
         for i, (r, vec) in enumerate(zip(rows, vecs)):
-            top = 2.85 - i * 1.6
-            self.W.append(block(W[r], 0.045, ROW_I, kind="weight", scale=w_scale)
-                          .move_to([-4.85, top, 0], aligned_edge=LEFT + UP))
-            self.B.append(block(b[r], 0.1, ROW_I, kind="weight", scale=b_scale)
-                          .next_to(self.W[-1], RIGHT, buff=0.08))
-            self.QKV.append(block(vec, 0.13, ROW_I, scale=self.qkv_scale)
-                            .next_to(self.B[-1], RIGHT, buff=0.35))
-        self.w_names = VGroup(*[label(f"W{n}", SMALL, style.MUTED).next_to(Wi, LEFT, buff=0.1)
+            top = 2.85 - i * 1.65
+            self.W.append(block(W[r], W_COL, ROW_I, kind="weight", scale=w_scale)
+                          .move_to([-2.75, top, 0], aligned_edge=LEFT + UP))
+            self.B.append(block(b[r], 0.16, ROW_I, kind="weight", scale=b_scale)
+                          .next_to(self.W[-1], RIGHT, buff=0.1))
+            self.QKV.append(block(vec, QKV_COL, ROW_I, scale=self.qkv_scale)
+                            .next_to(self.B[-1], RIGHT, buff=0.5))
+        self.w_names = VGroup(*[label(f"W{n}", SMALL, style.MUTED).next_to(Wi, LEFT, buff=0.12)
                                 for n, Wi in zip("qkv", self.W)])
-        self.qkv_names = VGroup(*[label(n, SMALL).next_to(v, UP, buff=0.06) for n, v in zip("qkv", self.QKV)])
+        self.qkv_names = VGroup(*[label(n, SMALL).next_to(v, LEFT, buff=0.1) for n, v in zip("qkv", self.QKV)])
         self.b_names = VGroup(*[label("b", SMALL, style.MUTED).next_to(bb, UP, buff=0.06) for bb in self.B])
-        self.a_dim = DimLabel(f"A = {A}").next_to(self.QKV[2], DOWN, buff=0.12)
-        self.head_frame = highlight_box(Group(*self.W, *self.QKV, self.w_names, self.qkv_names),
-                                        color=style.ATTN_COLOR, buff=0.12, stroke_width=2.5)
-        self.head_frame.stretch_to_fit_height(self.head_frame.height + 0.15).shift(UP * 0.075)
+        self.a_dim = DimLabel(f"A = {A}", font_size=TINY).next_to(self.QKV[2], DOWN, buff=0.12)
+        self.head_frame = self.frame_for(Group(*self.W, *self.QKV, self.w_names, self.a_dim))
         self.head_tag = label(self.words["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
         self.head_tag.next_to(self.head_frame, UP, buff=0.06, aligned_edge=LEFT)
         self.cards = VGroup(*[Block(self.words["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
@@ -137,30 +164,47 @@ class Attention(NanoScene):
         x_col = block(self.data("ln_1.out").T[:, self.tf], X_COL, ROW_I)
         self.x_col = x_col.move_to(self.x_in.cell_rect(0, self.tf, self.C - 1, self.tf))
         self.x_flat = lay_flat(self.x_col, self.W[0], buff=0.05)
-        self.matvec_formula = label("q = Wq · x + b", SMALL).move_to([-3.65, -1.95, 0])
+        self.matvec_formula = label(f"q{self.tf + 1} = Wq · x{self.tf + 1} + b", SMALL).next_to(self.QKV[0], RIGHT, buff=0.35)
+        # docked for act II: q, k, v alone at the left, the same size
+        dx = DOCK_LEFT - self.qkv_names.get_left()[0]
+        dock = Group(*[m.copy().shift(RIGHT * dx) for m in (*self.QKV, self.qkv_names, self.a_dim)])
+        self.dock_shift = RIGHT * dx
+        self.dock_frame = self.frame_for(dock)
+        self.dock_tag = self.head_tag.copy().next_to(self.dock_frame, UP, buff=0.06, aligned_edge=LEFT)
+
+    @staticmethod
+    def frame_for(group) -> Rectangle:
+        frame = highlight_box(group, color=style.ATTN_COLOR, buff=0.15, stroke_width=2.5)
+        return frame.stretch_to_fit_height(frame.height + 0.15).shift(UP * 0.075)
 
     # ---- act II: the focus query against every key -------------------------------------------------
 
     def build_matrix(self) -> None:
         h, t, T = self.h, self.tf, self.T
         tokens = self.trace["tokens"]
-        self.grid = g = GridFrame(T, T, CELL_W, CELL_H).move_to([GRID_LEFT, 3.25, 0], aligned_edge=LEFT + UP)
-        self.key_chips = VGroup(*[TokenChip(tok, size=0.26, font_size=16).move_to([g.column_x(s), 3.47, 0])
+        self.grid = g = GridFrame(T, T, CELL_W, CELL_H).move_to([GRID_LEFT, 3.2, 0], aligned_edge=LEFT + UP)
+        self.key_chips = VGroup(*[TokenChip(tok, size=0.3, font_size=TINY).move_to([g.column_x(s), 3.45, 0])
                                   for s, tok in enumerate(tokens)])
-        self.query_chips = VGroup(*[TokenChip(tok, size=0.26, font_size=16).move_to([GRID_LEFT - 0.25, g.row_y(r), 0])
+        self.query_chips = VGroup(*[TokenChip(tok, size=0.3, font_size=TINY).move_to([GRID_LEFT - 0.26, g.row_y(r), 0])
                                     for r, tok in enumerate(tokens)])
+        self.query_pos = VGroup(*[label(str(r + 1), TINY, style.MUTED).move_to([GRID_LEFT - 0.62, g.row_y(r), 0])
+                                  for r in range(T)])
         self.key_axis = label(self.words["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
-        self.query_axis = label(self.words["query"], SMALL, style.MUTED).next_to(self.query_chips[t], RIGHT, buff=0.0)
+        self.query_axis = label(self.words["query"], SMALL, style.MUTED)
         self.query_axis.next_to(g, RIGHT, buff=0.12).set_y(g.row_y(0))
         self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
         finite = np.isfinite(self.data("attn.scores")[h])
         hidden = [(r, s) for r in range(T) for s in range(T) if not finite[r, s]]
         self.mask_shade = VGroup(*[g.cell(r, s).copy().set_fill(style.BACKGROUND, 1) for r, s in hidden])
-        self.mask_labels = VGroup(*[self.value("attn.scores", (h, r, s), font_size=16, color=style.MUTED)
+        self.mask_labels = VGroup(*[self.value("attn.scores", (h, r, s), font_size=INF_SIZE, color=style.MUTED)
                                     .move_to(g.cell_center(r, s)) for r, s in hidden]).set_z_index(1)
+        # a row the mask really acts on: the middle query sees keys 1..r+1 only
+        self.rm = max(0, min(T - 2, T // 2 - 1))
+        self.masked_row = VGroup(*[self.value("attn.scores", (h, self.rm, s)).move_to(g.cell_center(self.rm, s))
+                                   for s in range(T) if finite[self.rm, s]])
 
     def build_workshop(self) -> None:
-        """q x k = products -> sum x 1/sqrt(A): under the matrix, before softmax needs the room."""
+        """q x k = products -> raw sum -> x 1/sqrt(A): under the matrix, before softmax needs the room."""
         h, t, T = self.h, self.tf, self.T
         q, k = self.data("attn.q")[h], self.data("attn.k")[h]
         top = 0.6
@@ -176,48 +220,75 @@ class Attention(NanoScene):
         self.equals = label("=", SMALL, style.MUTED).move_to([GRID_LEFT + 1.6, mid, 0])
         self.q_name = label("q", SMALL).next_to(self.q_cells, UP, buff=0.06)
         self.k_name = label("k", SMALL).next_to(self.k_cells[0], UP, buff=0.06)
-        self.sum_note = label(f"Σ × 1/√{self.A} =", SMALL).next_to(self.p_cells[0], RIGHT, buff=0.3)
-        self.work_scores = VGroup(*[self.value("attn.scores", (h, t, s)).next_to(self.sum_note, RIGHT, buff=0.15)
-                                    for s in range(T)])
+        left = GRID_LEFT + 2.45
+        self.slow = 4   # the first pairs one by one, each with its numbers; the rest in one sweep
+
+        def product(i):
+            row = VGroup(self.value("attn.q", (h, t, i)), label("×", SMALL, style.MUTED), self.value("attn.k", (h, 0, i)),
+                         label("=", SMALL, style.MUTED), self.value("attn.qk", (h, t, 0, i)))
+            row.arrange(RIGHT, buff=0.14).move_to([left, self.q_cells.cell(i).get_y(), 0], aligned_edge=LEFT)
+            return row
+        self.product_rows = [product(i) for i in range(self.slow)]
+        self.raw_sums = [VGroup(label("Σ =", SMALL), self.value("attn.qk_sum", (h, t, s))) for s in range(T)]
+        # "1/sqrt(A)" as the caption writes it (a text √ has no vinculum over the 16)
+        self.scaled = [VGroup(label(f"× 1/sqrt({self.A}) =", SMALL), self.value("attn.scores", (h, t, s)))
+                       for s in range(T)]
+        for s in range(T):
+            self.raw_sums[s].arrange(RIGHT, buff=0.14).move_to([left, mid - 0.15, 0], aligned_edge=LEFT)
+            self.scaled[s].arrange(RIGHT, buff=0.14).move_to([left, mid - 0.75, 0], aligned_edge=LEFT)
+        self.work_scores = [row[1] for row in self.scaled]
 
     def build_softmax(self) -> None:
         h, t, T, g = self.h, self.tf, self.T, self.grid
         left = g.get_left()[0]
-        self.exp_grid = GridFrame(1, T, CELL_W, 0.32).move_to([left, 1.0, 0], aligned_edge=LEFT + UP)
-        self.prob_grid = GridFrame(1, T, CELL_W, 0.32).move_to([left, 0.6, 0], aligned_edge=LEFT + UP)
-        self.exps = VGroup(*[self.value("attn.exp", (h, t, s)).move_to(self.exp_grid.cell_center(0, s))
-                             for s in range(T)])
-        self.probs = VGroup(*[self.value("attn.probs", (h, t, s)).move_to(self.prob_grid.cell_center(0, s))
-                              for s in range(T)])
-        self.exp_name = label("exp", SMALL, style.MUTED).next_to(self.exp_grid, LEFT, buff=0.12)
-        self.exp_name_max = label("exp(s−max)", 16, style.MUTED).next_to(self.exp_grid, LEFT, buff=0.12)
-        self.softmax_name = label("softmax", SMALL, style.HIGHLIGHT).next_to(self.prob_grid, LEFT, buff=0.12)
+        below = g.get_bottom()[1] - 0.14
+        grids = [GridFrame(1, T, CELL_W, 0.34).move_to([left, below - i * ROW_H, 0], aligned_edge=LEFT + UP)
+                 for i in range(3)]
+        self.shift_grid, self.exp_grid, self.prob_grid = grids
+        row = lambda part, grid, **kw: VGroup(*[self.value(part, (h, t, s), **kw).move_to(grid.cell_center(0, s))
+                                               for s in range(T)])
+        self.shifted = row("attn.shifted", self.shift_grid)
+        self.exps_plain = row("attn.exp_plain", self.exp_grid)
+        self.exps = row("attn.exp", self.exp_grid)
+        self.probs = row("attn.probs", self.prob_grid, precision=3)
+        name = lambda text, grid, color=style.MUTED: label(text, SMALL, color).next_to(grid, LEFT, buff=0.55)
+        self.s_name = label("s", SMALL, style.MUTED).next_to(self.query_pos[t], LEFT, buff=0.2)
+        self.shift_name = name("s − max", self.shift_grid)
+        self.exp_name = name("exp(s)", self.exp_grid)
+        self.exp_name_max = name("exp(s − max)", self.exp_grid)
+        self.div_name = name("÷ Σ", self.prob_grid)
+        self.softmax_name = name("softmax", self.prob_grid, style.HIGHLIGHT)
+        right = g.get_right()[0] + 0.12
+        self.exp_sum_plain = VGroup(label("Σ", SMALL, style.MUTED), self.value("attn.exp_plain_sum", (h, t)))
         self.exp_sum = VGroup(label("Σ", SMALL, style.MUTED), self.value("attn.exp_sum", (h, t)))
-        self.exp_sum.arrange(RIGHT, buff=0.08).next_to(self.exp_grid, RIGHT, buff=0.12)
-        last = g.cell(t, T - 1)
-        self.row_max = VGroup(label(self.words["max"], 16, style.MUTED), self.value("attn.scores_max", (h, t)))
-        self.row_max.arrange(DOWN, buff=0.04)
-        self.row_max.next_to(last, RIGHT, buff=0.12).align_to(last, DOWN).shift(DOWN * 0.02)
-        self.sum_one = label("Σ = 1", 16, style.MUTED).next_to(self.prob_grid, RIGHT, buff=0.12)
+        for sums in (self.exp_sum_plain, self.exp_sum):
+            sums.arrange(RIGHT, buff=0.08).move_to([right, self.exp_grid.get_y(), 0], aligned_edge=LEFT)
+        self.row_max = VGroup(label(self.words["max"], SMALL, style.MUTED), self.value("attn.scores_max", (h, t)))
+        self.row_max.arrange(RIGHT, buff=0.1).move_to([right, self.shift_grid.get_y(), 0], aligned_edge=LEFT)
+        shown = sum(float(p.shown) for p in self.probs)
+        self.sum_one = label("Σ = 1" if abs(shown - 1) < 5e-4 else "Σ ≈ 1", SMALL, style.MUTED)
+        self.sum_one.move_to([right, self.prob_grid.get_y(), 0], aligned_edge=LEFT)
 
     def build_values(self) -> None:
         h, t, _T, g = self.h, self.tf, self.T, self.grid
         heads = self.data("attn.heads")[h]                     # [T, A]
         v = self.data("attn.v")[h].T                           # [A, T]
         probs = self.data("attn.probs")[h, t]
-        place = lambda img: img.move_to([g.column_x(0) - 0.12, 0.12, 0], aligned_edge=LEFT + UP)
-        self.v_cols = place(SpacedColumns(v, CELL_W, 0.24, 0.12, scale=self.qkv_scale))
+        top = self.prob_grid.get_bottom()[1] - 0.2
+        place = lambda img: img.move_to([g.column_x(0) - 0.12, top, 0], aligned_edge=LEFT + UP)
+        self.v_cols = place(SpacedColumns(v, CELL_W, 0.24, 0.1, scale=self.qkv_scale))
         # each value vector as strong as its weight in the sum (the strongest at full colour)
-        self.v_weighted = place(SpacedColumns(v, CELL_W, 0.24, 0.12, scale=self.qkv_scale,
+        self.v_weighted = place(SpacedColumns(v, CELL_W, 0.24, 0.1, scale=self.qkv_scale,
                                               shares=0.15 + 0.85 * probs / probs.max()))
-        self.v_name = label(self.words["value"], SMALL, style.MUTED).next_to(self.v_cols, LEFT, buff=0.25)
+        self.v_name = label(self.words["value"], SMALL, style.MUTED).next_to(self.v_cols, LEFT, buff=0.55)
         self.out_scale = style.robust_scale(heads)
-        self.out_cells = Cells(heads[t], cell=0.1, gap=0.02, scale=self.out_scale)
-        self.out_cells.move_to([6.2, 0.12, 0], aligned_edge=UP)
-        self.out_eq = label("=", SMALL, style.MUTED).move_to([5.6, self.out_cells.get_y(), 0])
-        self.out_name = label(self.words["new"], 16, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.1)
-        self.out_full = block(heads.T, 0.12, 0.12, scale=self.out_scale)
-        self.out_full.move_to(self.out_cells.get_corner(UP + LEFT) + LEFT * 0.12, aligned_edge=UP + LEFT)
+        self.out_cells = Cells(heads[t], cell=0.085, gap=0.015, scale=self.out_scale)
+        self.out_cells.move_to([6.3, top, 0], aligned_edge=UP)
+        self.out_eq = label("=", SMALL, style.MUTED).move_to([5.5, self.out_cells.get_y(), 0])
+        self.out_name = label(self.words["new"], TINY, style.HIGHLIGHT).next_to(self.out_cells, DOWN, buff=0.08)
+        self.out_name.shift(LEFT * max(0.0, self.out_name.get_right()[0] - TITLE_SAFE))
+        self.out_full = block(heads.T, 0.12, 0.1, scale=self.out_scale)
+        self.out_full.move_to(self.out_cells.get_corner(UP + RIGHT), aligned_edge=UP + RIGHT)
         self.pattern = block(masked(self.data("attn.probs")[h], self.data("attn.scores")[h]), CELL_W, CELL_H,
                              scale=1.0).move_to(g)
 
@@ -227,17 +298,17 @@ class Attention(NanoScene):
         probs, scores, heads = self.data("attn.probs"), self.data("attn.scores"), self.data("attn.heads")
         self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
         for n in range(self.H):
-            x = -3.0 + n * 3.4
-            mat = block(masked(probs[n], scores[n]), 0.36, 0.36, scale=1.0).move_to([x, TOP_III - 1.08, 0])
+            x = -3.4 + n * 3.6
+            mat = block(masked(probs[n], scores[n]), 0.45, 0.45, scale=1.0).move_to([x, 1.9, 0])
             out = block(heads[n].T, 0.16, ROW_III, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
-            self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.24, font_size=16).next_to(mat.cell_rect(0, s), UP, buff=0.08)
+            self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.3, font_size=TINY).next_to(mat.cell_rect(0, s), UP, buff=0.06)
                                         for s, tok in enumerate(self.trace["tokens"])]))
             self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
-        self.outs_name = label(self.words["heads"], 16, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
+        self.outs_name = label(self.words["heads"], TINY, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
         self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
-        left, right = -6.5, -6.5 + self.T * 0.16
+        left, right = -6.3, -6.3 + self.T * 0.16
         self.head_seams = VGroup(*[Line([left - 0.08, y, 0], [right + 0.08, y, 0], color=style.ATTN_COLOR, stroke_width=2.5)
                                    for y in self.concat_tops[1:]]).set_z_index(FRONT - 1)
 
@@ -245,18 +316,18 @@ class Attention(NanoScene):
         C, _T = self.C, self.T
         concat = self.data("attn.concat").T                           # [C, T]
         at = lambda mob, x: mob.move_to([x, TOP_III, 0], aligned_edge=LEFT + UP)
-        self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.5)
-        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.06, ROW_III, kind="weight"), -5.1)
-        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.14)
+        self.concat = at(block(concat, 0.16, ROW_III, scale=self.out_scale), -6.3)
+        self.W_proj = at(block(self.weight("attn.c_proj.weight"), 0.04, ROW_III, kind="weight"), -4.9)
+        self.b_proj = at(block(self.weight("attn.c_proj.bias"), 0.12, ROW_III, kind="weight"), -2.9)
         x_in = self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"]
         stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
         scale = style.robust_scale(np.concatenate(stream))
         self.proj, self.x_res, self.resid = (block(a, 0.16, ROW_III, scale=scale) for a in stream)
-        at(self.proj, -1.7), at(self.x_res, -0.1), at(self.resid, 1.5)
+        at(self.proj, -2.44), at(self.x_res, -0.86), at(self.resid, 0.74)
         mid = self.proj.get_y()
-        self.plus = PlusSign(0.22, color=style.INK).move_to([-0.42, mid, 0])
-        self.res_eq = label("=", style.SIZE_LABEL).move_to([1.2, mid, 0])
-        below = lambda text, mob: label(text, 16, style.MUTED).next_to(mob, DOWN, buff=0.12)
+        self.plus = PlusSign(0.22, color=style.INK).move_to([-1.17, mid, 0])
+        self.res_eq = label("=", style.SIZE_LABEL).move_to([0.42, mid, 0])
+        below = lambda text, mob: label(text, TINY, style.MUTED).next_to(mob, DOWN, buff=0.12)
         self.concat_name = below(self.words["concat"], self.concat)
         self.proj_names = VGroup(below("W_proj", self.W_proj), below("b", self.b_proj), below(self.words["proj"], self.proj))
         self.x_name = below(self.words["x"], self.x_res)
@@ -270,13 +341,23 @@ class Attention(NanoScene):
         self.cat_flat = lay_flat(self.cat_col, self.W_proj, buff=0.05)
         self.bias_note = label(self.words["bias"] + " b", SMALL, style.HIGHLIGHT).next_to(self.b_proj, DOWN, buff=0.5)
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
-        self.map_small.scale_to_fit_width(min(self.map_small.width, 6.85 - 2.75)).move_to([0, 1.0, 0])
-        self.map_small.set_x(6.85 - self.map_small.width / 2)
+        self.map_small.scale_to_fit_width(min(self.map_small.width, TITLE_SAFE - 1.85)).move_to([0, 1.0, 0])
+        self.map_small.set_x(TITLE_SAFE - self.map_small.width / 2)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
     def col_frame(self, heat, t: int, **kwargs):
         return as_frame(column_rect(heat, t, **kwargs))
+
+    @staticmethod
+    def swap(old, new) -> list:
+        """Numbers change by cross-fade in place, never by morphing glyphs into each other."""
+        return [FadeOut(old), FadeIn(new)]
+
+    @staticmethod
+    def fly(source, target) -> FadeTransform:
+        """A copy of `source` travels to `target`, cross-fading into it on the way."""
+        return FadeTransform(source.copy(), target)
 
     def clear_stage(self, keep, share: float) -> None:
         """Fade everything but `keep` away: a background-coloured curtain drops over the
@@ -291,11 +372,17 @@ class Attention(NanoScene):
         for mob in keep:
             mob.set_z_index(0)
 
+    def clean_turn(self, flat) -> None:
+        """After turn_onto: keep exactly one flat copy on screen."""
+        self.remove(*[m for m in self.mobjects if type(m) is type(flat) and m is not flat
+                      and np.allclose(m.get_center(), flat.get_center())])
+        self.add(flat)
+
     # ---- beats: act I ----------------------------------------------------------------------------------
 
     @beat("attention.apply")
     def apply(self):
-        self.play(FadeIn(self.map), FadeIn(self.x_in), FadeIn(self.x_chips), FadeIn(self.x_dims),
+        self.play(FadeIn(self.map), FadeIn(self.x_in), FadeIn(self.x_chips), FadeIn(self.x_pos), FadeIn(self.x_dims),
                   run_time=self.t(0.3))
         self.highlight(self.frame_around(self.map.attention), 0.25)
 
@@ -316,13 +403,13 @@ class Attention(NanoScene):
         focus = self.cards[self.h]
         self.play(*[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
                   ReplacementTransform(focus.box, self.head_frame), ReplacementTransform(focus.title, self.head_tag),
+                  FadeIn(Group(*self.W, *self.B)), FadeIn(self.w_names), FadeIn(self.b_names),
                   run_time=self.t(0.35))
 
     @beat("attention.qkv")
     def qkv(self):
-        self.play(FadeIn(Group(*self.W, *self.B)), FadeIn(self.w_names), FadeIn(self.b_names), run_time=self.t(0.15))
         self.play(LaggedStart(*[FadeIn(v) for v in self.QKV], lag_ratio=0.35), FadeIn(self.qkv_names),
-                  run_time=self.t(0.2))
+                  run_time=self.t(0.25))
         for i in range(3):   # name each as the caption does: query, key, value
             self.at_share(0.38 + 0.13 * i, calm=CALM)
             self.highlight(self.frame_around(Group(self.QKV[i], self.qkv_names[i])), 0.07)
@@ -333,62 +420,72 @@ class Attention(NanoScene):
         self.highlight(self.col_frame(self.x_in, self.tf), 0.12)
         self.play(turn_onto(self.x_col, self.x_flat), run_time=self.t(0.25))
         self.clean_turn(self.x_flat)
-        self.highlight(self.frame_around(Group(self.x_flat, self.W[0])), 0.15, FadeIn(self.matvec_formula))
-        self.highlight(VGroup(self.frame_around(Group(self.x_flat, self.W[0])), self.frame_around(self.B[0])), 0.1)
-        self.highlight(self.col_frame(self.QKV[0], self.tf), 0.15)
-
-    def clean_turn(self, flat) -> None:
-        """After turn_onto: keep exactly one flat copy on screen."""
-        self.remove(*[m for m in self.mobjects if type(m) is type(flat) and m is not flat
-                      and np.allclose(m.get_center(), flat.get_center())])
-        self.add(flat)
+        # one row of Wq times x (plus its bias) gives one entry of q: row by row, a sweep
+        W, q, C, t = self.W[0], self.QKV[0], self.C, self.tf
+        step = lambda i: VGroup(as_frame(W.cell_rect(i, 0, i, C - 1)), as_frame(self.B[0].cell_rect(i, 0)),
+                                as_frame(q.cell_rect(i, t)))
+        self.highlight(step(0), 0.1, FadeIn(self.matvec_formula))
+        for i in (1, 2):
+            self.highlight(step(i), 0.06)
+        self.highlight(step(self.A - 1), 0.12)
+        self.highlight(self.col_frame(q, t), 0.12)
 
     # ---- beats: act II ---------------------------------------------------------------------------------
 
     @beat("attention.query")
     def query(self):
-        self.play(FadeOut(self.x_flat), FadeOut(self.matvec_formula), Indicate(self.highlighted), run_time=self.t(0.2))
+        gone = [self.x_flat, self.matvec_formula, self.x_in, self.x_chips, self.x_pos, self.x_dims, *self.W, *self.B,
+                self.w_names, self.b_names]
+        self.play(self.unhighlight(), *[FadeOut(m) for m in gone],
+                  *[m.animate.shift(self.dock_shift) for m in (*self.QKV, self.qkv_names, self.a_dim)],
+                  Transform(self.head_frame, self.dock_frame), self.head_tag.animate.move_to(self.dock_tag),
+                  run_time=self.t(0.25))
+        self.play(FadeIn(self.grid), FadeIn(self.query_chips), FadeIn(self.query_pos), FadeIn(self.key_chips),
+                  FadeIn(self.key_axis), run_time=self.t(0.2))
         self.q_hl = self.frame_around(self.q_cells)
-        self.play(FadeIn(self.grid), FadeIn(self.query_chips), FadeIn(self.key_chips), FadeIn(self.key_axis),
-                  run_time=self.t(0.2))
-        self.play(FadeIn(self.q_cells, shift=RIGHT * 0.3), FadeIn(self.q_name), TransformFromCopy(self.highlighted, self.q_hl),
-                  Indicate(self.query_chips[self.tf]), run_time=self.t(0.25))
+        self.highlight(VGroup(self.col_frame(self.QKV[0], self.tf), self.frame_around(self.query_chips[self.tf])), 0.25,
+                       FadeIn(self.q_cells, shift=RIGHT * 0.3), FadeIn(self.q_name), FadeIn(self.q_hl))
 
     @beat("attention.purpose")
     def purpose(self):
-        self.highlight(self.frame_around(self.QKV[1]), 0.25)
+        self.highlight(VGroup(self.frame_around(self.QKV[1]), self.frame_around(self.key_chips)), 0.25)
         self.row_hl = self.grid.row_rect(self.tf).set_z_index(FRONT)
-        self.play(Create(self.row_hl), Indicate(self.key_chips), run_time=self.t(0.25))
+        self.play(Create(self.row_hl), run_time=self.t(0.25))
 
     @beat("attention.dot-product")
     def dot_product(self):
         self.key_hl = self.frame_around(self.key_chips[0])
         self.highlight(self.col_frame(self.QKV[1], 0), 0.1, FadeIn(self.key_hl),
-                        FadeIn(self.k_cells[0], shift=RIGHT * 0.3), FadeIn(self.k_name), FadeIn(self.times),
-                        FadeIn(self.equals))
-        q, k, p = self.q_cells, self.k_cells[0], self.p_cells[0]
-        pair = highlight_box(VGroup(q.cell(0), k.cell(0)), buff=0.03, stroke_width=2.5)
-        self.play(Create(pair), FadeIn(p.cell(0)), run_time=self.t(0.05))
-        slow = 4   # the first pairs one by one, the rest in one sweep
-        for i in range(1, slow):
-            self.play(pair.animate.move_to(VGroup(q.cell(i), k.cell(i))), FadeIn(p.cell(i)), run_time=self.t(0.04))
-        last = highlight_box(VGroup(q.cell(self.A - 1), k.cell(self.A - 1)), buff=0.03, stroke_width=2.5)
-        self.play(Transform(pair, last), LaggedStart(*[FadeIn(p.cell(i)) for i in range(slow, self.A)], lag_ratio=0.3),
-                  run_time=self.t(0.14))
+                       FadeIn(self.k_cells[0], shift=RIGHT * 0.3), FadeIn(self.k_name), FadeIn(self.times),
+                       FadeIn(self.equals))
+        q, k, p, rows = self.q_cells, self.k_cells[0], self.p_cells[0], self.product_rows
+        pair = as_frame(highlight_box(VGroup(q.cell(0), k.cell(0)), buff=0.03, stroke_width=2.5))
+        self.play(Create(pair), FadeIn(p.cell(0)), FadeIn(rows[0]), run_time=self.t(0.05))
+        for i in range(1, self.slow):   # each product with its numbers
+            self.play(pair.animate.move_to(VGroup(q.cell(i), k.cell(i))), FadeIn(p.cell(i)), *self.swap(rows[i - 1], rows[i]),
+                      run_time=self.t(0.05))
+        last = as_frame(highlight_box(VGroup(q.cell(self.A - 1), k.cell(self.A - 1)), buff=0.03, stroke_width=2.5))
+        self.play(Transform(pair, last), LaggedStart(*[FadeIn(p.cell(i)) for i in range(self.slow, self.A)], lag_ratio=0.3),
+                  FadeOut(rows[self.slow - 1]), run_time=self.t(0.12))
         self.remove(*p.submobjects)
         self.add(p)
-        self.at_share(max(self.cue_share(1) - 0.04, 0.0), room=0.34, calm=CALM)
-        self.play(FadeOut(pair), FadeIn(self.sum_note), run_time=self.t(0.1))
-        self.play(pour([p], self.work_scores[0]), run_time=self.t(0.12))
-        self.play(TransformFromCopy(self.work_scores[0], self.scores[0]), run_time=self.t(0.12))
+        self.play(FadeOut(pair), pour([p], self.raw_sums[0]), run_time=self.t(0.1))      # ... then add up
+        self.at_share(max(self.cue_share(1) - 0.02, 0.0), room=0.22, calm=CALM)
+        self.highlight(self.frame_around(self.scaled[0]), 0.1, FadeIn(self.scaled[0]))   # scale by 1/sqrt(A)
+        self.play(self.fly(self.work_scores[0], self.scores[0]), run_time=self.t(0.1))
 
     @beat("attention.scores")
     def score_rest(self):
-        for s in range(1, self.T):   # the next key: its cells, products and score, then into the matrix
+        self.play(self.unhighlight(), run_time=self.t(0.05))
+        self.highlighted = self.col_frame(self.QKV[1], 0)
+        self.add(self.highlighted)
+        for s in range(1, self.T):   # the next key: its cells, products, sum and score, then into the matrix
             self.play(Transform(self.k_cells[0], self.k_cells[s]), Transform(self.p_cells[0], self.p_cells[s]),
-                      self.highlighted.animate.move_to(column_rect(self.QKV[1], s)), self.key_hl.animate.move_to(self.key_chips[s]),
-                      FadeOut(self.work_scores[s - 1]), FadeIn(self.work_scores[s]), run_time=self.t(0.05))
-            self.play(TransformFromCopy(self.work_scores[s], self.scores[s]), run_time=self.t(0.06))
+                      self.highlighted.animate.become(self.col_frame(self.QKV[1], s)),
+                      self.key_hl.animate.move_to(self.key_chips[s]),
+                      *self.swap(self.raw_sums[s - 1], self.raw_sums[s]), *self.swap(self.scaled[s - 1], self.scaled[s]),
+                      run_time=self.t(0.05))
+            self.play(self.fly(self.work_scores[s], self.scores[s]), run_time=self.t(0.06))
         self.play(FadeOut(self.key_hl), self.unhighlight(), run_time=self.t(0.1))
 
     @beat("attention.causal")
@@ -396,52 +493,63 @@ class Attention(NanoScene):
         self.play(FadeIn(self.mask_shade), FadeIn(self.query_axis), run_time=self.t(0.2))
         self.play(LaggedStart(*[FadeIn(m) for m in self.mask_labels], lag_ratio=0.05), run_time=self.t(0.25))
         self.at_share(self.cue_share(1), room=0.2, calm=CALM)
-        self.play(Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
+        # a row the mask really acts on: its later keys are -inf, only past and present count
+        self.highlight(as_frame(self.grid.row_rect(self.rm)), 0.2, FadeIn(self.masked_row))
 
     @beat("attention.softmax-row")
     def softmax_row(self):
         work = VGroup(self.q_cells, self.k_cells[0], self.p_cells[0], self.times, self.equals, self.q_name,
-                      self.k_name, self.sum_note, self.work_scores[-1], self.q_hl)
-        self.play(FadeOut(work), Indicate(self.scores, scale_factor=1.05), run_time=self.t(0.2))
+                      self.k_name, self.raw_sums[-1], self.scaled[-1], self.q_hl, self.masked_row)
+        self.play(FadeOut(work), self.unhighlight(), FadeIn(self.s_name), run_time=self.t(0.2))
         self.play(FadeIn(self.prob_grid), FadeIn(self.sum_one), run_time=self.t(0.2))
         self.at_share(self.cue_share(1), room=0.15, calm=CALM)
-        self.highlighted = self.row_hl
         self.highlight(self.frame_around(self.prob_grid), 0.15, FadeIn(self.softmax_name))
 
     @beat("attention.softmax-share")
     def softmax_share(self):
         self.play(LaggedStart(*[FadeIn(p) for p in self.probs], lag_ratio=0.15), run_time=self.t(0.3))
         best = int(np.argmax(self.data("attn.probs")[self.h, self.tf]))
-        self.highlight(VGroup(self.grid.rect(self.tf, best), self.prob_grid.rect(0, best)), 0.2)
+        self.highlight(VGroup(as_frame(self.grid.rect(self.tf, best)), as_frame(self.prob_grid.rect(0, best))), 0.2)
 
     @beat("attention.softmax-how")
     def softmax_how(self):
-        self.play(self.unhighlight(), FadeIn(self.exp_grid), FadeIn(self.exp_name), run_time=self.t(0.12))
-        self.play(LaggedStart(*[TransformFromCopy(a, b) for a, b in zip(self.scores, self.exps)], lag_ratio=0.12),
+        """exp of each score, their sum, and each divided by it: the row above, as shown."""
+        self.play(self.unhighlight(), FadeIn(self.exp_grid), FadeIn(self.exp_name), run_time=self.t(0.1))
+        self.play(LaggedStart(*[self.fly(a, b) for a, b in zip(self.scores, self.exps_plain)], lag_ratio=0.12),
                   run_time=self.t(0.25))
-        self.play(pour(self.exps, self.exp_sum, lag_ratio=0.05), run_time=self.t(0.15))
-        self.highlight(self.frame_around(self.exp_sum), 0.1)
-        self.play(*[TransformFromCopy(e, p) for e, p in zip(self.exps, self.probs)], run_time=self.t(0.15))
+        self.at_word("divide", 0.45, room=0.3)
+        self.highlight(self.frame_around(VGroup(self.exp_grid, self.exp_sum_plain)), 0.15, FadeIn(self.exp_sum_plain))
+        self.highlight(VGroup(self.frame_around(self.exp_sum_plain), self.frame_around(self.prob_grid)), 0.15,
+                       *self.swap(self.softmax_name, self.div_name))
 
     @beat("attention.softmax-max")
     def softmax_max(self):
-        self.play(FadeIn(self.row_max), run_time=self.t(0.15))
-        self.highlight(self.frame_around(self.row_max), 0.2, ReplacementTransform(self.exp_name, self.exp_name_max))
+        """Subtract the row's max first: exp and sum change, the shares do not."""
+        best = int(np.argmax(self.data("attn.scores")[self.h, self.tf]))
+        self.highlight(VGroup(as_frame(self.grid.rect(self.tf, best)), self.frame_around(self.row_max)), 0.15,
+                       FadeIn(self.row_max))
+        self.play(FadeIn(self.shift_grid), FadeIn(self.shift_name),
+                  LaggedStart(*[self.fly(a, b) for a, b in zip(self.scores, self.shifted)], lag_ratio=0.1),
+                  run_time=self.t(0.2))
+        self.highlight(self.frame_around(VGroup(self.exp_grid, self.exp_sum)), 0.2,
+                       *self.swap(self.exps_plain, self.exps), *self.swap(self.exp_name, self.exp_name_max),
+                       *self.swap(self.exp_sum_plain, self.exp_sum))
         self.at_share(self.cue_share(1), room=0.15, calm=CALM)
-        self.play(Indicate(self.probs, scale_factor=1.05), run_time=self.t(0.15))
+        self.highlight(self.frame_around(VGroup(self.prob_grid, self.sum_one)), 0.15)
 
     @beat("attention.weighted-sum")
     def weighted_sum(self):
-        self.play(self.unhighlight(), FadeIn(self.v_cols), FadeIn(self.v_name), run_time=self.t(0.2))
-        self.play(FadeOut(self.v_cols), FadeIn(self.v_weighted), Indicate(self.probs, scale_factor=1.05),
-                  run_time=self.t(0.2))
+        steps = VGroup(self.shift_grid, self.shifted, self.shift_name, self.exp_grid, self.exps, self.exp_name_max,
+                       self.exp_sum, self.row_max)
+        self.play(self.unhighlight(), FadeOut(steps), FadeIn(self.v_cols), FadeIn(self.v_name), run_time=self.t(0.2))
+        self.highlight(self.frame_around(self.prob_grid), 0.2, FadeOut(self.v_cols), FadeIn(self.v_weighted))
         self.play(FadeIn(self.out_eq), pour([self.v_weighted], self.out_cells), run_time=self.t(0.35))
 
     @beat("attention.new-vector")
     def new_vector(self):
         self.highlight(self.frame_around(self.out_cells), 0.15, FadeIn(self.out_name))
         self.at_share(self.cue_share(1), room=0.2, calm=CALM)
-        self.play(Indicate(self.v_weighted, scale_factor=1.03), run_time=self.t(0.2))
+        self.highlight(VGroup(self.frame_around(self.v_weighted), self.frame_around(self.out_cells)), 0.2)
 
     @beat("attention.every-query")
     def every_query(self):
@@ -479,7 +587,7 @@ class Attention(NanoScene):
         moves = [out.animate.move_to([self.concat.get_x(), top - out.height / 2, 0])
                  for out, top in zip(self.head_outs, self.concat_tops)]
         self.play(FadeOut(self.mats), FadeOut(self.mat_chips), FadeOut(self.head_labels), FadeOut(self.outs_name),
-                  run_time=self.t(0.1))
+                  FadeIn(self.map_small), run_time=self.t(0.1))   # the docked map: where in the model we are
         self.play(*moves, run_time=self.t(0.25))
         self.remove(*self.head_outs)
         self.add(self.concat, self.head_seams)
@@ -506,11 +614,11 @@ class Attention(NanoScene):
         self.highlight(VGroup(self.frame_around(self.b_proj), self.col_frame(self.proj, self.tf)), 0.2,
                         FadeIn(self.bias_note))
         self.at_share(self.cue_share(1), room=0.15, calm=CALM)
-        self.play(FadeOut(self.cat_flat), Indicate(self.bias_note), run_time=self.t(0.15))
+        self.highlight(self.frame_around(self.bias_note), 0.15, FadeOut(self.cat_flat))
 
     @beat("attention.residual-common")
     def residual_common(self):
-        self.play(self.unhighlight(), FadeOut(self.bias_note), FadeIn(self.map_small), run_time=self.t(0.25))
+        self.play(self.unhighlight(), FadeOut(self.bias_note), run_time=self.t(0.25))
         self.at_share(self.cue_share(1), room=0.15, calm=CALM)
         self.highlight(self.frame_around(VGroup(self.map_small.backbone_line, self.map_small.joins[0])), 0.15)
 
