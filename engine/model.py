@@ -122,14 +122,18 @@ class GPT:
         causal = np.tril(np.ones((T, T), dtype=bool))
         scores = np.where(causal, scores, -np.inf)
         row_max = scores.max(axis=-1)
-        exp = np.exp(scores - row_max[..., None])
+        shifted = scores - row_max[..., None]
+        exp = np.exp(shifted)
         exp_sum = exp.sum(axis=-1)
+        exp_plain = np.exp(scores)                 # softmax as first narrated, without the shift
         probs = exp / exp_sum[..., None]
         heads = probs @ v
         concat = heads.transpose(1, 0, 2).reshape(T, C)
         proj = linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
         trace.update({f"{name}.q": q, f"{name}.k": k, f"{name}.v": v, f"{name}.qk": qk,
-                      f"{name}.scores": scores,
+                      f"{name}.qk_sum": qk.sum(axis=-1), f"{name}.scores": scores,
+                      f"{name}.shifted": shifted, f"{name}.exp_plain": exp_plain,
+                      f"{name}.exp_plain_sum": exp_plain.sum(axis=-1),
                       f"{name}.scores_max": row_max, f"{name}.exp": exp,
                       f"{name}.exp_sum": exp_sum, f"{name}.probs": probs,
                       f"{name}.heads": heads, f"{name}.concat": concat, f"{name}.proj": proj})

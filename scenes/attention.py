@@ -83,20 +83,8 @@ class Attention(NanoScene):
     def weight(self, part: str) -> np.ndarray:
         return self.weights[f"transformer.h.{LAYER}.{part}"]
 
-    def derive(self) -> None:
-        """The steps the engine computes in one go, spelled out from its own arrays: the raw
-        q.k sum (before x 1/sqrt(A)), s - max, exp(s) and its sum (softmax without the shift)."""
-        scores = self.data("attn.scores")
-        derived = {"attn.qk_sum": self.data("attn.qk").sum(axis=-1),
-                   "attn.shifted": scores - self.data("attn.scores_max")[..., None],
-                   "attn.exp_plain": np.exp(scores),
-                   "attn.exp_plain_sum": np.exp(scores).sum(axis=-1)}
-        for part, array in derived.items():
-            self.trace.setdefault(self.name(part), array)
-
     def prepare(self) -> None:
         cfg = self.cfg
-        self.derive()
         self.T = len(self.trace["tokens"])
         self.A, self.C, self.H = cfg.head_size, cfg.n_embd, cfg.n_head
         self.tf = self.T - 1                              # the focus query: the 6th (last) position

@@ -71,6 +71,9 @@ def reference_forward(params, tokens, n_head=3):
                 for j in range(i + 1):   # causal: position i sees 0..i
                     scores[hd, i, j] = q[hd, i] @ k[hd, j] / math.sqrt(A)
         scores_max = scores.max(-1)
+        qk_sum = np.array([[[q[hd, i] @ k[hd, j] for j in range(T)] for i in range(T)] for hd in range(n_head)])
+        shifted = scores - scores_max[..., None]
+        exp_plain = np.exp(scores)
         exp = np.exp(scores - scores_max[..., None])
         exp_sum = exp.sum(-1)
         probs = exp / exp_sum[..., None]
@@ -78,6 +81,8 @@ def reference_forward(params, tokens, n_head=3):
         concat = np.concatenate(list(heads), axis=1)
         proj = dense(concat, f"{pre}.attn.c_proj")
         ref.update({f"{name}.attn.q": q, f"{name}.attn.k": k, f"{name}.attn.v": v, f"{name}.attn.qk": qk,
+                    f"{name}.attn.qk_sum": qk_sum, f"{name}.attn.shifted": shifted,
+                    f"{name}.attn.exp_plain": exp_plain, f"{name}.attn.exp_plain_sum": exp_plain.sum(-1),
                     f"{name}.attn.scores": scores, f"{name}.attn.scores_max": scores_max,
                     f"{name}.attn.exp": exp, f"{name}.attn.exp_sum": exp_sum,
                     f"{name}.attn.probs": probs, f"{name}.attn.heads": heads,
