@@ -470,8 +470,8 @@ class Output(NanoScene):
                  if getattr(m, "veil", None) is not None]
         self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
                   self.indices[self.focus + len(self.run.steps) - 1].animate.set_color(style.MUTED),
-                  Create(brace_in), Create(brace_out), FadeIn(tags), run_time=self.remaining() * 0.3)
-        self.play(FadeIn(card, shift=UP * 0.15), run_time=self.remaining() * 0.35)
+                  Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
+                  run_time=min(0.6, self.remaining() * 0.4))
 
 
 class Credits(VGroup):
