@@ -26,9 +26,10 @@ Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
 Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
 Y_SOFTMAX_BAND, Y_PROBS = -0.72, -1.44
 CELL_H = 0.28                     # one token's row in logits / probs
-PANEL_X = 3.3                     # left edge of the right panel
+PANEL_X = 3.15                    # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
+TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
 STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
 FINAL_MIN = 1.6                   # seconds kept at the end for the finished output and the credits
 BAR_LOOK = dict(full=1.35, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
@@ -254,7 +255,7 @@ class Output(NanoScene):
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
         self.play(FadeIn(main[1]), self.unhighlight(), run_time=self.t(0.1))
         self.sum_label = label(self.words["sum"], font_size=18, color=style.MUTED)
-        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.SAFE_X, 0, 0], RIGHT)
+        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([TITLE_SAFE_X, 0, 0], RIGHT)
         self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
 
     @beat("output.argmax")
@@ -344,7 +345,7 @@ class Output(NanoScene):
         n = len(self.run.steps[0].demo_u)
         row = VGroup(*[Rectangle(width=0.3, height=0.3) for _ in range(n)]).arrange(RIGHT, buff=0.08)
         row.next_to(hot_label, RIGHT, buff=0.15)
-        if row.get_right()[0] > style.SAFE_X:
+        if row.get_right()[0] > TITLE_SAFE_X:
             row.next_to(hot_strip, DOWN, buff=0.12).align_to(hot_strip, RIGHT)
             hot_label.next_to(row, LEFT, buff=0.15)
         self.draw_row = row
