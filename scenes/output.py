@@ -462,17 +462,22 @@ class Output(NanoScene):
                 self.softmax_band, self.normed_label, self.normed_dim, self.logits_label, self.probs_label,
                 self.row_chips, self.w_head, self.w_head_label, self.w_head_dims]
         panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
-        brace_in = highlight_box(self.chips, color=style.INK, buff=0.06)
-        brace_out = highlight_box(self.out_chips, color=style.HIGHLIGHT, buff=0.06)
-        tags = VGroup(label(w["input"], font_size=20).next_to(brace_in, DOWN, buff=0.35),
-                      label(w["output"], font_size=20, color=style.HIGHLIGHT).next_to(brace_out, DOWN, buff=0.35))
-        card = Credits(w).move_to([0, -0.3, 0])
+        # The finished sequence moves to the centre, larger: input beside output, then the credits.
+        seq = VGroup(self.slots, self.indices, self.chips, self.out_chips)
+        goal = seq.copy().scale(1.4).move_to([0, 2.55, 0])
+        brace_in = highlight_box(goal[2], color=style.INK, buff=0.08)
+        brace_out = highlight_box(goal[3], color=style.HIGHLIGHT, buff=0.08)
+        tags = VGroup(label(w["input"], font_size=24).next_to(brace_in, DOWN, buff=0.5),
+                      label(w["output"], font_size=24, color=style.HIGHLIGHT).next_to(brace_out, DOWN, buff=0.5))
+        card = Credits(w).move_to([0, -0.35, 0])
         veils = [m.veil for g in grid for m in ([g] if not hasattr(g, "get_family") else g.get_family())
                  if getattr(m, "veil", None) is not None]
+        for index in self.indices:   # (inside the sequence's own move below, a colour animation would be lost)
+            index.set_color(style.MUTED)
         self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
-                  self.indices[self.focus + len(self.run.steps) - 1].animate.set_color(style.MUTED),
-                  Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
-                  run_time=min(0.6, self.remaining() * 0.4))
+                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.remaining() * 0.3))
+        self.play(Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
+                  run_time=min(0.5, self.remaining() * 0.4))
 
 
 class Credits(VGroup):
