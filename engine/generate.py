@@ -22,6 +22,57 @@ class Step:
     probs: np.ndarray      # [vocab] softmax(logits / temperature)
     chosen: int            # the token appended
 
+    # The output chapter's sampling demo: one seeded draw from this step's logits at
+    # DEMO_TEMPERATURE (a distribution where the draw matters), and top-k at DEMO_TOP_K.
+    @property
+    def demo_probs(self) -> np.ndarray:
+        """softmax(logits / DEMO_TEMPERATURE)."""
+        return probs_at_temperature(self.logits, DEMO_TEMPERATURE)
+
+    @property
+    def demo_cumulative(self) -> np.ndarray:
+        """Running sums of demo_probs: token i owns [cumulative[i-1], cumulative[i])."""
+        return np.cumsum(self.demo_probs)
+
+    @property
+    def demo_u(self) -> np.ndarray:
+        """DEMO_DRAWS seeded uniform numbers in [0, 1) (one generator, seed DEMO_SEED + index)."""
+        return draw_uniform(DEMO_SEED + self.index, DEMO_DRAWS)
+
+    @property
+    def demo_draw(self) -> np.ndarray:
+        """The token each demo draw picks: the segment of demo_cumulative its demo_u falls in."""
+        return np.array([draw_token(self.demo_probs, float(u)) for u in self.demo_u], dtype=np.int64)
+
+    @property
+    def demo_top_k(self) -> np.ndarray:
+        """demo_probs kept to the DEMO_TOP_K likeliest tokens and renormalised (others 0)."""
+        return top_k_probs(self.logits, DEMO_TOP_K, DEMO_TEMPERATURE)
+
+
+DEMO_TEMPERATURE = 5.0
+DEMO_TOP_K = 2
+DEMO_SEED = 0
+DEMO_DRAWS = 8
+
+
+def draw_uniform(seed: int, n: int) -> np.ndarray:
+    """`n` uniform numbers in [0, 1) from a generator seeded by `seed`."""
+    return np.random.default_rng(seed).random(n)
+
+
+def draw_token(probs, u: float) -> int:
+    """Inverse-CDF sampling: the token whose segment of the cumulative distribution holds u."""
+    cumulative = np.cumsum(np.asarray(probs, dtype=float))
+    return int(min(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1))
+
+
+def top_k_probs(logits, k: int, temperature: float = 1.0) -> np.ndarray:
+    """softmax(logits / temperature) over the k largest logits only (the rest get 0)."""
+    scaled = np.asarray(logits, dtype=float) / temperature
+    cutoff = np.sort(scaled)[-k]
+    return softmax(np.where(scaled < cutoff, -np.inf, scaled))
+
 
 @dataclass
 class Run:

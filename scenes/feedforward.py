@@ -1,10 +1,12 @@
 """Feed-forward (layer 0): fc = W_fc x + b, GELU element by element, proj = W_proj g + b,
-then added to the residual backbone. One focus time step (the last input token).
+then added to the residual backbone. One focus time step: the 6th (the last input token).
 
-Layout, left to right: the inputs x (one row per time step) sit on top of W_fc [4C, C] and
-the outputs fc come out on its right, one column per time step (each output cell is the dot
-product of one row of W_fc with x); the activation plot; the GELU column; W_proj [C, 4C] with
-its input row on top and proj on its right; below it the residual add.
+Four stages, each across the frame, handing its result to the next:
+  A  W_fc (the rows around the one multiplied, large; the others summarised) . x (T columns
+     x C rows) + b = fc (T columns x 4C rows), with a row . column sweep;
+  B  fc moves left, the activation plot fills the middle, GELU's output column on the right;
+  C  W_proj (rows around the one shown) . g + b = proj;
+  D  proj moves to the centre: resid + proj = out, the residual backbone.
 """
 from __future__ import annotations
 
@@ -19,12 +21,40 @@ from scenes.base import NanoScene, beat
 from scenes.kit import DimLabel, FunctionPlot, PlusSign, ValueLabel, VectorStrip, highlight_box, label
 
 LAYER = 0
-TALL = 4.2                      # the 4C-long vectors; C-long ones are a quarter of it
-TOP = 2.45                      # top edge of W_fc and W_proj
-COL = 0.2                       # width of one vector column
+TALL = 4.2                      # the 4C-long vectors
+Y_MID = 0.45                    # vertical centre of the stage
+LEFT_X = -6.6                   # left edge of the drawings
+ZOOM_ROWS = 3                   # rows shown on each side of the multiplied one
 RELU_COLOR = style.MUTED
 GELU_COLOR = style.MLP_COLOR
 DOT_COLOR = style.HIGHLIGHT
+SMALL = 18                      # smallest label size (>= 24 px at 1080p)
+
+
+class RowZoom(Group):
+    """The rows of a weight matrix around row `row`, with large cells, and a line above and
+    below summarising the rows left out: a weight matrix is never drawn as speckle."""
+
+    def __init__(self, weight: np.ndarray, row: int, width: float, row_h: float, more: str):
+        super().__init__()
+        n = weight.shape[0]
+        self.lo, self.hi = max(0, row - ZOOM_ROWS), min(n - 1, row + ZOOM_ROWS)
+        self.row = row
+        self.strip = VectorStrip(weight[self.lo:self.hi + 1], length=width,
+                                 thickness=row_h * (self.hi - self.lo + 1), kind="weight", px=8)
+        self.add(self.strip)
+        self.above = label(more.format(n=self.lo), font_size=SMALL, color=style.MUTED)
+        self.below = label(more.format(n=n - 1 - self.hi), font_size=SMALL, color=style.MUTED)
+        self.above.next_to(self.strip, UP, buff=0.12)
+        self.below.next_to(self.strip, DOWN, buff=0.12)
+        self.add(self.above, self.below)
+
+    def row_rect(self, r: int, **kwargs):
+        i = r - self.lo
+        return self.strip.cell_rect(i, 0, i, self.strip.cols - 1, **kwargs)
+
+    def cell_rect(self, r: int, c: int, **kwargs):
+        return self.strip.cell_rect(r - self.lo, c, **kwargs)
 
 
 class FeedForward(NanoScene):
@@ -36,9 +66,7 @@ class FeedForward(NanoScene):
         tr, p = self.trace, f"h.{LAYER}.mlp"
         self.t_focus = len(self.run.input_tokens) - 1
         t = self.t_focus
-        C = self.cfg.n_embd
         self.C4 = self.weights[f"transformer.h.{LAYER}.mlp.c_fc.weight"].shape[0]
-        self.short = TALL * C / self.C4
         fc = tr[f"{p}.fc"]
         self.row = int(np.argmax(np.abs(fc[t])))                      # shown dot product of W_fc
         self.elem = int(np.argmin(fc[t]))                             # shown GELU element
@@ -47,7 +75,7 @@ class FeedForward(NanoScene):
         self._build_plot()
         self._build_proj_part()
         self._build_residual()
-        self.add(self.x_focus, self.x_label, self.w_fc, self.w_fc_label, self.w_fc_dims)
+        self.add(self.zoom, self.w_fc_label, self.x_focus, self.x_label, self.x_dims, self.t_tag)
 
     def _shown_channel(self) -> int:
         """A channel where proj is large and resid + proj = out also holds at 2 decimals as
@@ -61,43 +89,54 @@ class FeedForward(NanoScene):
 
     def _build_fc_part(self) -> None:
         w, t = self.words, self.t_focus
+        C = self.cfg.n_embd
         wname = f"transformer.h.{LAYER}.mlp.c_fc"
         x_all = self.trace[f"h.{LAYER}.ln_2.out"]
         fc = self.trace[f"h.{LAYER}.mlp.fc"]
         T = len(x_all)
+        self.T = T
         self.fc_scale = style.robust_scale(fc)
-        self.w_fc = VectorStrip(self.weights[f"{wname}.weight"], length=TALL, thickness=self.short,
-                                kind="weight").move_to([-5.6, TOP - TALL / 2, 0])
-        row_h = 0.12
-        x_scale = style.robust_scale(x_all)
-        self.x_focus = VectorStrip(x_all[t], length=self.short, thickness=row_h, vertical=False,
-                                   scale=x_scale)
-        self.x_focus.next_to(self.w_fc, UP, buff=0.08)
-        self.x_rest = VectorStrip(x_all[:t], length=self.short, thickness=row_h * t, vertical=False,
-                                  scale=x_scale).next_to(self.x_focus, UP, buff=0)
-        self.x_label = label(w["x"], font_size=20).next_to(self.w_fc, UP, buff=0.08 + row_h * T + 0.12)
-        self.x_label.set_x(self.w_fc.get_x()).shift(RIGHT * max(0, -6.9 - self.x_label.get_left()[0]))
-        self.w_fc_label = label(w["w_fc"], font_size=20).next_to(self.w_fc, DOWN, buff=0.1)
-        self.w_fc_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_fc_label, DOWN, buff=0.06),
-                                DimLabel(f"4C = {self.C4}").rotate(PI / 2).next_to(self.w_fc, LEFT, buff=0.08))
-        self.plus_fc = PlusSign(0.2).next_to(self.w_fc, RIGHT, buff=0.2)
-        self.b_fc = VectorStrip(self.weights[f"{wname}.bias"], length=TALL, thickness=COL,
-                                kind="weight").next_to(self.plus_fc, RIGHT, buff=0.15)
-        self.b_label = label(w["b"], font_size=20).next_to(self.b_fc, UP, buff=0.12)
-        self.eq_fc = label("=", font_size=30).next_to(self.b_fc, RIGHT, buff=0.12)
-        # The focus column comes first, right after '='; when the other time steps appear it
-        # slides to its place at the end of the block (t = 0 .. T-1, left to right).
-        self.fc_rest = VectorStrip(fc[:t].T, length=TALL, thickness=COL * t, scale=self.fc_scale)
-        self.fc_rest.next_to(self.eq_fc, RIGHT, buff=0.12)
-        self.fc_focus = VectorStrip(fc[t], length=TALL, thickness=COL, scale=self.fc_scale)
-        self.fc_focus.next_to(self.eq_fc, RIGHT, buff=0.12)
-        self.fc_slide = self.fc_rest.width
-        self.fc_label = label(w["fc"], font_size=20).next_to(self.fc_focus, UP, buff=0.12)
-        self.t_dim = DimLabel(f"T = {T}").next_to(self.fc_rest, DOWN, buff=0.12).shift(RIGHT * COL / 2)
-        self.fc_dim = DimLabel(f"4C = {self.C4}").rotate(PI / 2)
-        self.fc_dim.next_to(self.fc_focus, RIGHT, buff=0.08).shift(RIGHT * self.fc_slide)
-        self.t_tag = label(w["t"].format(n1=t + 1), font_size=16, color=style.HIGHLIGHT)
-        self.t_tag.next_to(self.x_focus, LEFT, buff=0.1)
+        # W_fc: the multiplied row and its neighbours, 48 cells across.
+        self.zoom = RowZoom(self.weights[f"{wname}.weight"], self.row, width=5.2, row_h=0.3, more=w["more_rows"])
+        self.zoom.strip.move_to([LEFT_X + 2.6, Y_MID, 0])
+        self.zoom.above.next_to(self.zoom.strip, UP, buff=0.12)
+        self.zoom.below.next_to(self.zoom.strip, DOWN, buff=0.12)
+        self.w_fc_label = VGroup(label(w["w_fc"], font_size=22),
+                                 DimLabel(f"4C × C = {self.C4} × {C}", font_size=SMALL))
+        self.w_fc_label.arrange(RIGHT, buff=0.2).next_to(self.zoom, UP, buff=0.25)
+        self.row_tag = label(w["row"].format(n=self.row + 1), font_size=SMALL, color=style.HIGHLIGHT)
+        self.row_tag.next_to(self.zoom.row_rect(self.row), DOWN, buff=0.04).align_to(self.zoom.strip, LEFT)
+        # x: T columns x C rows, the focus (6th) column drawn apart so it can be lit first.
+        col_w, x_h = 0.24, 2.9
+        x_left = self.zoom.get_right()[0] + 0.6
+        self.x_rest = VectorStrip(x_all[:t].T, length=x_h, thickness=col_w * t, scale=style.robust_scale(x_all))
+        self.x_rest.move_to([x_left + col_w * t / 2, Y_MID, 0])
+        self.x_focus = VectorStrip(x_all[t], length=x_h, thickness=col_w, scale=style.robust_scale(x_all))
+        self.x_focus.next_to(self.x_rest, RIGHT, buff=0)
+        self.x_label = label(w["x"], font_size=22).next_to(Group(self.x_rest, self.x_focus), UP, buff=0.25)
+        self.x_dims = DimLabel(f"C = {C}", font_size=SMALL).rotate(PI / 2).next_to(self.x_focus, RIGHT, buff=0.08)
+        self.t_tag = label(w["t"].format(n1=t + 1), font_size=SMALL, color=style.HIGHLIGHT)
+        self.t_tag.next_to(self.x_focus, DOWN, buff=0.1).align_to(self.x_focus, RIGHT)
+        self.x_t_dim = DimLabel(f"T = {T}", font_size=SMALL).next_to(self.t_tag, DOWN, buff=0.1)
+        self.x_t_dim.align_to(self.x_rest, LEFT)
+        # + b = fc (T columns x 4C rows)
+        self.plus_fc = PlusSign(0.22).next_to(self.x_dims, RIGHT, buff=0.35)
+        self.b_fc = VectorStrip(self.weights[f"{wname}.bias"], length=TALL, thickness=0.26,
+                                kind="weight").next_to(self.plus_fc, RIGHT, buff=0.35)
+        self.b_label = label(w["b"], font_size=22).next_to(self.b_fc, UP, buff=0.12)
+        self.eq_fc = label("=", font_size=32).next_to(self.b_fc, RIGHT, buff=0.3)
+        fc_w = 0.3
+        self.fc_rest = VectorStrip(fc[:t].T, length=TALL, thickness=fc_w * t, scale=self.fc_scale)
+        self.fc_rest.next_to(self.eq_fc, RIGHT, buff=0.3)
+        self.fc_focus = VectorStrip(fc[t], length=TALL, thickness=fc_w, scale=self.fc_scale)
+        self.fc_focus.next_to(self.fc_rest, RIGHT, buff=0)
+        self.fc_label = label(w["fc"], font_size=22).next_to(Group(self.fc_rest, self.fc_focus), UP, buff=0.12)
+        self.fc_dim = DimLabel(f"4C = {self.C4}", font_size=SMALL).rotate(PI / 2)
+        self.fc_dim.next_to(self.fc_focus, RIGHT, buff=0.1)
+        self.fc_t_dim = DimLabel(f"T = {T}", font_size=SMALL).next_to(Group(self.fc_rest, self.fc_focus), DOWN, buff=0.1)
+        self.fc_value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.fc", (t, self.row), font_size=SMALL,
+                                      color=style.HIGHLIGHT)
+        self.fc_value.next_to(self.fc_focus.cell_rect(self.row), RIGHT, buff=0.12)
 
     def _build_plot(self) -> None:
         w, t = self.words, self.t_focus
@@ -105,75 +144,89 @@ class FeedForward(NanoScene):
         act = self.trace[f"h.{LAYER}.mlp.gelu"][t]
         # Wide enough for every point and for GELU's dip below zero (around x = -0.75).
         reach = float(max(1.0, np.ceil(2 * np.max(np.abs(fc))) / 2))
-        self.plot = FunctionPlot(x_max=reach, y_min=-reach / 4, y_max=reach, width=2.4,
-                                 height=2.6, ticks=1)
-        self.plot.move_to([-0.8, 0.9, 0])
+        self.plot = FunctionPlot(x_max=reach, y_min=-reach / 4, y_max=reach, width=4.0, height=3.4, ticks=1)
+        for tick in self.plot.ticks:
+            tick.scale(SMALL / 16)
         ax = self.plot.axes
-        self.linear = DashedLine(ax.c2p(-reach, -reach / 4), ax.c2p(reach / 4 * 4, reach),
+        # The left tick label above its axis: below it, GELU's tail runs through it.
+        self.plot.ticks[0].next_to(ax.c2p(-reach, 0), UP, buff=0.1)
+        self.plot.ticks[1].next_to(ax.c2p(reach, 0), DOWN, buff=0.1)
+        self.plot.ticks[2].next_to(ax.c2p(0, reach), LEFT, buff=0.1)
+        self.plot.move_to([-1.4, Y_MID + 0.1, 0])
+        self.linear = DashedLine(ax.c2p(-reach / 4, -reach / 4), ax.c2p(reach, reach),
                                  color=style.MUTED, stroke_width=2)
-        self.linear_label = label(w["linear"], font_size=18, color=style.MUTED)
-        self.linear_label.next_to(ax.c2p(reach * 0.55, reach * 0.55), RIGHT, buff=0.1)
-        self.plot_label = label(w["activation"], font_size=20).next_to(self.plot, UP, buff=0.15)
+        self.linear_label = label(w["linear"], font_size=SMALL, color=style.MUTED)
+        self.linear_label.next_to(ax.c2p(reach * 0.55, reach * 0.55), RIGHT, buff=0.15)
+        self.plot_label = label(w["activation"], font_size=22).next_to(self.plot, UP, buff=0.2)
         self.relu_curve = self.plot.curve(lambda x: np.maximum(x, 0.0), RELU_COLOR)
-        self.relu_label = label(w["relu"], font_size=18, color=style.INK)
         self.gelu_curve = self.plot.curve(gelu, GELU_COLOR)
-        self.gelu_label = label("GELU", font_size=20, color=GELU_COLOR, weight="BOLD")
-        self.relu_label.next_to(self.plot, DOWN, buff=0.2).align_to(self.plot, LEFT)
-        self.gelu_label.next_to(self.relu_label, DOWN, buff=0.1).align_to(self.plot, LEFT)
-        self.dots = self.plot.dots(fc, act, DOT_COLOR, radius=0.03)
-        self.dots_label = label(w["points"].format(n1=t + 1, n=len(fc)), font_size=18, color=DOT_COLOR)
-        self.dots_label.next_to(self.gelu_label, DOWN, buff=0.1).align_to(self.plot, LEFT)
+        self.dots = self.plot.dots(fc, act, DOT_COLOR, radius=0.035)
+        # The legend sits right of the plot, clear of every curve.
+        self.relu_label = label(w["relu"], font_size=20, color=style.INK)
+        self.gelu_label = label("GELU", font_size=22, color=GELU_COLOR, weight="BOLD")
+        self.dots_label = label(w["points"].format(n1=t + 1, n=len(fc)), font_size=SMALL, color=DOT_COLOR)
+        legend = VGroup(self.relu_label, self.gelu_label, self.dots_label).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        legend.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)
+        self.pair = VGroup(ValueLabel.of(self.run, f"h.{LAYER}.mlp.fc", (t, self.elem), font_size=20,
+                                         color=DOT_COLOR),
+                           label("→", font_size=20, color=DOT_COLOR),
+                           ValueLabel.of(self.run, f"h.{LAYER}.mlp.gelu", (t, self.elem), font_size=20,
+                                         color=DOT_COLOR)).arrange(RIGHT, buff=0.1)
+        self.pair.next_to(legend, DOWN, buff=0.35).align_to(legend, LEFT)
+        # GELU's output column, on the right.
+        self.act_col = VectorStrip(act, length=TALL, thickness=0.3, scale=self.fc_scale)
+        self.act_col.move_to([5.9, Y_MID, 0])
+        self.act_label = label(w["gelu"], font_size=22, color=GELU_COLOR).next_to(self.act_col, UP, buff=0.12)
+        self.act_dim = DimLabel(f"4C = {self.C4}", font_size=SMALL).rotate(PI / 2).next_to(self.act_col, RIGHT, buff=0.1)
 
     def _build_proj_part(self) -> None:
-        w, t = self.words, self.t_focus
+        w, t, c = self.words, self.t_focus, self.chan
+        C = self.cfg.n_embd
         wname = f"transformer.h.{LAYER}.mlp.c_proj"
-        act = self.trace[f"h.{LAYER}.mlp.gelu"][t]
         proj = self.trace[f"h.{LAYER}.mlp.proj"]
-        self.act_col = VectorStrip(act, length=TALL, thickness=COL, scale=self.fc_scale)
-        self.act_col.move_to([0.8, TOP - TALL / 2, 0])
-        self.act_label = label(w["gelu"], font_size=20, color=GELU_COLOR).next_to(self.act_col, UP, buff=0.12)
-        width = 3.1
-        self.w_proj = VectorStrip(self.weights[f"{wname}.weight"], length=width, thickness=self.short,
-                                  kind="weight").move_to([1.3 + width / 2, TOP - self.short / 2, 0])
-        self.act_row = VectorStrip(act, length=width, thickness=0.1, vertical=False,
-                                   scale=self.fc_scale).next_to(self.w_proj, UP, buff=0.08)
-        self.w_proj_label = label(w["w_proj"], font_size=20).next_to(self.w_proj, DOWN, buff=0.1)
-        self.w_proj_label.align_to(self.w_proj, LEFT)
-        self.w_proj_dim = DimLabel(f"4C = {self.C4}").next_to(self.act_row, UP, buff=0.1)
-        self.w_proj_dim.align_to(self.w_proj, RIGHT)
-        self.plus_proj = PlusSign(0.2).next_to(self.w_proj, RIGHT, buff=0.15)
-        self.b_proj = VectorStrip(self.weights[f"{wname}.bias"], length=self.short, thickness=COL,
-                                  kind="weight").next_to(self.plus_proj, RIGHT, buff=0.12)
-        self.b_proj_label = label("b", font_size=20).next_to(self.b_proj, UP, buff=0.12)
-        self.eq_proj = label("=", font_size=30).next_to(self.b_proj, RIGHT, buff=0.1)
+        self.pzoom = RowZoom(self.weights[f"{wname}.weight"], c, width=8.4, row_h=0.3, more=w["more_rows"])
+        self.pzoom.strip.move_to([LEFT_X + 4.2, Y_MID, 0])
+        self.pzoom.above.next_to(self.pzoom.strip, UP, buff=0.12)
+        self.pzoom.below.next_to(self.pzoom.strip, DOWN, buff=0.12)
+        self.w_proj_label = VGroup(label(w["w_proj"], font_size=22),
+                                   DimLabel(f"C × 4C = {C} × {self.C4}", font_size=SMALL))
+        self.w_proj_label.arrange(RIGHT, buff=0.2).next_to(self.pzoom, UP, buff=0.25)
+        self.g_place = [self.pzoom.get_right()[0] + 0.45, Y_MID, 0]
+        self.plus_proj = PlusSign(0.22).move_to([self.g_place[0] + 0.6, Y_MID, 0])
+        self.b_proj = VectorStrip(self.weights[f"{wname}.bias"], length=2.9, thickness=0.3,
+                                  kind="weight").next_to(self.plus_proj, RIGHT, buff=0.2)
+        self.b_proj_label = label("b", font_size=22).next_to(self.b_proj, UP, buff=0.12)
+        self.eq_proj = label("=", font_size=32).next_to(self.b_proj, RIGHT, buff=0.18)
         self.proj_scale = style.robust_scale(self.trace[f"h.{LAYER}.out"])
-        self.proj_col = VectorStrip(proj[t], length=self.short, thickness=COL, scale=self.proj_scale)
-        self.proj_col.next_to(self.eq_proj, RIGHT, buff=0.1)
-        self.proj_label = label(w["proj"], font_size=20).next_to(self.proj_col, UP, buff=0.12)
-        self.proj_dim = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.proj_col, RIGHT, buff=0.12)
+        self.proj_col = VectorStrip(proj[t], length=2.9, thickness=0.3, scale=self.proj_scale)
+        self.proj_col.next_to(self.eq_proj, RIGHT, buff=0.18)
+        self.proj_label = label(w["proj"], font_size=22).next_to(self.proj_col, UP, buff=0.12)
+        self.proj_dim = DimLabel(f"C = {C}", font_size=SMALL).rotate(PI / 2).next_to(self.proj_col, RIGHT, buff=0.1)
+        self.proj_value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.proj", (t, c), font_size=SMALL,
+                                        color=style.HIGHLIGHT)
+        self.proj_value.next_to(self.proj_col, DOWN, buff=0.15)
 
     def _build_residual(self) -> None:
         w, t, c = self.words, self.t_focus, self.chan
         names = [f"h.{LAYER}.resid_1", f"h.{LAYER}.mlp.proj", f"h.{LAYER}.out"]
-        length, y = 1.8, -0.45
+        length, y = 3.4, Y_MID + 0.2
         cols, values = [], []
         for k, name in enumerate(names):
-            col = VectorStrip(self.trace[name][t], length=length, thickness=0.26, scale=self.proj_scale)
-            col.move_to([2.3 + 1.2 * k, y, 0])
+            col = VectorStrip(self.trace[name][t], length=length, thickness=0.5, scale=self.proj_scale)
+            col.move_to([-3.2 + 3.2 * k, y, 0])
             cols.append(col)
-            values.append(ValueLabel.of(self.run, name, (t, c), font_size=18)
-                          .next_to(col, DOWN, buff=0.15))
+            values.append(ValueLabel.of(self.run, name, (t, c), font_size=24).next_to(col, DOWN, buff=0.2))
         self.res_cols, self.res_values = cols, VGroup(*values)
         between = lambda a, b: (a.get_center() + b.get_center()) / 2
-        self.res_signs = VGroup(PlusSign(0.2).move_to(between(cols[0], cols[1])),
-                                label("=", font_size=30).move_to(between(cols[1], cols[2])))
-        self.res_value_signs = VGroup(PlusSign(0.16, stroke_width=3).move_to(between(values[0], values[1])),
-                                      label("=", font_size=20).move_to(between(values[1], values[2])))
-        self.res_labels = VGroup(*[label(text, font_size=20).next_to(col, UP, buff=0.12)
+        self.res_signs = VGroup(PlusSign(0.3).move_to(between(cols[0], cols[1])),
+                                label("=", font_size=40).move_to(between(cols[1], cols[2])))
+        self.res_value_signs = VGroup(PlusSign(0.2, stroke_width=3).move_to(between(values[0], values[1])),
+                                      label("=", font_size=24).move_to(between(values[1], values[2])))
+        self.res_labels = VGroup(*[label(text, font_size=24).next_to(col, UP, buff=0.15)
                                    for text, col in zip([w["resid"], w["proj"], w["out"]], cols)])
         self.res_cells = VGroup(*[col.cell_rect(c, stroke_width=2.5) for col in cols])
-        self.backbone_label = label(w["backbone"], font_size=20, color=style.RESID_COLOR)
-        self.backbone_label.next_to(self.res_values, DOWN, buff=0.22)
+        self.backbone_label = label(w["backbone"], font_size=24, color=style.RESID_COLOR)
+        self.backbone_label.next_to(self.res_values, DOWN, buff=0.25)
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -191,56 +244,67 @@ class FeedForward(NanoScene):
 
         return UpdateFromAlphaFunc(cover, shrink, remover=True)
 
-    def sweep(self, rect, end, strip, run_time: float) -> None:
-        """Move a highlight down a matrix to `end` while `strip` is written beside it."""
-        self.play(rect.animate.move_to(end), self.writing(strip), run_time=run_time)
+    def row_sweep(self, zoom: RowZoom, r: int, column, run_time: float):
+        """Row . column: one cell lit along row r of the matrix while the matching cell is lit
+        down the column (the element-wise products that the sum adds up)."""
+        n = zoom.strip.cols
+        a = zoom.cell_rect(r, 0, stroke_width=2.5)
+        b = column.cell_rect(0, stroke_width=2.5)
+
+        def step(mob, alpha):
+            j = min(n - 1, int(alpha * n))
+            mob[0].become(zoom.cell_rect(r, j, stroke_width=2.5))
+            mob[1].become(column.cell_rect(j, stroke_width=2.5))
+
+        pair = VGroup(a, b).set_z_index(10)
+        self.add(pair)
+        self.play(UpdateFromAlphaFunc(pair, step), run_time=run_time)
+        return pair
 
     # ---- beats --------------------------------------------------------------------------------
 
     @beat("feedforward.matvec")
     def matvec(self):
         i, t = self.row, self.t_focus
-        frame = highlight_box(self.w_fc, buff=0.05)
-        x_box = highlight_box(self.x_focus, buff=0.03)
-        self.play(Create(frame), Create(x_box), FadeIn(self.t_tag), run_time=self.t(0.1))
-        row = self.w_fc.cell_rect(i, 0, i, self.w_fc.cols - 1, stroke_width=2.5)
-        drop = self.x_focus.copy()
-        self.play(ReplacementTransform(frame, row), drop.animate.move_to(row).set_opacity(0.6),
-                  run_time=self.t(0.12))
-        self.play(FadeIn(self.plus_fc), self.reveal(self.b_fc), FadeIn(self.b_label), FadeIn(self.eq_fc),
-                  FadeOut(drop), run_time=self.t(0.1))
+        self.highlight(self.x_focus, 0.08, buff=0.04)
+        row = self.zoom.row_rect(i, stroke_width=3)
+        self.play(Create(row), FadeIn(self.row_tag), run_time=self.t(0.08))
+        pair = self.row_sweep(self.zoom, i, self.x_focus, run_time=self.t(0.3))
         cell = self.fc_focus.cell_rect(i, stroke_width=2.5)
         bias_cell = self.b_fc.cell_rect(i, stroke_width=2.5)
-        value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.fc", (t, i), font_size=18)
-        value.next_to(cell, RIGHT, buff=0.1)
-        self.play(Create(bias_cell), Create(cell), FadeIn(value), FadeIn(self.fc_label),
+        self.play(FadeOut(pair), FadeIn(self.plus_fc), self.reveal(self.b_fc), FadeIn(self.b_label),
+                  FadeIn(self.eq_fc), run_time=self.t(0.1))
+        self.play(Create(bias_cell), Create(cell), FadeIn(self.fc_value), FadeIn(self.fc_label),
                   run_time=self.t(0.1))
         self.hold(self.t(0.08))
-        last = self.w_fc.rows - 1
-        self.play(FadeOut(value), FadeOut(cell), FadeOut(bias_cell), run_time=self.t(0.05))
-        row.become(self.w_fc.cell_rect(0, 0, 0, self.w_fc.cols - 1, stroke_width=2.5))
-        bottom = [self.w_fc.get_x(), self.w_fc.cell_center(last)[1], 0]
-        self.sweep(row, bottom, self.fc_focus, run_time=self.t(0.3))
-        self.play(FadeOut(row), FadeOut(x_box), run_time=self.t(0.05))
+        self.play(FadeOut(cell), FadeOut(bias_cell), FadeOut(self.fc_value), self.unhighlight(),
+                  self.writing(self.fc_focus), run_time=self.t(0.2))
+        self.play(FadeOut(row), FadeOut(self.row_tag), run_time=self.t(0.04))
 
     @beat("feedforward.expand")
     def expand(self):
-        self.play(self.fc_focus.animate.shift(RIGHT * self.fc_slide),
-                  self.fc_label.animate.shift(RIGHT * self.fc_slide), run_time=self.t(0.1))
-        self.play(self.reveal(self.x_rest, self.fc_rest), FadeIn(self.t_dim), run_time=self.t(0.12))
-        both = VGroup(self.frame_around(self.x_focus, buff=0.03), self.frame_around(self.fc_focus, buff=0.03))
-        self.highlight(both, 0.1, *self.dim(self.x_rest, self.fc_rest, opacity=0.35))
-        self.play(self.unhighlight(), run_time=self.t(0.05))
-        self.highlight(self.x_focus, 0.1, self.w_fc_dims[0].animate.set_color(style.HIGHLIGHT), buff=0.03)
-        self.highlight(self.fc_focus, 0.2, FadeIn(self.fc_dim.set_color(style.HIGHLIGHT)), buff=0.03)
+        self.play(self.reveal(self.x_rest, self.fc_rest), FadeIn(self.x_t_dim), FadeIn(self.fc_t_dim),
+                  run_time=self.t(0.15))
+        both = VGroup(self.frame_around(self.x_focus, buff=0.04), self.frame_around(self.fc_focus, buff=0.04))
+        self.highlight(both, 0.12, *self.dim(self.x_rest, self.fc_rest, opacity=0.35))
+        self.highlight(self.x_focus, 0.12, self.x_dims.animate.set_color(style.HIGHLIGHT), buff=0.04)
+        self.highlight(self.fc_focus, 0.2, FadeIn(self.fc_dim.set_color(style.HIGHLIGHT)), buff=0.04)
         self.hold(self.t(0.08))
-        self.play(self.unhighlight(), self.w_fc_dims[0].animate.set_color(style.MUTED),
-                  self.fc_dim.animate.set_color(style.MUTED), run_time=self.t(0.05))
+        self.play(self.unhighlight(), self.x_dims.animate.set_color(style.MUTED),
+                  self.fc_dim.animate.set_color(style.MUTED), *self.dim(self.x_rest, self.fc_rest, opacity=1.0),
+                  run_time=self.t(0.08))
 
     @beat("feedforward.activation")
     def activation(self):
-        self.play(*self.dim(self.w_fc, self.b_fc, self.x_focus, opacity=0.35),
-                  FadeIn(self.plot), FadeIn(self.plot_label), run_time=self.t(0.2))
+        # fc moves to the left edge; what made it leaves; the plot takes the middle.
+        gone = [self.zoom, self.w_fc_label, self.x_rest, self.x_focus, self.x_label, self.x_dims, self.t_tag,
+                self.x_t_dim, self.plus_fc, self.b_fc, self.b_label, self.eq_fc]
+        gone += [m.veil for m in (self.x_rest, self.x_focus, self.b_fc, self.fc_rest)
+                 if getattr(m, "veil", None) is not None]
+        fc_group = Group(self.fc_rest, self.fc_focus, self.fc_label, self.fc_dim, self.fc_t_dim)
+        shift = LEFT_X - self.fc_rest.get_left()[0]
+        self.play(*[FadeOut(m) for m in gone], fc_group.animate.shift(RIGHT * shift), run_time=self.t(0.2))
+        self.play(FadeIn(self.plot), FadeIn(self.plot_label), run_time=self.t(0.15))
         self.play(Create(self.linear), FadeIn(self.linear_label), run_time=self.t(0.25))
 
     @beat("feedforward.relu")
@@ -250,80 +314,69 @@ class FeedForward(NanoScene):
                   self.linear.animate.set_opacity(0.25), FadeOut(self.linear_label), run_time=self.t(0.35))
         self.remove(bend)
         self.add(self.relu_curve)
-        self.play(self.relu_label.animate.set_color(style.HIGHLIGHT), run_time=self.t(0.1))
-        self.play(self.relu_label.animate.set_color(style.INK), run_time=self.t(0.1))
+        self.highlight(self.relu_label, 0.12, buff=0.06)
+        self.play(self.unhighlight(), run_time=self.t(0.1))
 
     @beat("feedforward.gelu")
     def gelu_beat(self):
         self.play(Create(self.gelu_curve), FadeIn(self.gelu_label),
                   self.relu_curve.animate.set_stroke(opacity=0.45),
                   FadeOut(self.linear), run_time=self.t(0.25))
-        self.highlight(self.fc_focus, 0.08, buff=0.03)
+        self.highlight(self.fc_focus, 0.08, buff=0.04)
         self.play(FadeIn(self.dots, lag_ratio=0.02), FadeIn(self.dots_label), run_time=self.t(0.3))
         self.play(self.unhighlight(), run_time=self.t(0.05))
 
     @beat("feedforward.elementwise")
     def elementwise(self):
-        j, t = self.elem, self.t_focus
+        j = self.elem
         src = self.fc_focus.cell_rect(j, stroke_width=2.5)
-        dot = self.dots[j]
-        ring = dot.copy().scale(2.2).set_fill(opacity=0).set_stroke(style.HIGHLIGHT, 3)
-        fc_value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.fc", (t, j), font_size=18, color=style.HIGHLIGHT)
-        act_value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.gelu", (t, j), font_size=18,
-                                  color=style.HIGHLIGHT)
-        pair = VGroup(fc_value, label("→", font_size=18, color=style.HIGHLIGHT), act_value)
-        pair.arrange(RIGHT, buff=0.08).next_to(ring, UP, buff=0.3)   # the empty upper-left quadrant
-        pair.shift(RIGHT * max(0, self.plot.axes.get_left()[0] - pair.get_left()[0]))
-        self.play(Create(src), Create(ring), FadeIn(pair), FadeIn(self.act_label),
+        ring = self.dots[j].copy().scale(2.4).set_fill(opacity=0).set_stroke(style.HIGHLIGHT, 3)
+        self.play(Create(src), Create(ring), FadeIn(self.pair), FadeIn(self.act_label), FadeIn(self.act_dim),
                   run_time=self.t(0.15))
-        self.hold(self.t(0.15))
+        self.hold(self.t(0.12))
         walk = self.fc_focus.cell_rect(0, stroke_width=2.5)
         self.play(FadeOut(src), FadeOut(ring), run_time=self.t(0.05))
-        self.sweep(walk, self.fc_focus.cell_center(self.fc_focus.rows - 1), self.act_col, run_time=self.t(0.4))
-        self.play(FadeOut(walk), FadeOut(pair), run_time=self.t(0.08))
+        self.play(walk.animate.move_to(self.fc_focus.cell_center(self.fc_focus.rows - 1)),
+                  self.writing(self.act_col), run_time=self.t(0.45))
+        self.play(FadeOut(walk), run_time=self.t(0.06))
 
     @beat("feedforward.project")
     def project(self):
-        c, _t = self.chan, self.t_focus
-        left = [self.x_rest, self.x_focus, self.w_fc, self.b_fc, self.fc_rest, self.fc_focus,
-                self.plot, self.relu_curve, self.gelu_curve, self.dots]
-        texts = [self.x_label, self.w_fc_label, self.w_fc_dims, self.b_label, self.fc_label,
-                 self.t_dim, self.fc_dim, self.plot_label, self.relu_label, self.gelu_label,
-                 self.dots_label, self.plus_fc, self.eq_fc, self.t_tag]
-        lying = self.act_col.copy()
-        self.play(*self.dim(*left, *texts, opacity=0.25),
-                  lying.animate.rotate(-PI / 2).stretch_to_fit_width(self.act_row.width)
-                  .stretch_to_fit_height(self.act_row.height).move_to(self.act_row),
-                  run_time=self.t(0.15))
-        self.remove(lying)
-        self.add(self.act_row)
-        self.play(self.reveal(self.w_proj), FadeIn(self.w_proj_label), FadeIn(self.w_proj_dim),
-                  run_time=self.t(0.1))
-        row = self.w_proj.cell_rect(c, 0, c, self.w_proj.cols - 1, stroke_width=2.5)
-        self.highlight(self.act_row, 0.1, Create(row), FadeIn(self.plus_proj), self.reveal(self.b_proj),
-                       FadeIn(self.b_proj_label), FadeIn(self.eq_proj), FadeIn(self.proj_label), buff=0.03)
+        c = self.chan
+        gone = [self.fc_rest, self.fc_focus, self.fc_label, self.fc_dim, self.fc_t_dim, self.plot,
+                self.plot_label, self.relu_curve, self.gelu_curve, self.dots, self.relu_label, self.gelu_label,
+                self.dots_label, self.pair, self.act_dim]
+        gone += [m.veil for m in (self.fc_rest, self.fc_focus) if getattr(m, "veil", None) is not None]
+        g = Group(self.act_col, self.act_label)
+        self.play(*[FadeOut(m) for m in gone], g.animate.shift(self.g_place - self.act_col.get_center()),
+                  run_time=self.t(0.14))
+        self.play(self.reveal(self.pzoom.strip), FadeIn(self.pzoom.above), FadeIn(self.pzoom.below),
+                  FadeIn(self.w_proj_label), run_time=self.t(0.1))
+        row = self.pzoom.row_rect(c, stroke_width=3)
+        self.highlight(self.act_col, 0.06, Create(row), buff=0.04)
+        pair = self.row_sweep(self.pzoom, c, self.act_col, run_time=self.t(0.25))
+        self.play(FadeOut(pair), self.unhighlight(), FadeIn(self.plus_proj), self.reveal(self.b_proj),
+                  FadeIn(self.b_proj_label), FadeIn(self.eq_proj), run_time=self.t(0.1))
         cell = self.proj_col.cell_rect(c, stroke_width=2.5)
-        self.play(Create(cell), run_time=self.t(0.05))
-        self.play(FadeOut(cell), run_time=self.t(0.03))
-        row.become(self.w_proj.cell_rect(0, 0, 0, self.w_proj.cols - 1, stroke_width=2.5))
-        bottom = [self.w_proj.get_x(), self.w_proj.cell_center(self.w_proj.rows - 1)[1], 0]
-        self.sweep(row, bottom, self.proj_col, run_time=self.t(0.25))
-        self.highlight(self.proj_col, 0.15, FadeOut(row), FadeIn(self.proj_dim.set_color(style.HIGHLIGHT)),
-                       self.w_proj_dim.animate.set_color(style.HIGHLIGHT), buff=0.03)
-        self.play(self.proj_dim.animate.set_color(style.MUTED),
-                  self.w_proj_dim.animate.set_color(style.MUTED), run_time=self.t(0.05))
+        self.play(self.reveal(self.proj_col), Create(cell), FadeIn(self.proj_value), FadeIn(self.proj_label),
+                  FadeIn(self.proj_dim.set_color(style.HIGHLIGHT)), run_time=self.t(0.12))
+        self.hold(self.t(0.08))
+        self.play(FadeOut(row), self.proj_dim.animate.set_color(style.MUTED), run_time=self.t(0.05))
+        self.proj_cell = cell
 
     @beat("feedforward.residual")
     def residual(self):
         resid, proj, out = self.res_cols
-        moving = self.proj_col.copy()
-        self.play(self.unhighlight(), self.reveal(resid), FadeIn(self.res_labels[0]), run_time=self.t(0.12))
-        self.play(ReplacementTransform(moving, proj), FadeIn(self.res_labels[1]),
-                  FadeIn(self.res_signs[0]), run_time=self.t(0.15))
+        gone = [self.pzoom, self.w_proj_label, self.act_col, self.act_label, self.plus_proj, self.b_proj,
+                self.b_proj_label, self.eq_proj, self.proj_dim, self.proj_label, self.proj_value, self.proj_cell]
+        moving = Group(self.proj_col)
+        self.play(*[FadeOut(m) for m in gone], ReplacementTransform(moving, Group(proj)), run_time=self.t(0.15))
+        self.play(self.reveal(resid), FadeIn(self.res_labels[0]), FadeIn(self.res_labels[1]),
+                  FadeIn(self.res_signs[0]), run_time=self.t(0.12))
         self.play(FadeIn(self.res_signs[1]), FadeIn(self.res_labels[2]), run_time=self.t(0.05))
         self.play(self.writing(out), run_time=self.t(0.15))
         self.play(Create(self.res_cells), FadeIn(self.res_values), FadeIn(self.res_value_signs),
                   run_time=self.t(0.12))
         frame = highlight_box(Group(resid, out, self.res_values, self.res_labels),
-                              color=style.RESID_COLOR, buff=0.12)
+                              color=style.RESID_COLOR, buff=0.15)
         self.play(Create(frame), FadeIn(self.backbone_label), run_time=self.t(0.15))

@@ -12,6 +12,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
                    PI, Rectangle, ReplacementTransform, Transform, VGroup)
 
+from engine.generate import DEMO_TEMPERATURE, DEMO_TOP_K
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.beats import as_frame
@@ -25,9 +26,12 @@ Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
 Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
 Y_SOFTMAX_BAND, Y_PROBS = -0.72, -1.44
 CELL_H = 0.28                     # one token's row in logits / probs
-PANEL_X = 3.3                     # left edge of the right panel
+PANEL_X = 3.15                    # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
+TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
+STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
+FINAL_MIN = 1.6                   # seconds kept at the end for the finished output and the credits
 BAR_LOOK = dict(full=1.35, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
@@ -58,7 +62,7 @@ class Output(NanoScene):
         self.slots = VGroup(*[DashedVMobject(Rectangle(width=0.4, height=0.4, color=style.EDGE,
                                                        stroke_width=2), num_dashes=12)
                               .move_to([col_x(i), Y_CHIP, 0]) for i in range(n_slots)])
-        self.indices = VGroup(*[DimLabel(str(i + 1), font_size=16).move_to([col_x(i), Y_INDEX, 0])
+        self.indices = VGroup(*[DimLabel(str(i + 1), font_size=18).move_to([col_x(i), Y_INDEX, 0])
                                 for i in range(n_slots)])
         self.chips = VGroup(*[self._chip(int(tok), i) for i, tok in enumerate(self.run.input_tokens)])
         self.out_chips = VGroup(*[self._chip(s.chosen, self.T + k) for k, s in enumerate(self.run.steps)])
@@ -147,7 +151,7 @@ class Output(NanoScene):
         self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
         self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
         swatch = lambda c: Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
-        self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=16, color=style.MUTED))
+        self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=18, color=style.MUTED))
                                .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
         self.legend.arrange(RIGHT, buff=0.25)
         self.legend.next_to(self.bars, DOWN, buff=0.3).align_to([PANEL_X, 0, 0], LEFT)
@@ -251,7 +255,7 @@ class Output(NanoScene):
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
         self.play(FadeIn(main[1]), self.unhighlight(), run_time=self.t(0.1))
         self.sum_label = label(self.words["sum"], font_size=18, color=style.MUTED)
-        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.SAFE_X, 0, 0], RIGHT)
+        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([TITLE_SAFE_X, 0, 0], RIGHT)
         self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
 
     @beat("output.argmax")
@@ -273,32 +277,93 @@ class Output(NanoScene):
 
     @beat("output.sampling")
     def sampling(self):
-        self.play(*self.dim(*self.bars.bars[1], opacity=0.9),
-                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.15))
-        marker = tick_line(self.strip.get_left(), self.strip.height + 0.2)
-        self.play(FadeIn(marker), run_time=self.t(0.05))
-        for share in (0.7, 0.2, 0.5):   # illustrative draws: where a random point could land
-            self.play(marker.animate.move_to(self.strip.get_left() + RIGHT * self.strip.width * share),
-                      run_time=self.t(0.12))
-        self.play(FadeOut(marker), run_time=self.t(0.05))
+        w, step = self.words, self.run.steps[0]
+        # Top-k: the k likeliest tokens stay, the rest are pushed back.
+        order = [int(i) for i in np.argsort(-step.logits)]
+        keep, drop = order[:DEMO_TOP_K], order[DEMO_TOP_K:]
+        kept = VGroup(*[VGroup(self.bars.chips[i], self.panel_logits[i]) for i in keep])
+        dropped = [m for i in drop for m in (self.panel_logits[i], self.bars.bars[1][i], self.bars.values[1][i])]
+        self.topk_tag = label(w["topk"].format(k=DEMO_TOP_K), font_size=18, color=style.HIGHLIGHT)
+        self.at_word("topk", 0.1, room=0.8)
+        self.highlight(kept, 0.1, *self.dim(*dropped, opacity=0.3), buff=0.06)
+        self.topk_tag.next_to(self.highlighted, LEFT, buff=0.12)
+        self.play(FadeIn(self.topk_tag), run_time=self.t(0.06))
+        # ... or a random draw, weighted: a point u on the line of segments (run's temperature).
+        self.at_word("random", 0.45, room=0.4)
+        self.play(self.unhighlight(), FadeOut(self.topk_tag), *self.dim(*dropped, opacity=1.0),
+                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.1))
+        self.draw_once(0, self.strip, "step0/.demo_u", share=0.12, pick=self.pick_at(step.probs, 0))
+        self.hold(self.t(0.1))
+
+    def pick_at(self, probs, j: int) -> int:
+        """The token draw j picks on `probs` (the engine's inverse CDF on its seeded u)."""
+        from engine.generate import draw_token
+        return draw_token(probs, float(self.run.steps[0].demo_u[j]))
+
+    def draw_once(self, j: int, strip, source: str, share: float, pick: int, row=None) -> None:
+        """Draw j: a tick drops at u on `strip`, u's value shows, the picked chip appears
+        (under the strip, or in `row` at place j)."""
+        u = float(self.run.steps[0].demo_u[j])
+        x = strip.get_left()[0] + strip.width * u
+        tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.22)
+        value = VGroup(label("u =", font_size=18, color=style.HIGHLIGHT),
+                       ValueLabel.of(self.run, source, (j,), font_size=18, color=style.HIGHLIGHT))
+        value.arrange(RIGHT, buff=0.08).next_to(strip, LEFT, buff=0.15)
+        chip = TokenChip(pick, size=0.3, font_size=18)
+        if row is None:
+            chip.next_to(tick, RIGHT, buff=0.06)
+        else:
+            chip.move_to(row[j])
+        old = [m for m in (getattr(self, "draw_tick", None), getattr(self, "draw_value", None)) if m is not None]
+        self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.15), FadeIn(value),
+                  run_time=self.t(share * 0.5))
+        self.play(FadeIn(chip, scale=1.3), run_time=self.t(share * 0.5))
+        self.draw_tick, self.draw_value = tick, value
+        self.drawn = getattr(self, "drawn", VGroup())
+        self.drawn.add(chip)
 
     @beat("output.temperature")
     def temperature(self):
-        self.play(FadeIn(self.legend), run_time=self.t(0.06))
+        self.play(FadeIn(self.legend), FadeOut(self.drawn), FadeOut(self.draw_tick), FadeOut(self.draw_value),
+                  run_time=self.t(0.04))
+        self.drawn = VGroup()
+        self.draw_tick = self.draw_value = None
         for s in (0, 2):
-            self.play(FadeIn(self.bars.series(s)[0], shift=RIGHT * 0.2), run_time=self.t(0.08))
-            self.play(FadeIn(self.bars.series(s)[1]), run_time=self.t(0.05))
-            self.hold(self.t(0.12))
+            self.play(FadeIn(self.bars.series(s)[0], shift=RIGHT * 0.2), FadeIn(self.bars.series(s)[1]),
+                      run_time=self.t(0.07))
+            self.hold(self.t(0.03))
         low = int(np.argmin(self.run.steps[0].probs))
-        self.highlight(VGroup(*[self.bars.values[s][low] for s in range(3)]), 0.06, buff=0.06)
-        self.hold(self.t(0.2))
-        self.play(self.unhighlight(), run_time=self.t(0.04))
+        self.highlight(VGroup(*[self.bars.values[s][low] for s in range(3)]), 0.05, buff=0.06)
+        # Sampling where it matters: the line of segments at T = 5, and the engine's seeded draws.
+        hot = self.run.steps[0].demo_probs
+        hot_strip = stacked_strip(hot, width=self.strip.width).move_to(self.strip)
+        hot_label = label(self.words["sample_hot"].format(T=f"{DEMO_TEMPERATURE:g}"), font_size=18,
+                          color=style.MLP_COLOR).move_to(self.strip_label, aligned_edge=LEFT)
+        self.play(self.unhighlight(), FadeOut(self.strip), FadeIn(hot_strip), FadeOut(self.strip_label),
+                  FadeIn(hot_label), run_time=self.t(0.06))
+        self.strip, self.strip_label = hot_strip, hot_label
+        n = len(self.run.steps[0].demo_u)
+        row = VGroup(*[Rectangle(width=0.3, height=0.3) for _ in range(n)]).arrange(RIGHT, buff=0.08)
+        row.next_to(hot_label, RIGHT, buff=0.15)
+        if row.get_right()[0] > TITLE_SAFE_X:
+            row.next_to(hot_strip, DOWN, buff=0.12).align_to(hot_strip, RIGHT)
+            hot_label.next_to(row, LEFT, buff=0.15)
+        self.draw_row = row
+        per = 0.52 / n
+        for j in range(n):
+            self.draw_once(j, hot_strip, "step0/.demo_u", share=per, pick=int(self.run.steps[0].demo_draw[j]),
+                           row=row)
+        rare = [c for c in self.drawn if c.token != self.run.steps[0].chosen]
+        if rare:
+            self.highlight(VGroup(*rare), 0.05, buff=0.05)
+        self.hold(self.t(0.04))
+        self.play(self.unhighlight(), run_time=self.t(0.03))
 
     @beat("output.all-positions")
     def all_positions(self):
         temps = [self.bars.series(s) for s in (0, 2)]
-        self.play(*[FadeOut(m) for m in (*temps, self.legend, self.strip, self.strip_label)],
-                  FadeOut(self.focus_box), run_time=self.t(0.1))
+        gone = [*temps, self.legend, self.strip, self.strip_label, self.drawn, self.draw_tick, self.draw_value]
+        self.play(*[FadeOut(m) for m in gone if m is not None], FadeOut(self.focus_box), run_time=self.t(0.1))
         box = self.row_box(Y_LOGITS, 0, self.T - 1)
         self.play(Create(box), run_time=self.t(0.12))
         self.hold(self.t(0.2))
@@ -320,57 +385,113 @@ class Output(NanoScene):
         cross.set_stroke(style.MUTED, 3)
         self.play(FadeIn(cross), run_time=self.t(0.1))
         self.nth, self.cross = nth, cross
+        # The focus column's logits are the panel's: one frame around both.
+        self.at_share(0.55, room=0.3)
+        pair = VGroup(self.frame_around(self.logits[f], buff=0.05), self.frame_around(self.panel_logits, buff=0.08))
+        self.highlight(as_frame(pair[0].copy()), 0.1)
+        self.play(self.highlight_to(pair), run_time=self.t(0.1))
 
     @beat("output.earlier-logits")
     def earlier(self):
         earlier = [m for t in range(self.focus) for m in self.cols[t]]
         self.play(*self.dim(*earlier, opacity=0.3), FadeIn(self.earlier_label), FadeOut(self.cross),
-                  run_time=self.t(0.25))
+                  run_time=self.t(0.2))
+        # The first step of the loop, slowly: the choice lights up, then travels to the top.
+        self.at_share(0.4, room=0.55)
+        step = self.run.steps[0]
+        self.highlight(VGroup(self.bars.chips[step.chosen], self.bars.values[1][step.chosen]), 0.12, buff=0.06)
+        self.flying = self.out_chips[0].copy().move_to(self.bars.chips[step.chosen])
+        self.play(self.flying.animate(path_arc=0.6).move_to(self.out_chips[0]).scale(1.0),
+                  self.indices[self.focus + 1].animate.set_color(style.HIGHLIGHT),
+                  run_time=self.t(0.36))
+
+    def loop_step(self, k: int, run_time: float) -> None:
+        """Pass k of the loop in `run_time` (>= 2.5 s where the line allows): the new column,
+        the panel's title, logits and bars change together (cross-fades), then the chosen token
+        flies up to its slot."""
+        t, step = self.focus + k, self.run.steps[k]
+        cols = self.later_cols[t]
+        box = self.column_box(t, top=Y_CHIP + 0.25)
+        bars, logits = self.panel_for(k)
+        title = label(self.words["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
+        title.align_to(self.panel_title, LEFT)
+        self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
+        old = self.bars.series(1)
+        # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
+        self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
+                  *self.dim(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
+                  self.indices[t - 1].animate.set_color(style.MUTED),
+                  self.indices[t].animate.set_color(style.HIGHLIGHT),
+                  Transform(old[0], bars[0]), FadeOut(old[1]), FadeIn(bars[1]),
+                  FadeOut(self.panel_logits), FadeIn(logits), run_time=run_time * 0.45)
+        self.cols.append(cols)
+        self.bars.values[1] = bars[1]
+        self.panel_title, self.panel_logits, self.focus_box = title, logits, box
+        flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
+        self.play(flying.animate(path_arc=0.4).move_to(self.out_chips[k]), run_time=run_time * 0.4)
+        self.remove(flying)
+        self.add(self.out_chips[k])
+        self.hold(run_time * 0.15)
+
+    def loop_steps(self, ks, room: float) -> None:
+        """Play passes `ks` in this line, leaving `room` (a share of the line) at its end."""
+        if not ks:
+            return
+        per = max(0.1, (self.remaining() - self.t(room)) / len(ks))
+        for k in ks:
+            self.loop_step(k, per)
 
     @beat("output.feed-back")
     def feed_back(self):
-        steps = self.run.steps
-        self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth),
-                  run_time=self.t(0.05))
-        per = 0.72 / len(steps)
-        for k, step in enumerate(steps):
-            t = self.focus + k
-            if k > 0:
-                cols = self.later_cols[t]
-                box = self.column_box(t, top=Y_CHIP + 0.25)
-                bars, logits = self.panel_for(k)
-                title = label(self.words["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
-                title.align_to(self.panel_title, LEFT)
-                self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
-                # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
-                self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
-                          *self.dim(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
-                          self.indices[t - 1].animate.set_color(style.MUTED),
-                          self.indices[t].animate.set_color(style.HIGHLIGHT), run_time=self.t(per * 0.4))
-                self.cols.append(cols)
-                old = self.bars.series(1)
-                self.play(Transform(old[0], bars[0]), FadeOut(old[1]), FadeIn(bars[1]),
-                          FadeOut(self.panel_logits), FadeIn(logits), run_time=self.t(per * 0.2))
-                self.bars.values[1] = bars[1]
-                self.panel_title, self.panel_logits = title, logits
-                self.focus_box = box
-            else:
-                self.play(*self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(per * 0.3))
-            flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
-            self.play(flying.animate.move_to(self.out_chips[k]), run_time=self.t(per * 0.35))
-            self.remove(flying)
-            self.add(self.out_chips[k])
+        self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth), self.unhighlight(),
+                  *self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(0.05))
+        self.remove(self.flying)
+        self.add(self.out_chips[0])
+        n = len(self.run.steps) - 1
+        fits = max(1, int((self.remaining() - self.t(0.02)) // STEP_MIN))
+        self.loop_plan = (list(range(1, 1 + min(n, fits))), list(range(1 + min(n, fits), 1 + n)))
+        self.loop_steps(self.loop_plan[0], room=0.02)
 
     @beat("output.done")
     def done(self):
+        later = self.loop_plan[1]
+        final = max(FINAL_MIN, self.line.duration - STEP_MIN * len(later))
+        self.loop_steps(later, room=final / self.line.duration)
+        w = self.words
+        grid = [*[m for c in self.cols for m in c], self.empty_cols, self.ln_band, self.head_band,
+                self.softmax_band, self.normed_label, self.normed_dim, self.logits_label, self.probs_label,
+                self.row_chips, self.w_head, self.w_head_label, self.w_head_dims]
         panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
-        self.play(FadeOut(self.focus_box), *self.dim(*[m for c in self.cols for m in c], *panel, opacity=0.3),
-                  self.indices[self.focus + len(self.run.steps) - 1].animate.set_color(style.MUTED),
-                  run_time=self.t(0.1))
-        brace_in = highlight_box(self.chips, color=style.INK, buff=0.06)
-        brace_out = highlight_box(self.out_chips, color=style.HIGHLIGHT, buff=0.06)
-        tags = VGroup(label(self.words["input"], font_size=20).next_to(brace_in, LEFT, buff=0.15),
-                      label(self.words["output"], font_size=20, color=style.HIGHLIGHT)
-                      .next_to(brace_out, RIGHT, buff=0.15))
-        self.play(Create(brace_in), FadeIn(tags[0]), run_time=self.t(0.15))
-        self.play(Create(brace_out), FadeIn(tags[1]), run_time=self.t(0.15))
+        # The finished sequence moves to the centre, larger: input beside output, then the credits.
+        seq = VGroup(self.slots, self.indices, self.chips, self.out_chips)
+        goal = seq.copy().scale(1.4).move_to([0, 2.55, 0])
+        brace_in = highlight_box(goal[2], color=style.INK, buff=0.08)
+        brace_out = highlight_box(goal[3], color=style.HIGHLIGHT, buff=0.08)
+        tags = VGroup(label(w["input"], font_size=24).next_to(brace_in, DOWN, buff=0.5),
+                      label(w["output"], font_size=24, color=style.HIGHLIGHT).next_to(brace_out, DOWN, buff=0.5))
+        card = Credits(w).move_to([0, -0.35, 0])
+        veils = [m.veil for g in grid for m in ([g] if not hasattr(g, "get_family") else g.get_family())
+                 if getattr(m, "veil", None) is not None]
+        for index in self.indices:   # (inside the sequence's own move below, a colour animation would be lost)
+            index.set_color(style.MUTED)
+        self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
+                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.remaining() * 0.3))
+        self.play(Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
+                  run_time=min(0.5, self.remaining() * 0.4))
+
+
+class Credits(VGroup):
+    """The closing card: who made the model and task, and where the narration comes from."""
+
+    def __init__(self, words):
+        super().__init__()
+        title = label(words["credits"], font_size=style.SIZE_BODY, color=style.INK)
+        lines = VGroup(*[VGroup(label(words[f"credit_{k}"], font_size=style.SIZE_LABEL, color=style.INK),
+                                label(words[f"credit_{k}_where"], font_size=style.SIZE_SMALL, color=style.MUTED,
+                                      mono=True)).arrange(DOWN, buff=0.1)
+                         for k in ("model", "narration")]).arrange(DOWN, buff=0.3)
+        self.add(title, lines)
+        self.arrange(DOWN, buff=0.3)
+        frame = Rectangle(width=self.width + 0.6, height=self.height + 0.45, color=style.EDGE,
+                          stroke_width=2, fill_color=style.PANEL, fill_opacity=0.9).move_to(self)
+        self.add_to_back(frame)

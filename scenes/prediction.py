@@ -7,7 +7,7 @@ the position they are read from; the chosen token flies up into the next slot.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, UP, Create, FadeIn, FadeOut, LaggedStart, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, Line, ReplacementTransform,
                    Square, TransformFromCopy, VGroup)
 
 from scenes import style
@@ -118,23 +118,40 @@ class Prediction(NanoScene):
     @beat("prediction.complicated")
     def complicated(self):
         self.play(FadeOut(self.verdict), FadeOut(self.result_marks), FadeIn(self.model), run_time=self.t(0.06))
-        self.highlight(self.model, 0.06)
-        self.at_word("gpt2", 0.4, room=0.2)
+        # "a complicated way": the one box opens into its Transformer blocks.
+        n = self.cfg.n_layer
+        gap = 0.25
+        width = (self.model.width - gap * (n - 1)) / n
+        blocks = VGroup(*[Block(f"Transformer {i + 1}", width=width, height=0.7, color=style.ATTN_COLOR,
+                                font_size=style.SIZE_LABEL) for i in range(n)]).arrange(RIGHT, buff=gap)
+        blocks.move_to(self.model)
+        self.play(ReplacementTransform(self.model, blocks), run_time=self.t(0.1))
+        self.model = blocks
+        self.highlight(blocks, 0.06)
+        self.at_word("gpt2", 0.4, room=0.3)
         same = label(self.words["same"], font_size=style.SIZE_LABEL, color=style.MUTED)
-        same.next_to(self.model, DOWN, buff=0.2)
-        self.play(FadeIn(same), run_time=self.t(0.06))
+        same.next_to(blocks, DOWN, buff=0.2)
+        self.play(FadeIn(same), self.unhighlight(), run_time=self.t(0.06))
+        # The scale: areas in proportion to the parameter counts, the small square in the big
+        # one's corner so the two are compared where they touch.
         ours = sum(int(w.size) for w in self.weights.values())
-        big_side = 2.3      # areas in proportion to the parameter counts
+        big_side = 2.4
         small_side = big_side * (ours / GPT2_SMALL_PARAMS) ** 0.5
-        big = Square(big_side, stroke_color=style.MUTED, stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
-        small = Square(small_side, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=1)
         bottom = style.CAPTION_TOP + 0.15
-        big.move_to([2.6, bottom + big_side / 2, 0])
-        small.move_to([-2.6, bottom + small_side / 2, 0])
+        big = Square(big_side, stroke_color=style.MUTED, stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
+        big.move_to([2.2, bottom + big_side / 2, 0])
+        small = Square(small_side, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=1)
+        small.move_to(big.get_corner(DOWN + LEFT) + (UP + RIGHT) * (small_side / 2 + 0.06))
         big_tag = label(f"GPT-2 (small): {short_count(GPT2_SMALL_PARAMS)}", font_size=style.SIZE_LABEL)
-        big_tag.next_to(big, UP, buff=0.15)
+        big_tag.next_to(big, RIGHT, buff=0.3).align_to(big, UP)
         small_tag = label(f"nano-gpt: {self.words['params'].format(n=f'{ours:,}')}", font_size=style.SIZE_LABEL,
-                          color=style.HIGHLIGHT).next_to(small, UP, buff=0.2)
-        self.at_word("scale", 0.75, room=0.15)
-        self.play(self.unhighlight(), FadeIn(small), FadeIn(small_tag), run_time=self.t(0.05))
+                          color=style.HIGHLIGHT)
+        small_tag.next_to(big, LEFT, buff=0.6).align_to(small, DOWN)
+        leader = Line(small_tag.get_right() + RIGHT * 0.1, small.get_left() + LEFT * 0.04,
+                      color=style.HIGHLIGHT, stroke_width=2)
+        ratio = label(f"× {GPT2_SMALL_PARAMS / ours:,.0f}", font_size=style.SIZE_LABEL, color=style.MUTED)
+        ratio.next_to(big_tag, DOWN, buff=0.2).align_to(big_tag, LEFT)
+        self.at_word("scale", 0.7, room=0.25)
+        self.play(FadeIn(small), FadeIn(small_tag), Create(leader), run_time=self.t(0.06))
         self.play(FadeIn(big, scale=0.3), FadeIn(big_tag), run_time=self.t(0.08))
+        self.play(FadeIn(ratio, shift=LEFT * 0.1), run_time=self.t(0.06))

@@ -287,3 +287,18 @@ def test_save_then_load_round_trips(model, tmp_path):
     assert loaded.config == model.config
     for name, value in model.params.items():
         np.testing.assert_array_equal(loaded.params[name], value)
+
+
+def test_demo_draw_is_seeded_and_inverse_cdf(model):
+    from engine.generate import DEMO_TOP_K, draw_token
+    run = generate(model, parse_input("CBABBC"))
+    again = generate(model, parse_input("CBABBC"))
+    for a, b in zip(run.steps, again.steps):
+        np.testing.assert_array_equal(a.demo_u, b.demo_u)
+        cum = a.demo_cumulative
+        for u, k in zip(a.demo_u, a.demo_draw):
+            assert 0 <= u < 1 and (k == 0 or cum[k - 1] <= u) and (u < cum[k] or k == len(cum) - 1)
+        assert abs(a.demo_probs.sum() - 1) < 1e-5 and abs(a.demo_top_k.sum() - 1) < 1e-5
+        assert (a.demo_top_k > 0).sum() == DEMO_TOP_K
+    assert draw_token([0.2, 0.5, 0.3], 0.1) == 0 and draw_token([0.2, 0.5, 0.3], 0.69) == 1
+    assert draw_token([0.2, 0.5, 0.3], 0.7) == 2
