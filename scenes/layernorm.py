@@ -16,7 +16,8 @@ from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
                        ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
 
-FOCUS_T = 0          # the time step followed up close (the same in every scene)
+FOCUS_T = 5          # the time step followed up close: the 6th, as in every scene (0-based here;
+                     # positions on screen are counted from 1)
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
 PITCH = 0.08         # height of one channel (C = 48 -> 3.84 units)
@@ -24,7 +25,7 @@ TOP = 1.45           # top of the columns and charts
 MIDDLE = TOP - 48 * PITCH / 2
 NAME_Y = TOP + 1.42
 HALF = 0.62          # half width of a bar chart
-X = {"x": -6.2, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
+X = {"x": -5.75, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
 BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
 
 
@@ -93,11 +94,11 @@ class LayerNorm(NanoScene):
     def block(self, values, x: float) -> Heatmap:
         grid = np.asarray(values)
         heatmap = Heatmap(grid, cell=PITCH, kind="act")
-        return heatmap.stretch_to_fit_width(grid.shape[1] * 0.22).move_to([x, MIDDLE, 0])
+        return heatmap.stretch_to_fit_width(grid.shape[1] * 0.18).move_to([x, MIDDLE, 0])
 
     def block_heads(self, frame, name: str) -> VGroup:
         width = frame.width / self.T
-        times = VGroup(*[label(str(s), font_size=16, mono=True, color=style.MUTED)
+        times = VGroup(*[label(str(s + 1), font_size=18, mono=True, color=style.MUTED)   # counted from 1
                          .move_to([frame.get_left()[0] + width * (s + 0.5), TOP + 0.22, 0]) for s in range(self.T)])
         dim = DimLabel(f"T = {self.T}", font_size=18).move_to([frame.get_x(), TOP + 0.6, 0])
         return VGroup(times, dim, label(name, font_size=18).move_to([frame.get_x(), NAME_Y, 0]))
@@ -116,7 +117,7 @@ class LayerNorm(NanoScene):
         self.mean_norm = self.chart_norm.mean_line(0.0)
         self.band_norm = self.chart_norm.spread_band(0.0, 1.0)
         self.chart_names = {key: label(text, font_size=18, mono=True).move_to([X[key], NAME_Y, 0])
-                            for key, text in (("x_t", f"x[{t}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
+                            for key, text in (("x_t", f"x[{t + 1}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
         # statistics of x[t], read from the trace; the standard deviation takes two rows
         value = lambda name: ValueLabel.of(self.run, self.names[name], (t,),
                                            precision=digits_for(self.trace[self.names[name]][t], most=5))
@@ -165,14 +166,14 @@ class LayerNorm(NanoScene):
 
     @beat("layernorm.before-each")
     def before_each(self):
-        self.play(FadeIn(self.strip), run_time=self.t(0.15))
+        # the whole stage at once (no near-empty frame after the opening)
+        self.play(FadeIn(self.strip), FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in),
+                  FadeIn(self.ln_box), FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame),
+                  FadeIn(self.out_heads), FadeIn(self.c_label), run_time=self.t(0.2))
         # where we are in the model: both layer norms of the strip, then the first (not the caption's highlight)
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
         self.at_word("layernorm", 0.2, room=0.3)
         self.play(Create(self.focus), run_time=self.t(0.12))
-        self.play(FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in), FadeIn(self.ln_box),
-                  FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
-                  FadeIn(self.c_label), run_time=self.t(0.18))
 
     @beat("layernorm.mean-var")
     def mean_var(self):
