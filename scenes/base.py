@@ -8,6 +8,14 @@ beat lasts exactly its line's duration. A line without a beat method simply hold
 
 Timing is counted in whole frames so no rounding drift builds up across a scene: the scene's
 length equals the sum of its lines' durations within one frame.
+
+Chapter boundaries (no hard cuts): every scene but the first opens on the model map
+(ModelDiagram at MAP_HEIGHT/MAP_CENTER) with its own part framed (MAP_PARTS) and zooms into that
+part during the first OPEN_SHARE of its first line (at most OPEN_SECONDS), or lands the map on
+its own diagram (map_dock). Every scene but the last closes in the last CLOSE_SHARE of its last
+line: its drawing fades out while the map comes back, and the frame moves to the next scene's
+part. So a scene's last frame is the next scene's first frame (tests/test_boundaries.py).
+Beats need not know: self.t(share) and the at_* holds share out what is left of the line.
 """
 from __future__ import annotations
 
@@ -151,8 +159,8 @@ class NanoScene(Beats, Scene):
         self.shown_labels: set = set()
         self.legibility_log: list[str] = []   # texts under MIN_TEXT_PX or outside title-safe
         self.lead = self.tail = 0.0           # seconds of the current line the handoff uses
-        self.map = None                      # the handoff map while it is on screen
-        self.map_frame = None
+        self.handoff_map = None                      # the handoff map while it is on screen
+        self.handoff_frame = None
         self.boundary_images: dict[str, "np.ndarray"] = {}   # "first"/"last" when capturing
         self.capture_boundaries = self.__dict__.get("capture_boundaries", False)   # set before render()
 
@@ -188,27 +196,27 @@ class NanoScene(Beats, Scene):
         part = self.map_part(self.scene_id)
         if part is None:
             return
-        self.map = self.home_map()
-        self.map_frame = self.map_outline(self.map, self.scene_id)
-        self.add(self.map, self.map_frame)
+        self.handoff_map = self.home_map()
+        self.handoff_frame = self.map_outline(self.handoff_map, self.scene_id)
+        self.add(self.handoff_map, self.handoff_frame)
         self.capture("first")
         dock = getattr(self, self.map_dock) if self.map_dock else None
         if dock is not None:
             target = dock.copy()
             frame_target = self.map_outline(target, self.scene_id)
-            self.play(Transform(self.map, target), Transform(self.map_frame, frame_target), run_time=self.lead)
-            self.remove(self.map)
+            self.play(Transform(self.handoff_map, target), Transform(self.handoff_frame, frame_target), run_time=self.lead)
+            self.remove(self.handoff_map)
             self.add(dock)
-            self.highlighted = self.map_frame   # the beat frame starts on the part
+            self.highlighted = self.handoff_frame   # the beat frame starts on the part
         else:
-            focus = self.map_frame.get_center()
-            zoomed = self.map.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
-            frame = self.map_frame.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
+            focus = self.handoff_frame.get_center()
+            zoomed = self.handoff_map.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
+            frame = self.handoff_frame.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
             zoomed.set_opacity(0)
             frame.set_stroke(opacity=0)
-            self.play(Transform(self.map, zoomed), Transform(self.map_frame, frame), run_time=self.lead)
-            self.remove(self.map, self.map_frame)
-        self.map = self.map_frame = None
+            self.play(Transform(self.handoff_map, zoomed), Transform(self.handoff_frame, frame), run_time=self.lead)
+            self.remove(self.handoff_map, self.handoff_frame)
+        self.handoff_map = self.handoff_frame = None
 
     def close_on_map(self, seconds: float) -> None:
         """Last frame: the handoff map with the next scene's part framed. Whatever is on screen
@@ -231,12 +239,12 @@ class NanoScene(Beats, Scene):
         self.play(Transform(start, home), *fades, run_time=first)
         self.remove(*others)
         self.highlighted = None
-        self.map = start
+        self.handoff_map = start
         if nxt is not None:
             target = self.map_outline(home, nxt)
             begin = here if here is not None else target.copy().set_stroke(opacity=0)
-            self.map_frame = begin
-            self.play(Transform(self.map_frame, target), run_time=seconds - first)
+            self.handoff_frame = begin
+            self.play(Transform(self.handoff_frame, target), run_time=seconds - first)
         self.capture("last")
 
     def capture(self, which: str) -> None:
