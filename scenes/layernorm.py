@@ -49,16 +49,22 @@ class LayerNorm(NanoScene):
         """One transformer block drawn flat: the backbone, and two branches each starting with a
         layer norm (which is what this scene is about)."""
         w, y_back, y_branch = self.context.words("model"), 3.63, 3.34
-        boxes = [Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
-                 Block(w["attention"], width=1.45, height=0.3, color=style.ATTN_COLOR, font_size=16),
-                 Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
-                 Block(w["feedforward"], width=1.45, height=0.3, color=style.MLP_COLOR, font_size=16)]
-        xs = [-3.3, -1.55, 1.0, 2.75]
+        # boxes as wide as their names at the smallest legible size (never shrunk below it)
+        fit = lambda *names: max(1.45, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
+        ln_w, layer_w = fit("ln"), fit("attention", "feedforward")
+        boxes = [Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["attention"], width=layer_w, height=0.3, color=style.ATTN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["feedforward"], width=layer_w, height=0.3, color=style.MLP_COLOR, font_size=style.MIN_FONT_SIZE)]
+        gap = 0.3   # from a layer norm to its layer
+        xs = [-3.3, -3.3 + (ln_w + layer_w) / 2 + gap, 1.0]
+        xs.append(1.0 + (ln_w + layer_w) / 2 + gap)
         for box, x in zip(boxes, xs):
             box.move_to([x, y_branch, 0])
-        joins = VGroup(AddJoin().move_to([xs[1] + 1.05, y_back, 0]), AddJoin().move_to([xs[3] + 1.05, y_back, 0]))
+        joins = VGroup(AddJoin().move_to([xs[1] + layer_w / 2 + 0.32, y_back, 0]),
+                       AddJoin().move_to([xs[3] + layer_w / 2 + 0.32, y_back, 0]))
         color = style.RESID_COLOR
-        wires = VGroup(Line([-4.6, y_back, 0], [4.5, y_back, 0], color=color, stroke_width=3))
+        wires = VGroup(Line([-4.6, y_back, 0], [max(4.5, joins[1].get_x() + 0.4), y_back, 0], color=color, stroke_width=3))
         for (ln, layer), join in zip([(boxes[0], boxes[1]), (boxes[2], boxes[3])], joins):
             wires.add(Line([ln.get_left()[0] - 0.25, y_back, 0], [ln.get_left()[0] - 0.25, y_branch, 0], color=color, stroke_width=2),
                       Line([ln.get_left()[0] - 0.25, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
