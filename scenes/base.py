@@ -321,11 +321,13 @@ class NanoScene(Beats, Scene):
                               f"{line.duration:.2f}s")
         if self.tail:
             self.hold((close_at - self.frames) / self.fps)
+            if self.context.stills_dir is not None:   # the beat's slide, not the handoff map
+                self.save_still(self.context.stills_dir)
             self.close_on_map((end - self.frames) / self.fps)
         self.hold((end - self.frames) / self.fps)
         if self.auditing:
             self.audit()
-        if self.context.stills_dir is not None:
+        if self.context.stills_dir is not None and not self.tail:
             self.save_still(self.context.stills_dir)
 
     def save_still(self, folder: Path) -> Path:

@@ -101,7 +101,7 @@ class Embedding(NanoScene):
         act_scale = style.robust_scale(np.concatenate([self.trace[n].ravel() for n in ("tok_emb", "pos_emb", "x")]))
         middle = TOP - C * PITCH / 2
         self.wte = self.matrix(wte.T, 0.32, "weight").move_to([-5.5, middle, 0])
-        self.wpe = self.matrix(wpe.T, 0.24, "weight").move_to([-3.35, middle, 0])
+        self.wpe = self.matrix(wpe.T, 0.28, "weight").move_to([-3.2, middle, 0])
         # positions this pass does not use are dimmed
         unused = self.wpe.cell_rect(0, T, C - 1, wpe.shape[0] - 1, color=style.BACKGROUND, stroke_width=0)
         self.wpe_unused = unused.set_fill(style.BACKGROUND, opacity=0.65)
@@ -115,7 +115,7 @@ class Embedding(NanoScene):
         self.wte_name = self.name(self.words["wte"], "wte", self.wte)
         self.wpe_name = self.name(self.words["wpe"], "wpe", self.wpe)
 
-        xs = {"tok_emb": -1.3, "pos_emb": 0.05, "x": 1.4}
+        xs = {"tok_emb": -0.9, "pos_emb": 0.35, "x": 1.6}
         digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         for name, x in xs.items():
