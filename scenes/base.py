@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from manim import ORIGIN, Animation, FadeOut, Scene, Text, Transform, VGroup, Wait, config
+from manim import ORIGIN, Animation, FadeIn, FadeOut, Scene, Text, Transform, VGroup, Wait, config
 
 from common.files import atomic_path
 
@@ -196,6 +196,10 @@ class NanoScene(Beats, Scene):
         part = self.map_part(self.scene_id)
         if part is None:
             return
+        # What prepare() already put on screen comes in with the opening, not at frame 0.
+        early = [m for m in self.mobjects if m is not self.captions]
+        self.remove(*early)
+        arrive = [FadeIn(m) for m in early]
         self.handoff_map = self.home_map()
         self.handoff_frame = self.map_outline(self.handoff_map, self.scene_id)
         self.add(self.handoff_map, self.handoff_frame)
@@ -204,7 +208,8 @@ class NanoScene(Beats, Scene):
         if dock is not None:
             target = dock.copy()
             frame_target = self.map_outline(target, self.scene_id)
-            self.play(Transform(self.handoff_map, target), Transform(self.handoff_frame, frame_target), run_time=self.lead)
+            self.play(Transform(self.handoff_map, target), Transform(self.handoff_frame, frame_target), *arrive,
+                      run_time=self.lead)
             self.remove(self.handoff_map)
             self.add(dock)
             self.highlighted = self.handoff_frame   # the beat frame starts on the part
@@ -214,7 +219,8 @@ class NanoScene(Beats, Scene):
             frame = self.handoff_frame.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
             zoomed.set_opacity(0)
             frame.set_stroke(opacity=0)
-            self.play(Transform(self.handoff_map, zoomed), Transform(self.handoff_frame, frame), run_time=self.lead)
+            self.play(Transform(self.handoff_map, zoomed), Transform(self.handoff_frame, frame), *arrive,
+                      run_time=self.lead)
             self.remove(self.handoff_map, self.handoff_frame)
         self.handoff_map = self.handoff_frame = None
 
