@@ -8,19 +8,51 @@ beat lasts exactly its line's duration. A line without a beat method simply hold
 
 Timing is counted in whole frames so no rounding drift builds up across a scene: the scene's
 length equals the sum of its lines' durations within one frame.
+
+Chapter boundaries (no hard cuts): every scene but the first opens on the model map
+(ModelDiagram at MAP_HEIGHT/MAP_CENTER) with its own part framed (MAP_PARTS) and zooms into that
+part during the first OPEN_SHARE of its first line (at most OPEN_SECONDS), or lands the map on
+its own diagram (map_dock). Every scene but the last closes in the last CLOSE_SHARE of its last
+line: its drawing fades out while the map comes back, and the frame moves to the next scene's
+part. So a scene's last frame is the next scene's first frame (tests/test_boundaries.py).
+Beats need not know: self.t(share) and the at_* holds share out what is left of the line.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from manim import Animation, Scene, Text, VGroup, Wait, config
+import numpy as np
+from manim import ORIGIN, Animation, FadeIn, FadeOut, Scene, Text, Transform, VGroup, Wait, config
 
 from common.files import atomic_path
 
 from . import style
 from .beats import Beats
 from .context import SceneContext, context_from_env
-from .kit import ValueLabel
+from .kit import ModelDiagram, ValueLabel
+from .kit.highlights import highlight_box
+
+# ---- the handoff: every chapter boundary is the model map --------------------------------
+# Each scene's part of the model map (ModelDiagram.part name, layer). A scene opens on the map
+# with its part framed and zooms into that part while its first line starts; it closes by
+# fading its drawing away while the map comes back, then moves the frame to the next scene's
+# part. So the last frame of a scene and the first frame of the next are the same picture
+# (captions aside): tests/test_boundaries.py checks it.
+MAP_PARTS: dict[str, tuple[str, int | None]] = {
+    "input": ("tokens", None), "prediction": ("probs", None), "embedding": ("embedding", None),
+    "transformer": ("block", 0), "layernorm": ("ln_1", 0), "attention": ("attention", 0),
+    "feedforward": ("feedforward", 0), "stack": ("blocks", None), "output": ("lm_head", None),
+}
+OPEN_SECONDS, OPEN_SHARE = 1.0, 0.12     # the opening: at most this long / this share of line 1
+CLOSE_SECONDS, CLOSE_SHARE = 1.4, 0.15   # the closing, in the last line
+MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the handoff
+
+# ---- legibility: what the audit enforces on every text --------------------------------------
+PX_PER_UNIT = 1080 / style.FRAME_H        # 135 px per scene unit at 1080p
+DIGIT_PX_PER_SIZE = 1.417                 # a digit's height in px at 1080p per font_size point
+MIN_TEXT_PX = 24                          # no text under 24 px at 1080p
+TITLE_SAFE_X = style.FRAME_W / 2 * 0.9    # 5% of the frame on each side
+TITLE_SAFE_Y = style.FRAME_H / 2 * 0.9
 
 
 class BeatOverrun(RuntimeError):
@@ -65,12 +97,13 @@ class CaptionArea(VGroup):
     def _text(self, text: str) -> Text:
         t = Text(text, font=self.language.font, font_size=self.language.caption_size, color=style.INK,
                  line_spacing=0.9)
-        max_w, max_h = 2 * style.SAFE_X, style.CAPTION_TOP - (-style.FRAME_H / 2) - 0.25
+        # Inside title-safe (5% of the frame each side) and above the frame's bottom 5%.
+        max_w, max_h = 2 * TITLE_SAFE_X, style.CAPTION_TOP + TITLE_SAFE_Y - 0.1
         if t.width > max_w:
             t.scale_to_fit_width(max_w)
         if t.height > max_h:
             t.scale_to_fit_height(max_h)
-        return t.move_to([0, style.CAPTION_CENTER_Y, 0])
+        return t.move_to([0, (style.CAPTION_TOP - TITLE_SAFE_Y) / 2, 0])
 
     def active_index(self, t: float) -> int | None:
         for i, cue in enumerate(self.cues):
@@ -93,6 +126,9 @@ class NanoScene(Beats, Scene):
 
     scene_id: str = ""
     on_frames = None   # called with the frame count after each play (the render's progress bar)
+    # The scene's own ModelDiagram (an attribute name) that the opening lands the map on
+    # instead of zooming through it; the first beat must then not fade that diagram in.
+    map_dock: str | None = None
 
     def __init__(self, context: SceneContext | None = None, **kwargs):
         self.context = context   # None: the plain Manim CLI, read from the environment in setup()
@@ -116,10 +152,113 @@ class NanoScene(Beats, Scene):
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
         self.beat_start = 0      # frame at which the current beat began
-        self.auditing = False    # tests switch this on: every play is checked (see audit())
+        # Tests switch this on before render() (which calls setup()): every play is checked.
+        self.auditing = self.__dict__.get("auditing", False)
         self.audit_log: list[str] = []
         self.unsaid = []
         self.shown_labels: set = set()
+        self.legibility_log: list[str] = []   # texts under MIN_TEXT_PX or outside title-safe
+        self.lead = self.tail = 0.0           # seconds of the current line the handoff uses
+        self.handoff_map = None                      # the handoff map while it is on screen
+        self.handoff_frame = None
+        self.boundary_images: dict[str, "np.ndarray"] = {}   # "first"/"last" when capturing
+        self.capture_boundaries = self.__dict__.get("capture_boundaries", False)   # set before render()
+
+    # ---- the handoff map ---------------------------------------------------------------
+
+    @classmethod
+    def map_part(cls, scene_id: str):
+        return MAP_PARTS.get(scene_id)
+
+    def next_scene_id(self) -> str | None:
+        from script.sections import SCENE_IDS
+        ids = list(SCENE_IDS)
+        i = ids.index(self.scene_id) if self.scene_id in ids else -1
+        return ids[i + 1] if 0 <= i < len(ids) - 1 else None
+
+    def home_map(self) -> ModelDiagram:
+        """The model map as every chapter boundary shows it (the same picture each time)."""
+        tokens = [int(t) for t in self.run.input_tokens]
+        d = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
+                         probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
+        return d.scale_to_fit_height(MAP_HEIGHT).move_to(MAP_CENTER)
+
+    def map_outline(self, diagram: ModelDiagram, scene_id: str | None):
+        part = self.map_part(scene_id) if scene_id else None
+        if part is None:
+            return None
+        return highlight_box(diagram.part(*part).frame if part[0] == "block" else diagram.part(*part),
+                             buff=0.08).set_z_index(10)
+
+    def open_on_map(self) -> None:
+        """First frame: the handoff map with this scene's part framed; then zoom into the part
+        (or land on the scene's own diagram, see map_dock) in self.lead seconds."""
+        part = self.map_part(self.scene_id)
+        if part is None:
+            return
+        # What prepare() already put on screen comes in with the opening, not at frame 0.
+        early = [m for m in self.mobjects if m is not self.captions]
+        self.remove(*early)
+        arrive = [FadeIn(m) for m in early]
+        self.handoff_map = self.home_map()
+        self.handoff_frame = self.map_outline(self.handoff_map, self.scene_id)
+        self.add(self.handoff_map, self.handoff_frame)
+        self.capture("first")
+        dock = getattr(self, self.map_dock) if self.map_dock else None
+        if dock is not None:
+            target = dock.copy()
+            frame_target = self.map_outline(target, self.scene_id)
+            self.play(Transform(self.handoff_map, target), Transform(self.handoff_frame, frame_target), *arrive,
+                      run_time=self.lead)
+            self.remove(self.handoff_map)
+            self.add(dock)
+            self.highlighted = self.handoff_frame   # the beat frame starts on the part
+        else:
+            focus = self.handoff_frame.get_center()
+            zoomed = self.handoff_map.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
+            frame = self.handoff_frame.copy().scale(3.0, about_point=focus).shift(ORIGIN - focus)
+            zoomed.set_opacity(0)
+            frame.set_stroke(opacity=0)
+            self.play(Transform(self.handoff_map, zoomed), Transform(self.handoff_frame, frame), *arrive,
+                      run_time=self.lead)
+            self.remove(self.handoff_map, self.handoff_frame)
+        self.handoff_map = self.handoff_frame = None
+
+    def close_on_map(self, seconds: float) -> None:
+        """Last frame: the handoff map with the next scene's part framed. Whatever is on screen
+        fades away while the map comes back (this scene's ModelDiagram, if one is on screen,
+        moves into place; otherwise the map zooms out of this scene's part)."""
+        nxt = self.next_scene_id()
+        home = self.home_map()
+        own = next((m for m in self.mobjects if isinstance(m, ModelDiagram) and _is_visible(m)), None)
+        others = [m for m in self.mobjects if m is not self.captions and m is not own]
+        here = self.map_outline(home, self.scene_id) if self.map_part(self.scene_id) else None
+        if own is not None:
+            start = own
+        else:
+            start = home.copy()
+            focus = here.get_center() if here is not None else MAP_CENTER
+            start.scale(3.0, about_point=focus).shift(ORIGIN - focus).set_opacity(0)
+            self.add(start)
+        fades = [FadeOut(m) for m in others]
+        first = seconds * (0.65 if nxt else 1.0)
+        self.play(Transform(start, home), *fades, run_time=first)
+        self.remove(*others)
+        self.highlighted = None
+        self.handoff_map = start
+        if nxt is not None:
+            target = self.map_outline(home, nxt)
+            begin = here if here is not None else target.copy().set_stroke(opacity=0)
+            self.handoff_frame = begin
+            self.play(Transform(self.handoff_frame, target), run_time=seconds - first)
+        self.capture("last")
+
+    def capture(self, which: str) -> None:
+        """Keep the current picture as the scene's first/last frame (boundary tests)."""
+        if not self.capture_boundaries:
+            return
+        self.renderer.update_frame(self, ignore_skipping=True)
+        self.boundary_images[which] = np.array(self.camera.get_image().convert("RGB"))
 
     def beats(self) -> dict:
         """line id -> bound beat method, in definition order (base classes first)."""
@@ -140,13 +279,19 @@ class NanoScene(Beats, Scene):
         """Seconds of video written so far (whole frames)."""
         return self.frames / self.fps
 
+    @property
+    def span(self) -> float:
+        """Seconds of the current line the beat has: its duration less the handoff's share."""
+        return self.line.duration - self.lead - self.tail
+
     def t(self, share: float) -> float:
-        """A share of the current line's duration, in seconds (for run_time budgets)."""
-        return share * self.line.duration
+        """A share of the current line's beat time, in seconds (for run_time budgets); the
+        handoff's opening and closing are taken out first."""
+        return share * self.span
 
     def remaining(self) -> float:
-        """Seconds left in the current beat."""
-        end = round((self.line.start + self.line.duration) * self.fps)
+        """Seconds left in the current beat (before the closing, in the last line)."""
+        end = round((self.line.start + self.line.duration - self.tail) * self.fps)
         return max(0, end - self.frames) / self.fps
 
     # ---- playing -----------------------------------------------------------------------
@@ -154,7 +299,11 @@ class NanoScene(Beats, Scene):
     def construct(self) -> None:
         self.prepare()
         beats = self.beats()
-        for line in self.lines():
+        lines = list(self.lines())
+        for i, line in enumerate(lines):
+            self.lead = min(OPEN_SECONDS, OPEN_SHARE * line.duration) if i == 0 and self.map_part(self.scene_id) else 0.0
+            self.tail = (min(CLOSE_SECONDS, CLOSE_SHARE * line.duration)
+                         if i == len(lines) - 1 and self.next_scene_id() else 0.0)
             self.play_beat(line, beats.get(line.id))
 
     def prepare(self) -> None:
@@ -166,17 +315,25 @@ class NanoScene(Beats, Scene):
         self.captions.set_line(line)
         if self.captions not in self.mobjects:
             self.add(self.captions)
+        if self.lead:
+            self.open_on_map()
         if method is not None:
             method()
         end = round((line.start + line.duration) * self.fps)
-        if self.frames > end:
+        close_at = end - round(self.tail * self.fps)
+        if self.frames > close_at:
             raise BeatOverrun(f"{type(self).__name__}: beat {line.id!r} took "
                               f"{(self.frames - self.beat_start) / self.fps:.2f}s of its "
                               f"{line.duration:.2f}s")
+        if self.tail:
+            self.hold((close_at - self.frames) / self.fps)
+            if self.context.stills_dir is not None:   # the beat's slide, not the handoff map
+                self.save_still(self.context.stills_dir)
+            self.close_on_map((end - self.frames) / self.fps)
         self.hold((end - self.frames) / self.fps)
         if self.auditing:
             self.audit()
-        if self.context.stills_dir is not None:
+        if self.context.stills_dir is not None and not self.tail:
             self.save_still(self.context.stills_dir)
 
     def save_still(self, folder: Path) -> Path:
@@ -231,7 +388,7 @@ class NanoScene(Beats, Scene):
                     continue
                 if _has_points(part) and isinstance(part, ValueLabel):
                     self.shown_labels.add(part)
-            if not _has_points(mob):
+            if not _has_any_points(mob):
                 continue
             left, right = mob.get_left()[0], mob.get_right()[0]
             bottom, top = mob.get_bottom()[1], mob.get_top()[1]
@@ -242,6 +399,33 @@ class NanoScene(Beats, Scene):
             elif bottom < style.CAPTION_TOP - 1e-6:
                 self.audit_log.append(f"{where}: {name} reaches into the caption band "
                                       f"(bottom {bottom:.2f} < {style.CAPTION_TOP})")
+        self.audit_text()
+
+    def audit_text(self) -> None:
+        """Record texts a viewer cannot read comfortably: under MIN_TEXT_PX at 1080p (a
+        digit's height, from the font size after any scaling), or outside title-safe."""
+        where = f"{self.scene_id} beat {self.line.id if self.line else '-'}"
+        seen = getattr(self, "_legibility_seen", set())
+        self._legibility_seen = seen
+        for mob in self.visible_mobjects():
+            for part in mob.get_family():
+                if not isinstance(part, Text) or not _has_any_points(part) or not _is_visible(part):
+                    continue
+                shown = " ".join(str(part.text).split())[:30]
+                px = part.font_size * DIGIT_PX_PER_SIZE
+                if px < MIN_TEXT_PX - 0.05 and (shown, "size") not in seen:
+                    seen.add((shown, "size"))
+                    self.legibility_log.append(f"{where}: text {shown!r} is {px:.1f} px at 1080p "
+                                               f"(font_size {part.font_size:.1f}; min {MIN_TEXT_PX} px)")
+                left, right = part.get_left()[0], part.get_right()[0]
+                bottom, top = part.get_bottom()[1], part.get_top()[1]
+                if (left < -TITLE_SAFE_X - 1e-3 or right > TITLE_SAFE_X + 1e-3 or top > TITLE_SAFE_Y + 1e-3
+                        or bottom < -TITLE_SAFE_Y - 1e-3) and (shown, "margin") not in seen:
+                    seen.add((shown, "margin"))
+                    edge = min(left + style.FRAME_W / 2, style.FRAME_W / 2 - right,
+                               style.FRAME_H / 2 - top, bottom + style.FRAME_H / 2) * PX_PER_UNIT
+                    self.legibility_log.append(f"{where}: text {shown!r} is {edge:.0f} px from the frame's "
+                                               f"edge at 1080p (title-safe: {0.05 * 1920:.0f} px)")
 
     def hold(self, duration: float) -> None:
         """Keep the picture still for `duration` seconds, switching caption cues on time."""
@@ -275,6 +459,11 @@ class NanoScene(Beats, Scene):
 
 def _has_points(mob) -> bool:
     return mob.has_points() if hasattr(mob, "has_points") else True
+
+
+def _has_any_points(mob) -> bool:
+    """True if the mobject or any part of it has points (a Text's points are in its glyphs)."""
+    return any(_has_points(m) for m in mob.get_family())
 
 
 def _is_visible(mob) -> bool:

@@ -67,7 +67,10 @@ class Beats:
         """Hold the picture until `share` of the line has passed (no-op if it has), but no
         later than leaves `room` (the shares still to play) plus `calm` at the end."""
         share = min(share, 1.0 - room - calm)
-        seconds = share * self.line.duration - self._beat_time()
+        # The said time, but never later than the same share of the beat's own time (the line
+        # less the handoff's opening and closing; see NanoScene.t), so the beat still fits.
+        target = min(share * self.line.duration, self.lead + share * self.span)
+        seconds = target - self._beat_time()
         if seconds * self.fps >= 1:
             self.hold(seconds)
 

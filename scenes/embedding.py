@@ -16,7 +16,8 @@ from scenes.base import NanoScene, beat
 from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, ModelDiagram, PlusSign, Thumbnail,
                        TokenChip, digits_for, flow_arrow, highlight_box, label)
 
-FOCUS_T = 0            # the time step followed up close (the same in every scene)
+FOCUS_T = 5            # the time step followed up close: the 6th, as in every scene (0-based here;
+                       # positions on screen are counted from 1)
 SHOWN = 3              # entries of each vector shown as numbers
 PITCH = 0.085          # height of one channel in the close-up (C = 48 -> 4.08 units)
 TOP = 1.62             # top of the close-up columns; header rows above it:
@@ -27,6 +28,7 @@ STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
 
 class Embedding(NanoScene):
     scene_id = "embedding"
+    map_dock = "diagram"   # the opening lands the handoff map on the overview's diagram
 
     def prepare(self) -> None:
         self.tokens = [int(t) for t in self.trace["tokens"]]
@@ -40,7 +42,7 @@ class Embedding(NanoScene):
         w, tr, cfg = self.weights, self.trace, self.cfg
         self.diagram = ModelDiagram(self.tokens, words=self.context.words("model"), n_layer=cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=cfg.vocab_size)
-        self.diagram.scale_to_fit_height(5.55).move_to([-0.35, 0.33, 0])
+        self.diagram.scale_to_fit_height(5.4).move_to([-0.35, 0.3, 0])
         weight = lambda values, width: self.thumb(values, width, THUMB_H, "weight")
         act = lambda values, height=THUMB_H: self.thumb(values, STEP_W * self.T, height, "act")
         heads = lambda probs: Group(*[self.thumb(p, THUMB_H, THUMB_H, "act", 1.0)
@@ -98,22 +100,22 @@ class Embedding(NanoScene):
         wte, wpe = self.weights["transformer.wte.weight"], self.weights["transformer.wpe.weight"]
         act_scale = style.robust_scale(np.concatenate([self.trace[n].ravel() for n in ("tok_emb", "pos_emb", "x")]))
         middle = TOP - C * PITCH / 2
-        self.wte = self.matrix(wte.T, 0.32, "weight").move_to([-5.97, middle, 0])
-        self.wpe = self.matrix(wpe.T, 0.26, "weight").move_to([-3.67, middle, 0])
+        self.wte = self.matrix(wte.T, 0.32, "weight").move_to([-5.5, middle, 0])
+        self.wpe = self.matrix(wpe.T, 0.28, "weight").move_to([-3.2, middle, 0])
         # positions this pass does not use are dimmed
         unused = self.wpe.cell_rect(0, T, C - 1, wpe.shape[0] - 1, color=style.BACKGROUND, stroke_width=0)
         self.wpe_unused = unused.set_fill(style.BACKGROUND, opacity=0.65)
         self.vocab_chips = self.column_heads(self.wte, [TokenChip(i, size=0.28, font_size=18)
                                                         for i in range(self.cfg.vocab_size)], CHIP_Y)
         self.vocab_ids = self.column_heads(self.wte, self.indices(self.cfg.vocab_size), INDEX_Y)
-        self.positions = self.column_heads(self.wpe, self.indices(wpe.shape[0]), CHIP_Y)
+        self.positions = self.column_heads(self.wpe, self.indices(wpe.shape[0], start=1), CHIP_Y)
         self.c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.wte, LEFT, buff=0.15)
         self.vocab_label = DimLabel(f"n_vocab = {self.cfg.vocab_size}", font_size=18).move_to([self.wte.get_x(), DIM_Y, 0])
         self.block_label = DimLabel(f"block_size = {wpe.shape[0]}", font_size=18).move_to([self.wpe.get_x(), DIM_Y, 0])
         self.wte_name = self.name(self.words["wte"], "wte", self.wte)
         self.wpe_name = self.name(self.words["wpe"], "wpe", self.wpe)
 
-        xs = {"tok_emb": -1.47, "pos_emb": -0.02, "x": 1.43}
+        xs = {"tok_emb": -0.9, "pos_emb": 0.35, "x": 1.6}
         digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         for name, x in xs.items():
@@ -122,31 +124,34 @@ class Embedding(NanoScene):
             lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits)
             lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[:SHOWN]))
             self.vectors[name], self.lenses[name] = cells, lens
-            self.vector_names[name] = label(f"{name}[{t}]", font_size=18).move_to([x, NAME_Y, 0])
+            # no code index here: the framed column is position t + 1 on screen
+            self.vector_names[name] = label(name, font_size=18, mono=True).move_to([x, NAME_Y, 0])
         row_y = self.lenses["x"].labels[1].get_y()
         self.plus = PlusSign(size=0.22).move_to([(xs["tok_emb"] + xs["pos_emb"]) / 2, row_y, 0])
         self.equals = label("=", font_size=style.SIZE_BODY).move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
 
-        self.x_columns = Group(*[self.matrix(self.trace["x"][s][:, None], 0.36, "act", act_scale)
+        self.x_columns = Group(*[self.matrix(self.trace["x"][s][:, None], 0.32, "act", act_scale)
                                  for s in range(T)])
-        self.x_columns.arrange(RIGHT, buff=0).move_to([3.38, middle, 0])
+        self.x_columns.arrange(RIGHT, buff=0).move_to([3.15, middle, 0])
         self.x_frame = Rectangle(width=self.x_columns.width, height=self.x_columns.height,
                                  stroke_color=style.EDGE, stroke_width=2).move_to(self.x_columns)
         self.input_chips = self.column_heads(self.x_frame, [TokenChip(tok, size=0.3, font_size=20)
                                                             for tok in self.tokens], CHIP_Y, T)
-        self.times = self.column_heads(self.x_frame, self.indices(T), INDEX_Y, T)
+        self.times = self.column_heads(self.x_frame, self.indices(T, start=1), INDEX_Y, T)
         self.t_label = DimLabel(f"T = {T}", font_size=18).move_to([self.x_frame.get_x(), DIM_Y, 0])
         self.x_c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.x_frame, RIGHT, buff=0.1)
         self.x_name = self.name(self.words["x"], "x", self.x_frame)
-        self.to_transformer = Block(self.words["transformer"], width=1.25, height=0.6, color=style.ATTN_COLOR,
-                                    font_size=18).move_to([6.17, middle, 0])
+        name_width = label(self.words["transformer"], font_size=18).width
+        block_width = name_width + 0.3
+        self.to_transformer = Block(self.words["transformer"], width=block_width, height=0.6, color=style.ATTN_COLOR,
+                                    font_size=18).move_to([6.3 - block_width / 2, middle, 0])
         self.to_arrow = flow_arrow(self.x_c_label.get_right(), self.to_transformer.get_left())
 
     def name(self, words: str, code: str, over) -> VGroup:
         """Two lines above a matrix: what it is, and its name in the code."""
-        title = VGroup(label(words, font_size=16), label(code, font_size=18, mono=True))
+        title = VGroup(label(words, font_size=18), label(code, font_size=18, mono=True))
         title.arrange(DOWN, buff=0.1).move_to([over.get_x(), NAME_Y + 0.12, 0])
-        return title.shift(RIGHT * max(0.0, -style.SAFE_X - title.get_left()[0]))
+        return title.shift(RIGHT * max(0.0, -6.35 - title.get_left()[0]))
 
     def column_heads(self, matrix, heads, y: float, columns: int | None = None) -> VGroup:
         """One mobject above each column of `matrix` (a Heatmap, or a frame of `columns`)."""
@@ -155,8 +160,9 @@ class Embedding(NanoScene):
         left = matrix.get_left()[0]
         return VGroup(*[head.move_to([left + width * (c + 0.5), y, 0]) for c, head in enumerate(heads)])
 
-    def indices(self, n: int) -> list:
-        return [label(str(k), font_size=16, mono=True, color=style.MUTED) for k in range(n)]
+    def indices(self, n: int, start: int = 0) -> list:
+        """Column numbers: token ids from 0, positions from 1 (as the narration counts them)."""
+        return [label(str(k + start), font_size=18, mono=True, color=style.MUTED) for k in range(n)]
 
     def matrix(self, values, column_width, kind, scale=None) -> Heatmap:
         """A C-tall heatmap with columns `column_width` wide (values: C x columns)."""
@@ -172,7 +178,7 @@ class Embedding(NanoScene):
     def look_closer(self):
         curtains = VGroup(veil(self.weight_rows, 1.0), veil(self.inter_rows, 1.0))
         self.add(self.weight_rows, self.inter_rows, curtains)
-        self.play(FadeIn(self.headers), FadeIn(self.diagram), FadeOut(curtains), run_time=self.t(0.4))
+        self.play(FadeIn(self.headers), FadeOut(curtains), run_time=self.t(0.4))   # the map is there
         self.highlight(Group(self.diagram.tokens, self.diagram.embedding), 0.2, buff=0.1)
 
     @beat("embedding.structure")

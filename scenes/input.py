@@ -21,11 +21,13 @@ WORD_EXAMPLES = [('"Hello"', 15496), ('" world"', 995), ('" the"', 262), ('"."',
 
 LEFT_X, ROW_Y = -3.3, 3.0
 RIGHT_X = 3.6
+RIGHT_EDGE = 6.3   # the map's right edge: its labels inside title-safe
 CELL = 0.55            # width of one array cell = one column of x
 
 
 class Input(NanoScene):
     scene_id = "input"
+    map_dock = "diagram"   # the chapter opens by moving the model map to the right, tokens framed
 
     def prepare(self) -> None:
         tokens = [int(t) for t in self.run.input_tokens]
@@ -35,7 +37,7 @@ class Input(NanoScene):
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
         self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        self.diagram.shift(RIGHT * (6.8 - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
+        self.diagram.shift(RIGHT * (RIGHT_EDGE - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
 
     def table(self, title: str, note: str, rows, key_mono=True) -> VGroup:
         """A small mapping table: title, then 'key -> number' rows, then a muted note."""
@@ -134,7 +136,7 @@ class Input(NanoScene):
                   run_time=self.t(0.25))
         self.target = VGroup(arrow, tag, sorted_chips, sorted_ids)
         self.at_word("lets", 0.55, room=0.25)
-        self.play(FadeIn(self.diagram, shift=LEFT * 0.3), run_time=self.t(0.2))
+        self.highlight(self.diagram.blocks, 0.2)   # the map is there since the opening
 
     @beat("input.array")
     def array(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart)
 
 from scenes import style
-from scenes.base import NanoScene, beat
+from scenes.base import MAP_CENTER, MAP_HEIGHT, NanoScene, beat
 from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
                        label)
 
@@ -25,7 +25,11 @@ class Intro(NanoScene):
         tokens = [int(t) for t in self.run.input_tokens]
         self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                     probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        self.diagram.shift(RIGHT * (6.8 - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
+        self.docked = self.diagram.copy()   # on the right, beside the story panel
+        self.docked.shift(RIGHT * (6.3 - self.docked.get_right()[0]) + UP * (0.62 - self.docked.get_y()))
+        # The first lines show the model large in the middle (the picture every chapter
+        # boundary shows); it moves to the right when the story starts.
+        self.diagram.scale_to_fit_height(MAP_HEIGHT).move_to(MAP_CENTER)
         self.strip = TokenStrip(len(tokens) + 1).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.positions = self.strip.positions(len(tokens) + 1)
@@ -50,10 +54,11 @@ class Intro(NanoScene):
                                    stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
             badges.add(VGroup(box, label(name, font_size=style.SIZE_BODY).move_to(box)))
         badges.arrange(DOWN, buff=0.3).move_to([LEFT_X - 0.8, 0.9, 0])
-        arrow = flow_arrow(badges.get_right() + RIGHT * 0.2, [self.diagram.get_left()[0] - 0.2, 0.9, 0])
+        arrow = flow_arrow(badges.get_right() + RIGHT * 0.2, [self.docked.get_left()[0] - 0.2, 0.9, 0])
         core = label(self.words["core"], font_size=style.SIZE_SMALL, color=style.MUTED)
         core.next_to(arrow, UP, buff=0.1)
         self.badges = VGroup(badges, arrow, core)
+        self.play(Transform(self.diagram, self.docked), run_time=self.t(0.08))
         self.at_word("gpt2", 0.1, room=0.4)
         self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in badges], lag_ratio=0.5),
                   run_time=self.t(0.25))
@@ -196,7 +201,7 @@ class Intro(NanoScene):
                                for i in range(len(x))])
         for i, column in enumerate(self.vectors):
             column.next_to(self.ids[i], DOWN, buff=0.2).set_x(self.strip.slots[i].get_x())
-        self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.vectors, LEFT, buff=0.25)
+        self.c_label = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.vectors, RIGHT, buff=0.25)
         self.highlight(self.diagram.embedding, 0.1)
         self.play(LaggedStart(*[FadeIn(v, shift=DOWN * 0.3) for v in self.vectors], lag_ratio=0.2),
                   FadeIn(self.c_label), run_time=self.t(0.35))

@@ -16,7 +16,8 @@ from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
                        ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
 
-FOCUS_T = 0          # the time step followed up close (the same in every scene)
+FOCUS_T = 5          # the time step followed up close: the 6th, as in every scene (0-based here;
+                     # positions on screen are counted from 1)
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
 PITCH = 0.08         # height of one channel (C = 48 -> 3.84 units)
@@ -24,7 +25,7 @@ TOP = 1.45           # top of the columns and charts
 MIDDLE = TOP - 48 * PITCH / 2
 NAME_Y = TOP + 1.42
 HALF = 0.62          # half width of a bar chart
-X = {"x": -6.2, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
+X = {"x": -5.75, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
 BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
 
 
@@ -48,16 +49,22 @@ class LayerNorm(NanoScene):
         """One transformer block drawn flat: the backbone, and two branches each starting with a
         layer norm (which is what this scene is about)."""
         w, y_back, y_branch = self.context.words("model"), 3.63, 3.34
-        boxes = [Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
-                 Block(w["attention"], width=1.45, height=0.3, color=style.ATTN_COLOR, font_size=16),
-                 Block(w["ln"], width=1.45, height=0.3, color=style.LN_COLOR, font_size=16),
-                 Block(w["feedforward"], width=1.45, height=0.3, color=style.MLP_COLOR, font_size=16)]
-        xs = [-3.3, -1.55, 1.0, 2.75]
+        # boxes as wide as their names at the smallest legible size (never shrunk below it)
+        fit = lambda *names: max(1.45, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
+        ln_w, layer_w = fit("ln"), fit("attention", "feedforward")
+        boxes = [Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["attention"], width=layer_w, height=0.3, color=style.ATTN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
+                 Block(w["feedforward"], width=layer_w, height=0.3, color=style.MLP_COLOR, font_size=style.MIN_FONT_SIZE)]
+        gap = 0.3   # from a layer norm to its layer
+        xs = [-3.3, -3.3 + (ln_w + layer_w) / 2 + gap, 1.0]
+        xs.append(1.0 + (ln_w + layer_w) / 2 + gap)
         for box, x in zip(boxes, xs):
             box.move_to([x, y_branch, 0])
-        joins = VGroup(AddJoin().move_to([xs[1] + 1.05, y_back, 0]), AddJoin().move_to([xs[3] + 1.05, y_back, 0]))
+        joins = VGroup(AddJoin().move_to([xs[1] + layer_w / 2 + 0.32, y_back, 0]),
+                       AddJoin().move_to([xs[3] + layer_w / 2 + 0.32, y_back, 0]))
         color = style.RESID_COLOR
-        wires = VGroup(Line([-4.6, y_back, 0], [4.5, y_back, 0], color=color, stroke_width=3))
+        wires = VGroup(Line([-4.6, y_back, 0], [max(4.5, joins[1].get_x() + 0.4), y_back, 0], color=color, stroke_width=3))
         for (ln, layer), join in zip([(boxes[0], boxes[1]), (boxes[2], boxes[3])], joins):
             wires.add(Line([ln.get_left()[0] - 0.25, y_back, 0], [ln.get_left()[0] - 0.25, y_branch, 0], color=color, stroke_width=2),
                       Line([ln.get_left()[0] - 0.25, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
@@ -93,11 +100,11 @@ class LayerNorm(NanoScene):
     def block(self, values, x: float) -> Heatmap:
         grid = np.asarray(values)
         heatmap = Heatmap(grid, cell=PITCH, kind="act")
-        return heatmap.stretch_to_fit_width(grid.shape[1] * 0.22).move_to([x, MIDDLE, 0])
+        return heatmap.stretch_to_fit_width(grid.shape[1] * 0.18).move_to([x, MIDDLE, 0])
 
     def block_heads(self, frame, name: str) -> VGroup:
         width = frame.width / self.T
-        times = VGroup(*[label(str(s), font_size=16, mono=True, color=style.MUTED)
+        times = VGroup(*[label(str(s + 1), font_size=18, mono=True, color=style.MUTED)   # counted from 1
                          .move_to([frame.get_left()[0] + width * (s + 0.5), TOP + 0.22, 0]) for s in range(self.T)])
         dim = DimLabel(f"T = {self.T}", font_size=18).move_to([frame.get_x(), TOP + 0.6, 0])
         return VGroup(times, dim, label(name, font_size=18).move_to([frame.get_x(), NAME_Y, 0]))
@@ -116,7 +123,7 @@ class LayerNorm(NanoScene):
         self.mean_norm = self.chart_norm.mean_line(0.0)
         self.band_norm = self.chart_norm.spread_band(0.0, 1.0)
         self.chart_names = {key: label(text, font_size=18, mono=True).move_to([X[key], NAME_Y, 0])
-                            for key, text in (("x_t", f"x[{t}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
+                            for key, text in (("x_t", f"x[{t + 1}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
         # statistics of x[t], read from the trace; the standard deviation takes two rows
         value = lambda name: ValueLabel.of(self.run, self.names[name], (t,),
                                            precision=digits_for(self.trace[self.names[name]][t], most=5))
@@ -165,14 +172,14 @@ class LayerNorm(NanoScene):
 
     @beat("layernorm.before-each")
     def before_each(self):
-        self.play(FadeIn(self.strip), run_time=self.t(0.15))
+        # the whole stage at once (no near-empty frame after the opening)
+        self.play(FadeIn(self.strip), FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in),
+                  FadeIn(self.ln_box), FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame),
+                  FadeIn(self.out_heads), FadeIn(self.c_label), run_time=self.t(0.2))
         # where we are in the model: both layer norms of the strip, then the first (not the caption's highlight)
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
         self.at_word("layernorm", 0.2, room=0.3)
         self.play(Create(self.focus), run_time=self.t(0.12))
-        self.play(FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in), FadeIn(self.ln_box),
-                  FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
-                  FadeIn(self.c_label), run_time=self.t(0.18))
 
     @beat("layernorm.mean-var")
     def mean_var(self):

@@ -1,9 +1,9 @@
 """Stack: a transformer is attention + feed-forward on a residual backbone; the model is a
 stack of them, each block's output the next one's input.
 
-Left: the whole model (ModelDiagram). Right, level with each stage: the real residual stream
-after it, x -> h.0.out -> h.1.out -> h.2.out, each a T x C heatmap (a row per token), so the
-picture changes as the data flows down the stack.
+Left: the whole model (ModelDiagram, where the opening's map lands). Right, in a row: the real
+residual stream after each stage, x -> h.0.out -> h.1.out -> h.2.out, each T columns x C rows
+as everywhere, so the picture changes as the data flows down the stack.
 """
 from __future__ import annotations
 
@@ -13,42 +13,47 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import DimLabel, Heatmap, ModelDiagram, label
 
-CELL = 0.11   # heatmap cell: 48 channels x 0.11 = 5.3 wide
+MAP_H, MAP_W, MAP_GAP = 3.8, 1.2, 0.62   # each stream: C rows MAP_H tall, T columns MAP_W wide
 
 
 class Stack(NanoScene):
     scene_id = "stack"
+    map_dock = "diagram"   # the opening lands the handoff map on the left, the blocks framed
 
     def prepare(self) -> None:
         tokens = [int(t) for t in self.run.input_tokens]
         d = self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
                                         probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        d.shift(LEFT * (d.get_left()[0] + 6.8) + UP * (0.62 - d.get_y()))
+        d.shift(LEFT * (d.get_left()[0] + 6.3) + UP * (0.62 - d.get_y()))
         names = ["x"] + [f"h.{l}.out" for l in range(self.cfg.n_layer)]
-        sources = [d.embedding] + [block.frame for block in d.blocks]
-        levels = [d.embedding.get_y()] + [block.joins[-1].get_y() for block in d.blocks]
         scale = max(style.robust_scale(self.trace[n]) for n in names)
+        # The residual stream after each stage, as everywhere: T columns x C rows, in a row
+        # left to right (x -> h.0.out -> h.1.out -> h.2.out), each block's output the next's input.
         self.maps, self.links, self.names = Group(), VGroup(), VGroup()
-        right_x = 6.8
-        for name, source, y in zip(names, sources, levels):
-            heatmap = Heatmap(self.trace[name], cell=CELL, scale=scale)   # T rows x C columns
-            heatmap.move_to([right_x - heatmap.width / 2, y, 0])
-            self.maps.add(heatmap)
-            self.links.add(Arrow([source.get_right()[0] + 0.05, y, 0], [heatmap.get_left()[0] - 0.45, y, 0],
-                                 buff=0, color=style.MUTED, stroke_width=3, tip_length=0.16,
-                                 max_tip_length_to_length_ratio=0.5))
+        for name in names:
+            heatmap = Heatmap(self.trace[name].T, cell=MAP_H / self.cfg.n_embd, scale=scale)
+            self.maps.add(heatmap.stretch_to_fit_width(MAP_W))
+        self.maps.arrange(RIGHT, buff=MAP_GAP)
+        left, right = d.get_right()[0] + 0.45, 6.25      # the stage right of the map, title-safe
+        if self.maps.width > right - left:
+            self.maps.stretch_to_fit_width(right - left)
+        self.maps.move_to([(left + right) / 2, 0.7, 0])
+        for a, b in zip(self.maps, self.maps[1:]):
+            self.links.add(Arrow(a.get_right(), b.get_left(), buff=0.08, color=style.MUTED, stroke_width=3,
+                                 tip_length=0.16, max_tip_length_to_length_ratio=0.5))
+        for heatmap, name in zip(self.maps, names):
             self.names.add(label(name, font_size=style.SIZE_SMALL, mono=True, color=style.MUTED)
-                           .next_to(heatmap, UP, buff=0.06).align_to(heatmap, LEFT))
-        self.dims = DimLabel(f"T × C = {len(tokens)} × {self.cfg.n_embd}")
-        self.dims.next_to(self.maps[0], UP, buff=0.06).align_to(self.maps[0], RIGHT)
+                           .next_to(heatmap, UP, buff=0.12))
+        self.sources = [d.embedding] + [block.frame for block in d.blocks]
+        self.dims = VGroup(DimLabel(f"T = {len(tokens)}").next_to(self.maps[0], DOWN, buff=0.12),
+                           DimLabel(f"C = {self.cfg.n_embd}").rotate(1.5708).next_to(self.maps[0], LEFT, buff=0.12))
 
     def frame(self, target, share: float):
         self.highlight(target, share, buff=0.06)
 
     @beat("stack.summary")
     def summary(self):
-        self.play(FadeIn(self.diagram), FadeIn(self.maps[0]), FadeIn(self.links[0]), FadeIn(self.names[0]),
-                  FadeIn(self.dims), run_time=self.t(0.12))
+        self.play(FadeIn(self.maps[0]), FadeIn(self.names[0]), FadeIn(self.dims), run_time=self.t(0.12))
         block = self.diagram.blocks[0]
         for cue, default, part in (("attention", 0.25, block.attention),
                                      ("feedforward", 0.45, block.feedforward),
@@ -63,7 +68,7 @@ class Stack(NanoScene):
         self.at_word("feeding", 0.4, room=0.5)
         for l, block in enumerate(d.blocks, start=1):
             self.frame(block.frame, 0.05)
-            self.play(Create(self.links[l]), TransformFromCopy(self.maps[l - 1], self.maps[l]),
+            self.play(Create(self.links[l - 1]), TransformFromCopy(self.maps[l - 1], self.maps[l]),
                       FadeIn(self.names[l]), run_time=self.t(0.1))
 
     @beat("stack.our-model")
@@ -76,13 +81,15 @@ class Stack(NanoScene):
                              color=style.INK))
         facts[1].next_to(facts[0], RIGHT, buff=0.5)
         facts[2].next_to(facts[:2], DOWN, buff=0.15).align_to(facts[:2], RIGHT)
-        facts.next_to(self.maps[-1], DOWN, buff=0.3).align_to(self.maps[-1], RIGHT)
+        facts.next_to(self.maps, DOWN, buff=0.45).align_to(self.maps, RIGHT)
         self.frame(VGroup(d.blocks, d.block_labels), 0.08)
-        self.play(FadeIn(facts[0]), run_time=self.t(0.06))
+        # all three facts at once, so the parameter count is readable for the whole line
+        self.play(FadeIn(facts), run_time=self.t(0.08))
         self.at_word("heads", 0.4, room=0.25)
         heads = [self.frame_around(block.attention) for block in d.blocks]
-        self.play(FadeIn(facts[1]), self.unhighlight(),
-                  LaggedStart(*[Create(h) for h in heads], lag_ratio=0.3), run_time=self.t(0.1))
+        self.play(self.unhighlight(), LaggedStart(*[Create(h) for h in heads], lag_ratio=0.3),
+                  facts[1].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.1))
         self.highlighted = VGroup(*heads)
         self.at_word("parameters", 0.75, room=0.1)
-        self.play(FadeIn(facts[2], shift=UP * 0.1), run_time=self.t(0.06))
+        self.play(facts[1].animate.set_color(style.MUTED), facts[2].animate.set_color(style.HIGHLIGHT),
+                  run_time=self.t(0.06))

@@ -28,9 +28,9 @@ RESID_COLOR = ManimColor("#94a3b8")
 FONT = "Noto Sans CJK SC"       # renders Latin and CJK alike
 MONO = "DejaVu Sans Mono"       # numbers line up in columns
 
-# Type scale (font_size). At 1080p, font_size 16 gives ~22 px digits: the smallest we use.
+# Type scale (font_size). At 1080p a digit is ~1.42 px per font_size point (16 -> 22.7 px).
 SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL, SIZE_NUMBER = 40, 30, 24, 20, 18
-MIN_FONT_SIZE = 16
+MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (base.MIN_TEXT_PX)
 
 # Layout (Manim units; the frame is 14.22 x 8). Captions own the band below CAPTION_TOP.
 FRAME_W, FRAME_H = 14.222, 8.0

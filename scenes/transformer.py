@@ -33,8 +33,8 @@ class Transformer(NanoScene):
         self.title = title.next_to(self.block.frame, UP, buff=0.12).align_to(self.block.frame, RIGHT)
         x, out = self.trace["x"], self.trace["h.0.out"]
         height, scale = 3.6, max(style.robust_scale(x), style.robust_scale(out))  # one scale: comparable
-        self.x_map = stream_map(x, height, scale).move_to([-4.9, 0.55, 0])
-        self.out_map = stream_map(out, height, scale).move_to([5.6, 0.55, 0])
+        self.x_map = stream_map(x, height, scale).move_to([-4.6, 0.55, 0])
+        self.out_map = stream_map(out, height, scale).move_to([5.4, 0.55, 0])
         # The stream enters the backbone from above-left and leaves below-right (elbows).
         top, bottom = self.block.backbone_line.get_top(), self.block.backbone_line.get_bottom()
         y_in, y_out = top[1] + 0.35, bottom[1] - 0.35

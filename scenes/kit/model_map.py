@@ -159,7 +159,7 @@ class ModelDiagram(VGroup):
         """One chip per token; with probs, a bar above each chip as tall as its probability."""
         group = VGroup()
         for t in range(vocab_size):
-            c = TokenChip(t, size=chip * 0.85, font_size=max(16, font_size - 2))
+            c = TokenChip(t, size=chip * 0.85, font_size=max(18, font_size - 2))
             column = VGroup(c)
             if probs is not None:
                 bar = Rectangle(width=chip * 0.6, height=max(0.02, 0.45 * float(probs[t])),
