@@ -28,7 +28,7 @@ from scenes.base import NanoScene, beat
 from scenes.beats import FRONT, as_frame
 from scenes.kit import (Block, BlockDiagram, Cells, DimLabel, GridFrame, PlusSign, SpacedColumns,
                        TokenChip, ValueLabel, block, column_rect, highlight_box, label, lay_flat, masked,
-                       pour, turn_onto)
+                       pour, title_safe, turn_onto)
 
 LAYER = 0
 SMALL = style.SIZE_SMALL
@@ -158,7 +158,7 @@ class Attention(NanoScene):
         dock = Group(*[m.copy().shift(RIGHT * dx) for m in (*self.QKV, self.qkv_names, self.a_dim)])
         self.dock_shift = RIGHT * dx
         self.dock_frame = self.frame_for(dock)
-        self.dock_tag = self.head_tag.copy().next_to(self.dock_frame, UP, buff=0.06, aligned_edge=LEFT)
+        self.dock_tag = title_safe(self.head_tag.copy().next_to(self.dock_frame, UP, buff=0.06, aligned_edge=LEFT))
 
     @staticmethod
     def frame_for(group) -> Rectangle:

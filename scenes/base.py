@@ -51,8 +51,7 @@ MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the hand
 PX_PER_UNIT = 1080 / style.FRAME_H        # 135 px per scene unit at 1080p
 DIGIT_PX_PER_SIZE = 1.417                 # a digit's height in px at 1080p per font_size point
 MIN_TEXT_PX = 24                          # no text under 24 px at 1080p
-TITLE_SAFE_X = style.FRAME_W / 2 * 0.9    # 5% of the frame on each side
-TITLE_SAFE_Y = style.FRAME_H / 2 * 0.9
+TITLE_SAFE_X, TITLE_SAFE_Y = style.TITLE_SAFE_X, style.TITLE_SAFE_Y
 
 
 class BeatOverrun(RuntimeError):
@@ -281,8 +280,9 @@ class NanoScene(Beats, Scene):
 
     @property
     def span(self) -> float:
-        """Seconds of the current line the beat has: its duration less the handoff's share."""
-        return self.line.duration - self.lead - self.tail
+        """Seconds of the current line the beat has: up to its hold (the narration's pause, kept
+        still), less the handoff's opening and closing."""
+        return self.line.held_from - self.lead - self.tail
 
     def t(self, share: float) -> float:
         """A share of the current line's beat time, in seconds (for run_time budgets); the
@@ -291,7 +291,7 @@ class NanoScene(Beats, Scene):
 
     def remaining(self) -> float:
         """Seconds left in the current beat (before the closing, in the last line)."""
-        end = round((self.line.start + self.line.duration - self.tail) * self.fps)
+        end = round((self.line.start + self.line.held_from - self.tail) * self.fps)
         return max(0, end - self.frames) / self.fps
 
     # ---- playing -----------------------------------------------------------------------

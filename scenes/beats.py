@@ -8,8 +8,8 @@
     self.play(*self.dim(self.heatmap, opacity=0.3))  # push something back; opacity=1 restores
     self.play(self.reveal(self.heatmap))             # show an image without redrawing it
 
-Times are shares of the current line's duration (self.t(share) turns one into seconds), so a
-beat fits its line whatever the voice. Drawing order is a policy here too: before each play,
+Times are shares of the current line up to its hold (self.t(share) turns one into seconds), so a
+beat fits its line whatever the voice, and the picture is still through a narration pause. Drawing order is a policy here too: before each play,
 what it animates is lifted above what stays still (see lift_movers), because Manim redraws on
 every frame each mobject from the first animated one upward, and images are the costly part.
 """
@@ -38,7 +38,7 @@ class Beats:
     def cue_share(self, i: int) -> float:
         """Where caption cue i starts, as a share of the line (0 if the line has fewer cues)."""
         cues = self.line.cues
-        return cues[i].offset / self.line.duration if i < len(cues) else 0.0
+        return cues[i].offset / self.line.held_from if i < len(cues) else 0.0
 
     def word_share(self, cue: str, default: float) -> float:
         """Share of the line at which its captions first say the cue word `cue` (a key of this
@@ -53,13 +53,13 @@ class Beats:
         said = pattern.search(self.line.text) if self.line.words else None
         spoken_at = self.line.time_at(said.start()) if said else None
         if spoken_at is not None:   # the voice timed its words: the moment it says this one
-            return min(0.95, spoken_at / self.line.duration)
+            return min(0.95, spoken_at / self.line.held_from)
         joiner = "" if self.context.language.cjk else " "
         for c in getattr(self.line, "cues", ()):
             text = c.text.replace("\n", joiner)
             found = pattern.search(text)
             if found:
-                return min(0.95, (c.offset + c.duration * found.start() / max(1, len(text))) / self.line.duration)
+                return min(0.95, (c.offset + c.duration * found.start() / max(1, len(text))) / self.line.held_from)
         self.unsaid.append((self.line.id, cue or texts[0]))
         return default
 
@@ -69,7 +69,7 @@ class Beats:
         share = min(share, 1.0 - room - calm)
         # The said time, but never later than the same share of the beat's own time (the line
         # less the handoff's opening and closing; see NanoScene.t), so the beat still fits.
-        target = min(share * self.line.duration, self.lead + share * self.span)
+        target = min(share * self.line.held_from, self.lead + share * self.span)
         seconds = target - self._beat_time()
         if seconds * self.fps >= 1:
             self.hold(seconds)

@@ -18,7 +18,8 @@ from engine.model import gelu
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, FunctionPlot, PlusSign, ValueLabel, VectorStrip, highlight_box, label
+from scenes.kit import (DimLabel, FunctionPlot, PlusSign, ValueLabel, VectorStrip, highlight_box, label,
+                        title_safe)
 
 LAYER = 0
 TALL = 4.2                      # the 4C-long vectors
@@ -105,7 +106,7 @@ class FeedForward(NanoScene):
                                  DimLabel(f"4C × C = {self.C4} × {C}", font_size=SMALL))
         self.w_fc_label.arrange(RIGHT, buff=0.2).next_to(self.zoom, UP, buff=0.25)
         self.row_tag = label(w["row"].format(n=self.row + 1), font_size=SMALL, color=style.HIGHLIGHT)
-        self.row_tag.next_to(self.zoom.row_rect(self.row), DOWN, buff=0.04).align_to(self.zoom.strip, LEFT)
+        title_safe(self.row_tag.next_to(self.zoom.row_rect(self.row), DOWN, buff=0.04).align_to(self.zoom.strip, LEFT))
         # x: T columns x C rows, the focus (6th) column drawn apart so it can be lit first.
         col_w, x_h = 0.24, 2.9
         x_left = self.zoom.get_right()[0] + 0.6
@@ -265,7 +266,7 @@ class FeedForward(NanoScene):
 
     @beat("feedforward.matvec")
     def matvec(self):
-        i, t = self.row, self.t_focus
+        i, _t = self.row, self.t_focus
         self.highlight(self.x_focus, 0.08, buff=0.04)
         row = self.zoom.row_rect(i, stroke_width=3)
         self.play(Create(row), FadeIn(self.row_tag), run_time=self.t(0.08))

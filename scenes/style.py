@@ -38,6 +38,8 @@ CAPTION_TOP = -2.55       # nothing is drawn below this y except the caption
 CAPTION_CENTER_Y = -3.25
 STAGE_TOP = 3.75          # nothing above this y
 SAFE_X = 6.85             # |x| limit for drawings
+TITLE_SAFE_X = FRAME_W / 2 * 0.9   # |x| limit for text: 5% of the frame on each side (96 px at 1080p)
+TITLE_SAFE_Y = FRAME_H / 2 * 0.9
 
 
 def value_color(value: float, scale: float, kind: str = "act") -> ManimColor:

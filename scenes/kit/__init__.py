@@ -12,11 +12,11 @@ from .matrices import (BarColumn, CellColumn, Cells, GridFrame, Heatmap, SpacedC
 from .model_map import PARTS, AddJoin, Block, BlockDiagram, ModelDiagram, PlusSign, flow_arrow
 from .plots import FunctionPlot, NextTokenBars, ProbabilityBars, stacked_strip, tick_line
 from .values import (DimLabel, Magnifier, TokenChip, TokenStrip, ValueLabel, digits_for, equation,
-                     label, resolve_source)
+                     label, resolve_source, title_safe)
 
 __all__ = ["AddJoin", "BarColumn", "Block", "BlockDiagram", "CellColumn", "Cells", "DimLabel",
            "FunctionPlot", "GridFrame", "Heatmap", "Magnifier", "ModelDiagram", "NextTokenBars",
            "PARTS", "PlusSign", "ProbabilityBars", "SpacedColumns", "Thumbnail", "TokenChip",
            "TokenStrip", "ValueLabel", "VectorStrip", "block", "column_rect", "digits_for", "equation",
            "flow_arrow", "highlight_box", "label", "lay_flat", "masked", "pour", "resolve_source",
-           "set_look", "stacked_strip", "tick_line", "turn_onto", "veil"]
+           "set_look", "stacked_strip", "tick_line", "title_safe", "turn_onto", "veil"]

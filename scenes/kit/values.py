@@ -13,6 +13,13 @@ from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, RoundedRectangle,
 from .. import style
 
 
+def title_safe(mob):
+    """`mob` moved (if need be) to lie inside the title-safe area, 5% in from each side."""
+    dx = max(0.0, -style.TITLE_SAFE_X - mob.get_left()[0]) - max(0.0, mob.get_right()[0] - style.TITLE_SAFE_X)
+    dy = max(0.0, -style.TITLE_SAFE_Y - mob.get_bottom()[1]) - max(0.0, mob.get_top()[1] - style.TITLE_SAFE_Y)
+    return mob.shift(RIGHT * dx + UP * dy)
+
+
 def label(text: str, font_size: float = style.SIZE_LABEL, color=style.INK, mono=False, **kwargs) -> Text:
     """Plain text in the house font; never smaller than the legibility floor."""
     size = max(font_size, style.MIN_FONT_SIZE)
