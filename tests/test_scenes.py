@@ -17,8 +17,8 @@ from scenes.context import SceneContext
 from scenes.kit import ValueLabel, resolve_source
 from scenes.registry import SCENE_IDS, scene_class
 
-# (input, language): the review's two (CBABBC zh, CABACA en) and a degenerate input
-CASES = [("CBABBC", "zh"), ("AAAAAA", "zh"), ("CABACA", "en")]
+# (input, language): the two the review looks at; engine tests cover every input
+CASES = [("CBABBC", "zh"), ("CABACA", "en")]
 
 # Scenes whose owners have not yet met the legibility audit (text >= 24 px at 1080p, inside
 # title-safe, NanoScene.audit_text): their findings are warnings, not failures. Temporary: empty
