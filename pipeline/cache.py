@@ -61,18 +61,31 @@ def code_digest(scene_id: str) -> dict[str, str]:
     return out
 
 
-def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
-    """The cache key of one scene render (`kind`: video or slides)."""
-    lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
-    fields = {
+def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict:
+    """Everything a scene's pictures depend on except its narration lines."""
+    return {
         "format": FORMAT_VERSION, "kind": kind, "scene": scene_id, "class": SCENES[scene_id],
         "input": settings.input_text, "lang": settings.lang, "voice": settings.voice,
         "quality": dataclasses.asdict(settings.quality), "title": timeline.titles.get(scene_id),
-        "lines": lines, "weights": file_digest(Path(settings.weights)),
-        "words": file_digest(words_path(settings.lang)),
+        "weights": file_digest(Path(settings.weights)), "words": file_digest(words_path(settings.lang)),
         "code": code_digest(scene_id), "manim": version("manim"),
         "captions_in_picture": captions_in_picture(kind, settings),
     }
+
+
+def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
+    """The cache key of one scene render (`kind`: video or slides)."""
+    lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
+    return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines})
+
+
+def segment_base(scene_id: str, settings: Settings, timeline) -> str:
+    """What every beat segment of a scene's video depends on besides its own line and picture
+    (pipeline/segments.py)."""
+    return _digest(scene_fields("video", scene_id, settings, timeline))
+
+
+def _digest(fields: dict) -> str:
     blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
 
@@ -123,6 +136,17 @@ def _slot_of(manifest_path: Path) -> str | None:
         return json.loads(manifest_path.read_text()).get("slot")
     except (OSError, ValueError):
         return None
+
+
+def segments_in_use() -> set[str]:
+    """The beat segments the video entries are made of (pipeline/segments.py)."""
+    used = set()
+    for path in cache_root("video").glob("*/manifest.json"):
+        try:
+            used.update(json.loads(path.read_text()).get("segments", []))
+        except (OSError, ValueError):
+            pass
+    return used
 
 
 def manifest(kind: str, key: str) -> dict:

@@ -28,8 +28,11 @@ from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
-from . import cache, worker
+from . import cache, segments, worker
 from .options import STILLS_QUALITY, Quality, Settings, media_dir
+
+
+MIN_PIECE_SECONDS = 20.0   # the shortest piece of a scene a render job gets (plan_pieces)
 
 
 class SceneFailed(RuntimeError):
@@ -59,17 +62,92 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
             for s in scene_ids if (entry := cache.entry(kind, keys[s]))}
     todo = [s for s in scene_ids if s not in done]
     _check_modules(todo)
-    jobs_list = [_job(i, kind, s, quality, cache.work_dir(kind, keys[s]), context)
-                 for i, s in enumerate(todo)]
-    frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
+    if kind == "video":
+        _render_videos(todo, settings, context, keys, done, jobs, quality, console)
+    else:
+        jobs_list = [_job(i, kind, s, quality, cache.work_dir(kind, keys[s]), context) for i, s in enumerate(todo)]
+        frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
 
-    def seal(job, made):
-        made["slot"] = cache.slot(job.scene_id, settings)
-        folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
-        done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
+        def seal(job, made):
+            made["slot"] = cache.slot(job.scene_id, settings)
+            folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
+            done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
 
-    _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind)
+        _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind)
     return [done[s] for s in scene_ids]
+
+
+def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, jobs, quality, console) -> None:
+    """Scene videos made of beat segments: each scene cut into pieces (ranges of beats) so both
+    cores stay busy to the end; a scene is sealed into the cache when its last piece is done."""
+    timeline = context.timeline
+    workers = max(1, jobs or default_jobs())
+    pieces = plan_pieces(todo, timeline, workers)
+    works = {s: cache.work_dir("video", keys[s]) for s in todo}
+    jobs_list, frames = [], {}
+    for i, (scene_id, first, stop) in enumerate(pieces):
+        job = _job(i, "video", scene_id, quality, works[scene_id] / f"piece-{first:03d}", context,
+                   beats=(first, stop), segment_base=cache.segment_base(scene_id, settings, timeline))
+        Path(job.work).mkdir()
+        jobs_list.append(job)
+        frames[i] = round(sum(line.duration for line in timeline.lines(scene_id)[first:stop]) * quality.fps)
+    results: dict[str, list] = {s: [] for s in todo}
+    waiting = {s: sum(1 for p in pieces if p[0] == s) for s in todo}
+
+    def piece_done(job, made):
+        results[job.scene_id].append(made)
+        waiting[job.scene_id] -= 1
+        if waiting[job.scene_id] == 0:
+            made = _join_pieces(works[job.scene_id], results[job.scene_id])
+            made["slot"] = cache.slot(job.scene_id, settings)
+            folder = cache.commit("video", keys[job.scene_id], works[job.scene_id], made)
+            done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
+
+    try:
+        _run_pool(jobs_list, frames, piece_done, workers, console, len(done), "video")
+    finally:
+        for scene_id in todo:
+            if scene_id not in done:
+                shutil.rmtree(works[scene_id], ignore_errors=True)   # its segments are cached
+        segments.prune(cache.segments_in_use())
+
+
+def plan_pieces(scene_ids, timeline, workers: int) -> list[tuple[str, int, int]]:
+    """(scene, first beat, stop beat) pieces of about an equal length of video: a third of
+    each worker's share, but at least MIN_PIECE_SECONDS (a piece costs a process start and a
+    skip through the beats before it). One worker: whole scenes."""
+    total = sum(timeline.section_duration(s) for s in scene_ids)
+    target = max(MIN_PIECE_SECONDS, total / (3 * workers)) if workers > 1 else float("inf")
+    pieces = []
+    for scene_id in scene_ids:
+        lines = timeline.lines(scene_id)
+        cuts, length = [0], 0.0
+        for i, line in enumerate(lines):
+            length += line.duration
+            if length >= target:
+                cuts.append(i + 1)
+                length = 0.0
+        if cuts[-1] == len(lines) or (len(cuts) > 1 and length < target / 2):
+            cuts.pop()   # no empty piece at the end, and a short rest joins the piece before
+        cuts.append(len(lines))
+        pieces += [(scene_id, a, b) for a, b in zip(cuts, cuts[1:])]
+    return pieces
+
+
+def _join_pieces(work: Path, made_pieces: list[dict]) -> dict:
+    """The scene's video (its segments joined) and stills, from its pieces' folders in `work`."""
+    beats = sorted(b for made in made_pieces for b in made["segments"])
+    segments.join_videos([segments.segment_path(key) for _, key, _ in beats], work / "scene.mp4")
+    (work / "stills").mkdir(exist_ok=True)
+    for piece in sorted(work.glob("piece-*")):
+        for png in (piece / "stills").glob("*.png"):
+            os.replace(png, work / "stills" / png.name)
+        shutil.rmtree(piece, ignore_errors=True)
+    return {"scene": made_pieces[0]["scene"], "video": "scene.mp4",
+            "seconds": sum(m["seconds"] for m in made_pieces),
+            "cpu_seconds": sum(m["cpu_seconds"] for m in made_pieces),
+            "frames": sum(m["frames"] for m in made_pieces),
+            "segments": [key for _, key, _ in beats], "beats_drawn": sum(1 for *_, fresh in beats if fresh)}
 
 
 def render_stills(settings: Settings, scene_ids, context: SceneContext, out: Path, jobs: int | None = None,
@@ -113,8 +191,8 @@ def _check_modules(scene_ids) -> None:
         raise SceneFailed(f"scene module missing for {', '.join(missing)}: nothing was rendered")
 
 
-def _job(index, kind, scene_id, quality, work: Path, context: SceneContext) -> worker.Job:
-    return worker.Job(index, kind, scene_id, context, quality.manim, str(work), dict(SCENES))
+def _job(index, kind, scene_id, quality, work: Path, context: SceneContext, **more) -> worker.Job:
+    return worker.Job(index, kind, scene_id, context, quality.manim, str(work), dict(SCENES), **more)
 
 
 def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str) -> None:
@@ -155,7 +233,7 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
         _drain(reports, written)
         for index, count in written.items():
             if index in pending and index not in running:
-                running[index] = progress.add_task(f"  {pending[index][0].scene_id}", total=frames[index], unit="")
+                running[index] = progress.add_task(f"  {pending[index][0].label}", total=frames[index], unit="")
             if index in running:
                 progress.update(running[index], completed=min(count, frames[index]))
         for index, (job, result) in list(pending.items()):
@@ -168,10 +246,12 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
             try:
                 made = result.get()
                 on_done(job, made)
-                progress.console.print(f"{job.scene_id}: {frames[job.index]} frames in {made['seconds']:.0f} s")
+                drawn = made["frames"]
+                reused = "" if drawn >= frames[job.index] else f" (of {frames[job.index]}: the rest from the cache)"
+                progress.console.print(f"{job.label}: {drawn} frames in {made['seconds']:.0f} s{reused}")
             except Exception as err:  # the scene's own error: keep going, report at the end
                 failures.append(_failure(job, err))
-                progress.console.print(f"{job.scene_id}: [red]failed[/]")
+                progress.console.print(f"{job.label}: [red]failed[/]")
             progress.advance(scenes_task)
         progress.update(frames_task, completed=sum(min(c, frames[i]) for i, c in written.items()))
         time.sleep(0.1)

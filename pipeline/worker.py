@@ -1,10 +1,11 @@
 """What runs inside a render process: one scene, rendered by Manim into a work folder.
 
-Three kinds of job: `video` (the scene's silent MP4 plus a PNG still of every beat's end),
+Three kinds of job: `video` (a range of the scene's beats as cached segments, see
+pipeline/segments.py, plus a PNG still of each of those beats' end),
 `slides` (the scene as a manim-slides presentation, one slide per narration line) and
 `stills` (beat-end stills only, animations skipped: only the needed frames are drawn).
 Manim's own cache is off: it hashes every play, which costs more than it saves here
-(pipeline/cache.py caches whole scenes instead).
+(pipeline/segments.py caches beats, pipeline/cache.py whole scenes).
 The render processes also get pipeline/speedups.py (faster encoding and image compositing).
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import speedups
+from . import segments, speedups
 
 PROGRESS_EVERY = 0.25  # seconds between frame-count reports
 
@@ -36,6 +37,15 @@ class Job:
     manim_quality: str
     work: str            # folder the job writes into
     registry: dict       # scenes.registry.SCENES of the parent (tests point sections elsewhere)
+    beats: tuple[int, int] = (0, 10**6)   # video: the beats [first, stop) this job renders
+    segment_base: str = ""                # video: the scene's segment key base (cache.segment_base)
+    manim_options: tuple = ()             # more Manim config, (name, value) pairs (tests: a tiny frame)
+
+    @property
+    def label(self) -> str:
+        """The scene, and its beats if the job renders part of it (1-based, as in stills)."""
+        first, stop = self.beats
+        return self.scene_id if (first, stop) == (0, 10**6) else f"{self.scene_id} {first + 1}-{stop}"
 
 
 def init(queue) -> None:
@@ -62,14 +72,17 @@ def run(job: Job) -> dict:
             scene = slide_class(scene_class)(context=context, output_folder=Path("slides"))
         else:
             scene = scene_class(context=context, skip_animations=job.kind == "stills")
-        scene.on_frames = lambda count: _report(job.index, count)
+        recorder = None
+        if job.kind == "video":
+            recorder = scene.beat_recorder = segments.BeatRecorder(job.segment_base, *job.beats)
+        scene.on_frames = lambda count: _report(job.index, recorder.drawn(scene) if recorder else count)
         scene.render()
-    _report(job.index, scene.frames, force=True)
+    frames = recorder.frames if recorder else getattr(scene, "frames", 0)
+    _report(job.index, frames, force=True)
     made = {"scene": job.scene_id, "seconds": time.perf_counter() - started,
-            "cpu_seconds": _cpu_seconds() - cpu_started, "frames": getattr(scene, "frames", 0)}
-    if job.kind == "video":
-        os.replace(scene.renderer.file_writer.movie_file_path, work / "scene.mp4")
-        made["video"] = "scene.mp4"
+            "cpu_seconds": _cpu_seconds() - cpu_started, "frames": frames}
+    if recorder is not None:
+        made["segments"] = recorder.made
     if job.kind == "slides":
         made["slides"] = f"slides/{scene}.json"
     shutil.rmtree(work / "manim", ignore_errors=True)  # Manim's partial movie files
@@ -109,6 +122,7 @@ def _manim_config(job: Job, work: Path):
                "preview": False, "output_file": job.scene_id}
     if job.kind == "stills":
         options.update(write_to_movie=False, save_last_frame=False)
+    options.update(dict(job.manim_options))
     with tempconfig(options):
         yield
 

@@ -125,6 +125,9 @@ class NanoScene(Beats, Scene):
 
     scene_id: str = ""
     on_frames = None   # called with the frame count after each play (the render's progress bar)
+    # Set by the render job (pipeline/segments.py BeatRecorder): per beat, whether to draw it,
+    # skip it or reuse its cached segment. None: every beat is drawn.
+    beat_recorder = None
     # The scene's own ModelDiagram (an attribute name) that the opening lands the map on
     # instead of zooming through it; the first beat must then not fade that diagram in.
     map_dock: str | None = None
@@ -151,6 +154,7 @@ class NanoScene(Beats, Scene):
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
         self.beat_start = 0      # frame at which the current beat began
+        self.keep_still = True   # save the beat-end still (not for beats a render job skips)
         # Tests switch this on before render() (which calls setup()): every play is checked.
         self.auditing = self.__dict__.get("auditing", False)
         self.audit_log: list[str] = []
@@ -304,7 +308,15 @@ class NanoScene(Beats, Scene):
             self.lead = min(OPEN_SECONDS, OPEN_SHARE * line.duration) if i == 0 and self.map_part(self.scene_id) else 0.0
             self.tail = (min(CLOSE_SECONDS, CLOSE_SHARE * line.duration)
                          if i == len(lines) - 1 and self.next_scene_id() else 0.0)
-            self.play_beat(line, beats.get(line.id))
+            self.play_recorded_beat(i, line, beats.get(line.id))
+
+    def play_recorded_beat(self, index: int, line, method) -> None:
+        """play_beat, told by the beat recorder (if any) whether to draw its frames."""
+        recorder = self.beat_recorder
+        self.keep_still = recorder is None or recorder.begin(self, index, line) or index >= recorder.first
+        self.play_beat(line, method)
+        if recorder is not None:
+            recorder.end(self, index)
 
     def prepare(self) -> None:
         """Build the scene's persistent layout (override)."""
@@ -327,13 +339,13 @@ class NanoScene(Beats, Scene):
                               f"{line.duration:.2f}s")
         if self.tail:
             self.hold((close_at - self.frames) / self.fps)
-            if self.context.stills_dir is not None:   # the beat's slide, not the handoff map
+            if self.context.stills_dir is not None and self.keep_still:   # the beat's slide, not the map
                 self.save_still(self.context.stills_dir)
             self.close_on_map((end - self.frames) / self.fps)
         self.hold((end - self.frames) / self.fps)
         if self.auditing:
             self.audit()
-        if self.context.stills_dir is not None and not self.tail:
+        if self.context.stills_dir is not None and self.keep_still and not self.tail:
             self.save_still(self.context.stills_dir)
 
     def save_still(self, folder: Path) -> Path:

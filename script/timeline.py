@@ -14,6 +14,7 @@ so `duration` includes the hold (the scene gets the time) and `held_from` is whe
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -21,7 +22,16 @@ from .captions import Cue, caption_cues, spoken_length
 from .languages import language
 
 MIN_DURATION = 2.0   # seconds a silent line stays on screen at least
-PAUSE = 0.5          # seconds after each line's speech
+PAUSE = 0.5          # seconds after each line's speech (at least: see FRAMES_PER_SECOND)
+# Every line lasts a whole number of frames at 15, 30 and 60 fps (the pause is stretched by
+# under 1/15 s): so a line starts on a whole frame whatever came before it, and its beat's
+# frames depend on that line alone (pipeline/segments.py reuses beats after an edited line).
+FRAMES_PER_SECOND = 15
+
+
+def on_frame_grid(seconds: float) -> float:
+    """`seconds` rounded up to a whole number of 1/FRAMES_PER_SECOND s frames."""
+    return math.ceil(seconds * FRAMES_PER_SECOND - 1e-6) / FRAMES_PER_SECOND
 
 
 @dataclass(frozen=True)
@@ -123,7 +133,7 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
     """Every line of `narration`, filled from `run`, timed and cut into caption cues.
 
     `durations` (line id -> seconds of speech, from the voice) sets a line's slot to its speech
-    plus `pause`; a line without one (silent, no recording) gets its reading time at
+    plus `pause` (stretched to end on the frame grid); a line without one (silent, no recording) gets its reading time at
     the language's reading pace, at least `min_duration`, plus `pause`. A line with a hold
     (`<pause 1.0s>`) gets the hold on top. Cues share the speech (or reading) time in
     proportion to their length; the last stays up through the pause, never into the hold.
@@ -146,8 +156,8 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
         speech = durations.get(line.id, 0.0)
         active = speech if speech > 0 else max(reading_time(line.text, narration.lang), min_duration)
         section = timeline.sections.setdefault(line.section, [])
-        start = section[-1].end if section else 0.0
-        captioned = active + pause
+        start = round(section[-1].end * FRAMES_PER_SECOND) / FRAMES_PER_SECOND if section else 0.0
+        captioned = on_frame_grid(active + pause + line.hold) - line.hold
         timed = tuple(words.get(line.id, ())) if speech > 0 else ()
         section.append(TimedLine(line.id, line.section, line.text, line.cue, start,
                                  captioned + line.hold,

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 import engine
 from pipeline.cli import main as cli
 from script import SCENE_IDS, build_timeline, language, language_codes, load_narration
+from script.timeline import FRAMES_PER_SECOND, on_frame_grid
 from script.captions import MAX_LINES, spoken_length, split_cues, width
 from script.fill import PLACEHOLDERS, fill_narration, placeholder_values
 from script.narration import NarrationError, check_files, narration_path
@@ -256,8 +257,8 @@ def test_timeline_uses_speech_durations_and_reading_pace(runs, narrations):
     assert list(timeline.sections) == list(SCENE_IDS)
     assert timeline.titles == narration.titles
     welcome = timeline.line("intro.welcome")
-    assert (welcome.speech, welcome.duration, welcome.start) == (4.25, 4.75, 0.0)
-    assert timeline.line("attention.apply").duration == 1.5
+    assert (welcome.speech, welcome.duration, welcome.start) == (4.25, 4.8, 0.0)   # 4.75 s on the frame grid
+    assert timeline.line("attention.apply").duration == pytest.approx(1.5 + 1 / 30)
     for section in SCENE_IDS:
         lines = timeline.lines(section)
         assert lines[0].start == 0.0
@@ -265,12 +266,21 @@ def test_timeline_uses_speech_durations_and_reading_pace(runs, narrations):
     for _, line in timeline.all_lines():
         if line.id not in durations:
             expected = max(spoken_length(line.text) / language("en").reading_pace, 2.0) + 0.5 + line.hold
-            assert line.speech == 0.0 and line.duration == pytest.approx(expected)
+            assert line.speech == 0.0 and line.duration == pytest.approx(on_frame_grid(expected))
         cues = line.cues
         assert cues[0].offset == 0.0 and cues[-1].offset + cues[-1].duration == pytest.approx(line.held_from)
         if len(cues) > 2:  # all but the last share the speech in proportion to their length
             rates = [c.duration / spoken_length(c.text) for c in cues[:-1]]
             assert max(rates) == pytest.approx(min(rates))
+
+
+def test_every_line_starts_and_lasts_whole_frames_at_15_30_and_60_fps(runs, narrations):
+    durations = {line_id: 1.0 + i / 7 for i, line_id in enumerate(narrations["zh"].ids())}   # off the grid
+    for lines in build_timeline(narrations["zh"], runs["CBABBC"], durations).sections.values():
+        for line in lines:
+            for fps in (15, 30, 60):
+                for seconds in (line.start, line.duration):
+                    assert abs(seconds * fps - round(seconds * fps)) < 1e-6, (line.id, seconds, fps)
 
 
 def test_durations_for_unknown_lines_are_refused(runs, narrations):
@@ -369,14 +379,15 @@ def test_a_hold_lengthens_its_line_in_the_timeline_and_the_subtitles_skip_it(tmp
         with_hold = build_timeline(held, run, durations)
         bare = build_timeline(plain, run, durations)
         total_hold = sum(line.hold for line in held.lines())
-        assert with_hold.duration == pytest.approx(bare.duration + total_hold)
+        grid = 1 / FRAMES_PER_SECOND   # each line ends on the frame grid: a pause may be longer by < 1 frame
+        assert abs(with_hold.duration - (bare.duration + total_hold)) < grid * len(held.ids())
         for (_, line), (_, other) in zip(with_hold.all_lines(), bare.all_lines()):
             assert line.hold == held.line(line.id).hold
-            assert line.duration == pytest.approx(other.duration + line.hold)   # longer by the hold
-            assert line.cues == other.cues                                     # the same captions...
+            assert 0 <= line.duration - (other.duration + line.hold) + grid - 1e-6 < 2 * grid   # longer by the hold
+            assert [c.text for c in line.cues] == [c.text for c in other.cues]        # the same captions...
             assert line.cues[-1].offset + line.cues[-1].duration == pytest.approx(line.held_from)
-            if line.id in durations:
-                assert line.held_from == pytest.approx(durations[line.id] + 0.5)  # ...ending with speech + pause
+            if line.id in durations:   # ...ending with speech + pause
+                assert -1e-9 <= line.held_from - (durations[line.id] + 0.5) < grid
         # the subtitles: no cue during a hold
         spans = [(start + line.held_from, start + line.duration) for start, line in with_hold.all_lines() if line.hold]
         srt_cues = list(srt.parse(write_subtitles(with_hold, tmp_path / "held.srt").read_text(encoding="utf-8")))
@@ -403,7 +414,7 @@ def test_the_voice_is_silent_through_a_hold(runs, narrations):
     for start, line in timeline.all_lines():
         if line.hold:
             speech_end, end = start + line.speech, start + line.duration
-            assert end - speech_end == pytest.approx(0.5 + line.hold)
+            assert 0 <= end - speech_end - (0.5 + line.hold) < 1 / FRAMES_PER_SECOND
             assert track[round(start * 1000) + 5: round(speech_end * 1000) - 5].dBFS > -30
             assert track[round(speech_end * 1000) + 5: round(end * 1000) - 5].dBFS == float("-inf")
     # a narrator is told not to record the hold

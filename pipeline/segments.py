@@ -1,0 +1,178 @@
+"""Beat segments: every narration line's frames are rendered once, cached, and reused.
+
+A scene is a row of beats, one per narration line (scenes/base.py). Each beat's frames are
+written to their own segment, media/cache/segments/<key>.mp4, keyed by what they depend on:
+
+- the scene's render inputs other than its narration (code, run, words, weights, quality...:
+  pipeline/cache.py `scene_fields`),
+- the beat's own line (caption, cues, word times, duration and hold, but not its start: lines
+  start on whole frames, see script/timeline.py), and whether it opens or closes the chapter,
+- the picture the beat starts from (`picture_digest`: every mobject's points, colours and
+  pixels, captions left out).
+
+So editing one line renders that line's beat again (and a later beat only if the edit changed
+the picture it starts from); the other segments are reused. A render job covers a range of a
+scene's beats: the beats before it are played with Manim's animation skipping (final states
+only, no frames), the beats in it are rendered or taken from the cache, and the scene stops
+after it. The scene's video is its segments joined by stream copy.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from common.files import atomic_path
+
+from .options import media_dir
+
+KEEP_UNUSED_SECONDS = 3600   # a segment no scene entry uses is removed after this long
+
+
+def segment_root() -> Path:
+    return media_dir() / "cache" / "segments"
+
+
+def segment_path(key: str) -> Path:
+    return segment_root() / f"{key}.mp4"
+
+
+def beat_key(base: str, line, opens: bool, closes: bool, picture: str) -> str:
+    """The key of a beat's segment (see the module docstring)."""
+    fields = {k: v for k, v in dataclasses.asdict(line).items() if k != "start"}
+    blob = json.dumps([base, fields, opens, closes, picture], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def picture_digest(mobjects) -> str:
+    """A digest of what `mobjects` draw: each family member's type, points, colours, stroke,
+    z-index and (images) pixels, in drawing order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for top in mobjects:
+        for mob in top.get_family():
+            if not _drawn(mob):
+                continue   # an empty group or a faded-out leftover changes no pixel
+            for name in ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "pixel_array"):
+                value = getattr(mob, name, None)
+                if isinstance(value, np.ndarray):
+                    digest.update(np.ascontiguousarray(value).tobytes())
+            digest.update(repr([getattr(mob, name, None) for name in (
+                "z_index", "stroke_width", "background_stroke_width", "sheen_factor", "joint_type",
+                "resampling_algorithm")]).encode())
+    return digest.hexdigest()
+
+
+def _drawn(mob) -> bool:
+    if isinstance(getattr(mob, "pixel_array", None), np.ndarray):
+        return True
+    if not len(getattr(mob, "points", ())):
+        return False
+    alphas = [getattr(mob, name, None) for name in ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas")]
+    return any(isinstance(a, np.ndarray) and a.size and a[:, 3].max() > 0 for a in alphas)
+
+
+@dataclass
+class BeatRecorder:
+    """What a scene render job does with each beat: skip it, reuse its segment, or render and
+    store it (NanoScene calls `begin` and `end` around every beat)."""
+
+    base: str              # the scene's render inputs, without its narration
+    first: int             # beats before this one are only played to their end state
+    stop: int              # ... and from this one on not at all (the job ends)
+    made: list = field(default_factory=list)   # (beat index, segment key, rendered by this job)
+    frames: int = 0        # frames this job drew
+    _key: str | None = None
+    _files_before: int = 0
+    _frames_before: int = 0
+
+    def begin(self, scene, index: int, line) -> bool:
+        """Before beat `index`: returns whether its frames are drawn (else it is skipped)."""
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        if index >= self.stop:
+            raise EndSceneEarlyException()
+        self._key = None
+        if index >= self.first:
+            picture = picture_digest([m for m in scene.mobjects if m is not scene.captions])
+            self._key = beat_key(self.base, line, bool(scene.lead), bool(scene.tail), picture)
+        draw = self._key is not None and not segment_path(self._key).is_file()
+        if self._key is not None and not draw:
+            self.made.append((index, self._key, False))
+        scene.renderer._original_skipping_status = not draw
+        self._files_before = len(scene.renderer.file_writer.partial_movie_files)
+        self._frames_before = scene.frames
+        return draw
+
+    def drawn(self, scene) -> int:
+        """Frames drawn so far by this job (skipped and reused beats do not count)."""
+        if scene.renderer._original_skipping_status:
+            return self.frames
+        return self.frames + scene.frames - self._frames_before
+
+    def end(self, scene, index: int) -> None:
+        """After beat `index`: a drawn beat's partial movie files become its segment."""
+        writer = scene.renderer.file_writer
+        if scene.renderer._original_skipping_status:
+            return
+        writer.join_all_encode_jobs()
+        files = writer.partial_movie_files
+        parts = [Path(p) for p in files[self._files_before:] if p is not None]
+        join_videos(parts, segment_path(self._key))
+        for i in range(self._files_before, len(files)):
+            files[i] = None   # Manim's own joining at the end of the scene has nothing left to do
+        for part in parts:
+            part.unlink(missing_ok=True)
+        self.made.append((index, self._key, True))
+        self.frames += scene.frames - self._frames_before
+
+
+def join_videos(parts: list[Path], out: Path) -> Path:
+    """Join videos of identical H.264 parameters into `out` by stream copy (atomically)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        listing = Path(f"{tmp}.txt")
+        listing.write_text("".join(f"file '{_concat_path(p)}'\n" for p in parts))
+        try:
+            result = subprocess.run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-f", "concat", "-safe", "0",
+                                     "-i", str(listing), "-c", "copy", "-f", "mp4", str(tmp)],
+                                    capture_output=True, text=True, check=False)
+        finally:
+            listing.unlink(missing_ok=True)
+        if result.returncode != 0:
+            reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+            raise RuntimeError(f"joining {len(parts)} videos into {out.name} failed: {reason}")
+    return out
+
+
+def _concat_path(path: Path) -> str:
+    return str(Path(path).resolve()).replace("'", r"'\''")
+
+
+def prune(used: set[str]) -> int:
+    """Remove segments no entry uses that were last used over KEEP_UNUSED_SECONDS ago (another
+    render may be about to use a fresh one). Returns how many were removed."""
+    removed, now = 0, time.time()
+    for path in segment_root().glob("*.mp4"):
+        if path.stem not in used:
+            try:
+                if now - path.stat().st_mtime > KEEP_UNUSED_SECONDS:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def touch(key: str) -> None:
+    """Mark a reused segment as used now (pruning goes by age)."""
+    try:
+        os.utime(segment_path(key))
+    except OSError:
+        pass
