@@ -26,9 +26,9 @@ def settings_options(with_quality: bool = True, with_subs: bool = False):
                       help="Narration language: zh, en, or any words.<lang>.toml beside the narration.")
         @click.option("--voice", default="auto", show_default=True,
                       help=f"{', '.join(options.VOICES)}: auto takes a recording where there is "
-                           "one, else espeak-ng.")
+                           "one, else the language's neural voice, else espeak-ng.")
         @click.option("--jobs", "-j", default=None,
-                      help="Scenes rendered at once, 1 or more [default: number of cores].")
+                      help="Render processes at once, 1 or more [default: number of cores].")
         @click.option("--weights", default=None, type=click.Path(dir_okay=False),
                       help="A minGPT-compatible .npz checkpoint [default: the shipped weights].")
         @functools.wraps(command)
