@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
 CODE = ("engine", "script", "scenes", "pipeline")
-EDITED_SECTION = "stack"  # the first line of this section gets a few words more
+FIGURES: dict = {}   # title -> figures, written to benchmarks/render.json as they come
+EDITED_SECTION = "attention"  # the first line of this section gets a few words more
 
 
 def main() -> None:
@@ -112,7 +113,12 @@ def report(title: str, r: dict, per_scene: bool = False) -> None:
           f"real time | CPU {r['cpu']:.0f} s (all {cores} cores to ourselves: ~{r['cpu'] / cores:.0f} s, "
           f"{r['length'] / max(r['cpu'] / cores, 1e-9):.2f}x) | peak memory {r['peak_total'] / 2**20:.0f} MB "
           f"in all processes, {r['peak_single'] / 2**20:.0f} MB the largest | load average {r['load']}")
-    print(f"scenes rendered: {len(r['scenes'])}")
+    drawn = sum(m.get("beats_drawn", 0) for m in r["scenes"].values())
+    print(f"scenes rendered: {len(r['scenes'])}, beats drawn: {drawn} (the others' segments from the cache)")
+    FIGURES[title] = {"video_seconds": r["length"], "wall_seconds": r["wall"], "cpu_seconds": r["cpu"],
+                      "speed": r["length"] / r["wall"], "cpu_per_video_second": r["cpu"] / r["length"],
+                      "peak_memory_mb": r["peak_total"] / 2**20, "beats_drawn": drawn, "load": r["load"]}
+    (ROOT / "benchmarks" / "render.json").write_text(json.dumps(FIGURES, indent=1))
     if per_scene:
         for scene, made in sorted(r["scenes"].items(), key=lambda kv: -kv[1]["seconds"]):
             cpu = made.get("cpu_seconds", 0)
