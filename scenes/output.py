@@ -32,7 +32,7 @@ SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, 
 TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
 STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
 FINAL_MIN = 1.6                   # seconds kept at the end for the finished output and the credits
-BAR_LOOK = dict(full=1.35, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
+BAR_LOOK = dict(full=1.05, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
 def col_x(t: int) -> float:
@@ -128,8 +128,8 @@ class Output(NanoScene):
     def _build_weight(self) -> None:
         W = self.weights["lm_head.weight"]
         right = col_x(0) - COL_W / 2 - 0.4
-        self.w_head = VectorStrip(W, length=2.2, thickness=CELL_H * self.vocab, kind="weight", px=8)
-        self.w_head.move_to([right - 1.1, Y_LOGITS, 0])
+        self.w_head = VectorStrip(W, length=1.9, thickness=CELL_H * self.vocab, kind="weight", px=8)
+        self.w_head.move_to([right - 0.95, Y_LOGITS, 0])   # its n_vocab label inside title-safe
         self.w_head_label = label(self.words["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
         self.w_head_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1),
                                   DimLabel(f"n_vocab = {self.vocab}").rotate(PI / 2)
@@ -154,9 +154,9 @@ class Output(NanoScene):
         self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=18, color=style.MUTED))
                                .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
         self.legend.arrange(RIGHT, buff=0.25)
-        self.legend.next_to(self.bars, DOWN, buff=0.3).align_to([PANEL_X, 0, 0], LEFT)
+        self.legend.next_to(self.bars, DOWN, buff=0.2).align_to([PANEL_X, 0, 0], LEFT)
         probs = self.run.steps[step].probs
-        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.35)
+        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.22)
         self.strip.align_to([PANEL_X, 0, 0], LEFT)
         self.strip_label = label(w["sample"], font_size=18, color=style.MUTED)
         self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
