@@ -34,7 +34,7 @@ MOMENTS = {
     "intro_0212_transition.png": ("intro.output-answer", 0.5),   # the chart flying over softmax
     "input_0248.png": ("input.mappings", 0.6),                   # word -> id column
     "pred_0340.png": ("prediction.next-token", 0.7),             # 6th element, 1.00 / 0.00 / 0.00
-    "pred_0408_scale.png": ("prediction.complicated", 0.9),      # 85,728 vs 124 M
+    "pred_0408_scale.png": ("prediction.complicated", 0.6),      # 85,728 vs 124 M
     "idetail_0424.png": ("embedding.structure", 0.9),            # unlabelled thumbnails
     "emb_0457.png": ("embedding.add", 0.3),                      # tok_emb + pos_emb of the focus
     "tdetail_0516.png": ("transformer.parts", 0.5),              # caption breaks
@@ -58,7 +58,7 @@ MOMENTS = {
     "ffn_1006.png": ("feedforward.expand", 0.6),                 # x as rows above W_fc
     "ffn_1035_gelu.png": ("feedforward.gelu", 0.7),              # the GELU label collision
     "ffn_1051_resid.png": ("feedforward.residual", 0.6),         # cramped top right
-    "sum_1119.png": ("stack.our-model", 0.95),                   # the parameter count
+    "sum_1119.png": ("stack.our-model", 0.7),                    # the parameter count
     "out_1146.png": ("output.logit-meaning", 0.5),               # the 6th column's logits
     "out_1221_sampling.png": ("output.sampling", 0.8),           # sampling bar
     "out_1237_temp.png": ("output.temperature", 0.8),            # temperatures, "sum = 1" edge
@@ -76,7 +76,8 @@ def moment_times(timeline, scene_ids) -> dict[str, float]:
     for png, (line_id, share) in MOMENTS.items():
         line = timeline.line(line_id)
         if line.section in starts:
-            # a frame inside the line, never its last (that may already be the next line's picture)
+            # a frame inside the line, never its last (that may already be the next line's picture); the
+            # last line's last 15 % is the handoff to the next chapter (the map), so shares stay below
             times[png] = starts[line.section] + line.start + min(share * line.duration, line.duration - 0.05)
     return times
 
