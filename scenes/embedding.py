@@ -8,7 +8,7 @@ then every time step in one sweep into the block x (C x T).
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, AnimationGroup, FadeIn, FadeOut, Group, Rectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, FadeIn, FadeOut, Group, Rectangle,
                    ReplacementTransform, Succession, VGroup)
 
 from scenes import style
@@ -22,7 +22,7 @@ SHOWN = 3              # entries of each vector shown as numbers
 PITCH = 0.085          # height of one channel in the close-up (C = 48 -> 4.08 units)
 TOP = 1.62             # top of the close-up columns; header rows above it:
 CHIP_Y, INDEX_Y, DIM_Y, NAME_Y = TOP + 0.3, TOP + 0.68, TOP + 1.02, TOP + 1.42
-THUMB_H = 0.34         # height of a 48-channel thumbnail in the overview
+THUMB_H = 0.28         # height of a 48-channel thumbnail in the overview (room for names above)
 STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
 
 
@@ -77,6 +77,7 @@ class Embedding(NanoScene):
             irow.move_to([inter_left + irow.width / 2, part.get_y(), 0])
             self.weight_rows.add(wrow)
             self.inter_rows.add(irow)
+        self.thumb_labels = self.label_thumbs()
         self.embedding_thumbs = self.weight_rows[0]           # wte, wpe
         self.x_thumb = self.inter_rows[0][2]
         header_y = self.diagram.get_top()[1] + 0.22
@@ -85,6 +86,35 @@ class Embedding(NanoScene):
                                 for key, group in (("weights", self.weight_rows),
                                                    ("structure", self.diagram.blocks),
                                                    ("intermediates", self.inter_rows))])
+
+    # The short name of each thumbnail ([embedding] thumb_* words), row by row as built above:
+    # the embedding row, the first Transformer's two rows (the later Transformers repeat them,
+    # column for column), ln_f and lm_head. Names sit above their thumbnail; in the bottom two
+    # rows (no room between them) beside the row, on its outer side.
+    THUMB_NAMES = [(("wte", "wpe"), ("tok", "pos", "x")),
+                   (("ln", "qkv", "proj"), ("ln", "qkv", "attn", "proj", "resid")),
+                   (("ln", "fc", "proj"), ("ln", "gelu", "proj", "resid"))]
+
+    def label_thumbs(self) -> VGroup:
+        name = lambda key: label(self.words["thumb_" + key], font_size=style.MIN_FONT_SIZE, color=style.MUTED)
+        names = VGroup()
+        for r, (weight_keys, inter_keys) in enumerate(self.THUMB_NAMES):
+            for row, keys, outward in ((self.weight_rows[r], weight_keys, LEFT), (self.inter_rows[r], inter_keys, RIGHT)):
+                row_names = [name(key).next_to(thumb, UP, buff=0.05) for thumb, key in zip(row, keys)]
+                # narrow neighbours: names move apart, outwards (away from the diagram)
+                ordered = row_names if outward is RIGHT else row_names[::-1]
+                for before, after in zip(ordered, ordered[1:]):
+                    gap = (after.get_left()[0] - before.get_right()[0] if outward is RIGHT
+                           else before.get_left()[0] - after.get_right()[0])
+                    if gap < 0.1:
+                        after.shift(outward * (0.1 - gap))
+                names.add(*row_names)
+        for r, (weight_keys, inter_keys) in ((-2, (("ln",), ("ln",))), (-1, (("lm_head",), ("logits", "probs")))):
+            names.add(VGroup(*[name(k) for k in weight_keys]).arrange(RIGHT, buff=0.12)
+                      .next_to(self.weight_rows[r], LEFT, buff=0.12))
+            names.add(VGroup(*[name(k) for k in inter_keys]).arrange(RIGHT, buff=0.12)
+                      .next_to(self.inter_rows[r], RIGHT, buff=0.12))
+        return names
 
     def thumb(self, values, width, height, kind, scale=None):
         picture = Thumbnail(values, width, height, kind=kind, scale=scale)
@@ -178,7 +208,8 @@ class Embedding(NanoScene):
     def look_closer(self):
         curtains = VGroup(veil(self.weight_rows, 1.0), veil(self.inter_rows, 1.0))
         self.add(self.weight_rows, self.inter_rows, curtains)
-        self.play(FadeIn(self.headers), FadeOut(curtains), run_time=self.t(0.4))   # the map is there
+        self.play(FadeIn(self.headers), FadeIn(self.thumb_labels), FadeOut(curtains),
+                  run_time=self.t(0.4))   # the map is there
         self.highlight(Group(self.diagram.tokens, self.diagram.embedding), 0.2, buff=0.1)
 
     @beat("embedding.structure")
@@ -208,7 +239,8 @@ class Embedding(NanoScene):
         """Start at the top: only the input's matrices and x stay, grown to the close-up."""
         curtain = VGroup(veil(Group(*self.weight_rows[1:]), 1.0), veil(Group(*self.inter_rows[1:]), 1.0),
                          veil(Group(self.inter_rows[0][0], self.inter_rows[0][1]), 1.0))
-        self.play(FadeIn(curtain), FadeOut(self.headers), FadeOut(self.diagram), self.unhighlight(),
+        self.play(FadeIn(curtain), FadeOut(self.headers), FadeOut(self.thumb_labels), FadeOut(self.diagram),
+                  self.unhighlight(),
                   run_time=self.t(0.12))
         thumbs = [self.embedding_thumbs[0], self.embedding_thumbs[1], self.x_thumb]
         self.remove(self.weight_rows, self.inter_rows, curtain)

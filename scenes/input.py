@@ -79,7 +79,8 @@ class Input(NanoScene):
         chars.move_to([LEFT_X, 1.75 - chars.height / 2, 0])
         words.move_to([RIGHT_X, 0, 0]).align_to(chars, UP)
         self.examples = VGroup(chars, words)
-        self.play(self.unhighlight(), run_time=self.t(0.05))
+        # the tables take the map's place on the right: the map steps back until the task
+        self.play(self.unhighlight(), *self.dim(self.diagram, opacity=0.12), run_time=self.t(0.05))
         self.play(FadeIn(chars, shift=LEFT * 0.2), run_time=self.t(0.15))
         self.at_word("words", 0.4, room=0.35)
         self.play(FadeIn(words, shift=LEFT * 0.2), run_time=self.t(0.15))
@@ -129,7 +130,7 @@ class Input(NanoScene):
         arrow = flow_arrow(self.ids.get_bottom() + DOWN * 0.05, sorted_chips.get_top() + UP * 0.05)
         tag = label(self.words["sort"], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(arrow, RIGHT, buff=0.15)
         self.play(self.unhighlight(), run_time=self.t(0.05))
-        self.play(FadeOut(self.vocab_table), run_time=self.t(0.08))
+        self.play(FadeOut(self.vocab_table), *self.dim(self.diagram, opacity=1.0), run_time=self.t(0.08))
         self.play(Create(arrow), FadeIn(tag), run_time=self.t(0.08))
         self.play(*[TransformFromCopy(self.chips[j], sorted_chips[i]) for i, j in enumerate(order)],
                   *[TransformFromCopy(self.ids[j], sorted_ids[i]) for i, j in enumerate(order)],

@@ -31,8 +31,8 @@ TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
 TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
 STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
-FINAL_MIN = 1.6                   # seconds kept at the end for the finished output and the credits
-BAR_LOOK = dict(full=1.35, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
+FINAL_MIN = 5.0                   # seconds kept at the end for the finished output and the credits (>= 4 s still)
+BAR_LOOK = dict(full=1.05, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
 def col_x(t: int) -> float:
@@ -128,8 +128,8 @@ class Output(NanoScene):
     def _build_weight(self) -> None:
         W = self.weights["lm_head.weight"]
         right = col_x(0) - COL_W / 2 - 0.4
-        self.w_head = VectorStrip(W, length=2.2, thickness=CELL_H * self.vocab, kind="weight", px=8)
-        self.w_head.move_to([right - 1.1, Y_LOGITS, 0])
+        self.w_head = VectorStrip(W, length=1.9, thickness=CELL_H * self.vocab, kind="weight", px=8)
+        self.w_head.move_to([right - 0.95, Y_LOGITS, 0])   # its n_vocab label inside title-safe
         self.w_head_label = label(self.words["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
         self.w_head_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1),
                                   DimLabel(f"n_vocab = {self.vocab}").rotate(PI / 2)
@@ -154,9 +154,9 @@ class Output(NanoScene):
         self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=18, color=style.MUTED))
                                .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
         self.legend.arrange(RIGHT, buff=0.25)
-        self.legend.next_to(self.bars, DOWN, buff=0.3).align_to([PANEL_X, 0, 0], LEFT)
+        self.legend.next_to(self.bars, DOWN, buff=0.2).align_to([PANEL_X, 0, 0], LEFT)
         probs = self.run.steps[step].probs
-        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.35)
+        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.22)
         self.strip.align_to([PANEL_X, 0, 0], LEFT)
         self.strip_label = label(w["sample"], font_size=18, color=style.MUTED)
         self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
@@ -452,11 +452,19 @@ class Output(NanoScene):
         self.loop_plan = (list(range(1, 1 + min(n, fits))), list(range(1 + min(n, fits), 1 + n)))
         self.loop_steps(self.loop_plan[0], room=0.02)
 
+    def to_line_end(self) -> float:
+        """Seconds to the end of the current line, its hold included (on the frame clock)."""
+        return max(0, round((self.line.start + self.line.duration) * self.fps) - self.frames) / self.fps
+
     @beat("output.done")
     def done(self):
+        # The last line's hold (<pause> in the narration) is the closing picture's time: the
+        # remaining loop passes play while the line is spoken, then the finished sequence and
+        # the credits come in and stay, silent, at least FINAL_MIN seconds (the video ends here).
         later = self.loop_plan[1]
-        final = max(FINAL_MIN, self.line.duration - STEP_MIN * len(later))
-        self.loop_steps(later, room=final / self.line.duration)
+        final = min(0.8 * self.to_line_end(), max(FINAL_MIN, self.to_line_end() - STEP_MIN * len(later)))
+        for k in later:
+            self.loop_step(k, (self.to_line_end() - final) / (len(later) - later.index(k)))
         w = self.words
         grid = [*[m for c in self.cols for m in c], self.empty_cols, self.ln_band, self.head_band,
                 self.softmax_band, self.normed_label, self.normed_dim, self.logits_label, self.probs_label,
@@ -475,9 +483,9 @@ class Output(NanoScene):
         for index in self.indices:   # (inside the sequence's own move below, a colour animation would be lost)
             index.set_color(style.MUTED)
         self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
-                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.remaining() * 0.3))
+                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.to_line_end() * 0.1))
         self.play(Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
-                  run_time=min(0.5, self.remaining() * 0.4))
+                  run_time=min(0.5, self.to_line_end() * 0.1))
 
 
 class Credits(VGroup):

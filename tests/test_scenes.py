@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import tempfile
-import warnings
 
 import numpy as np
 import pytest
@@ -19,11 +18,6 @@ from scenes.registry import SCENE_IDS, scene_class
 
 # (input, language): the two the review looks at; engine tests cover every input
 CASES = [("CBABBC", "zh"), ("CABACA", "en")]
-
-# Scenes whose owners have not yet met the legibility audit (text >= 24 px at 1080p, inside
-# title-safe, NanoScene.audit_text): their findings are warnings, not failures. Temporary: empty
-# it as those branches are merged.
-LEGIBILITY_PENDING = {"output"}   # n_vocab, the panel's 1.00 and 0.82 near the edge; T = 5 row in the caption band
 
 MEDIA_DIR = tempfile.mkdtemp(prefix="nanogpt-test-media-")  # Manim's text cache, ours alone
 
@@ -58,13 +52,9 @@ def case(request):
 @pytest.mark.parametrize("scene_id", SCENE_IDS)
 def test_scene_builds_in_frame_with_true_numbers_and_exact_length(scene_id, case):
     scene = build(scene_id, *case)
-    if scene_id in LEGIBILITY_PENDING:
-        for problem in scene.audit_log + scene.legibility_log:
-            warnings.warn(f"legibility audit (allow-listed, to fix): {problem}")
-    else:
-        assert scene.audit_log == []
-        assert scene.legibility_log == [], "text under 24 px at 1080p or outside title-safe:\n" + \
-            "\n".join(scene.legibility_log)
+    assert scene.audit_log == []
+    assert scene.legibility_log == [], "text under 24 px at 1080p or outside title-safe:\n" + \
+        "\n".join(scene.legibility_log)
     assert scene.unsaid == [], f"{scene_id}: cue words (line, [cues] key) its caption never says"
     for label in scene.shown_labels:
         assert label.source is not None, f"{scene_id}: a number on screen has no source"
