@@ -292,7 +292,7 @@ class Output(NanoScene):
         self.at_word("random", 0.45, room=0.4)
         self.play(self.unhighlight(), FadeOut(self.topk_tag), *self.dim(*dropped, opacity=1.0),
                   FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.1))
-        self.draw_once(0, self.strip, "step0/.demo_u", share=0.12, pick=self.pick_at(step.probs, 0))
+        self.draw_once(0, self.strip, "step0/.demo_u", seconds=self.t(0.12), pick=self.pick_at(step.probs, 0))
         self.hold(self.t(0.1))
 
     def pick_at(self, probs, j: int) -> int:
@@ -300,9 +300,11 @@ class Output(NanoScene):
         from engine.generate import draw_token
         return draw_token(probs, float(self.run.steps[0].demo_u[j]))
 
-    def draw_once(self, j: int, strip, source: str, share: float, pick: int, row=None) -> None:
+    def draw_once(self, j: int, strip, source: str, seconds: float, pick: int, row=None) -> None:
         """Draw j: a tick drops at u on `strip`, u's value shows, the picked chip appears
-        (under the strip, or in `row` at place j)."""
+        (under the strip, or in `row` at place j), in `seconds` (whole frames, rounded down:
+        eight draws in a row must not add up past their line)."""
+        frames = max(2, int(seconds * self.fps))
         u = float(self.run.steps[0].demo_u[j])
         x = strip.get_left()[0] + strip.width * u
         tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.22)
@@ -316,8 +318,8 @@ class Output(NanoScene):
             chip.move_to(row[j])
         old = [m for m in (getattr(self, "draw_tick", None), getattr(self, "draw_value", None)) if m is not None]
         self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.15), FadeIn(value),
-                  run_time=self.t(share * 0.5))
-        self.play(FadeIn(chip, scale=1.3), run_time=self.t(share * 0.5))
+                  run_time=(frames // 2) / self.fps)
+        self.play(FadeIn(chip, scale=1.3), run_time=(frames - frames // 2) / self.fps)
         self.draw_tick, self.draw_value = tick, value
         self.drawn = getattr(self, "drawn", VGroup())
         self.drawn.add(chip)
@@ -349,15 +351,15 @@ class Output(NanoScene):
             row.next_to(hot_strip, DOWN, buff=0.12).align_to(hot_strip, RIGHT)
             hot_label.next_to(row, LEFT, buff=0.15)
         self.draw_row = row
-        per = 0.52 / n
+        per = min(self.t(0.52), self.remaining() - self.t(0.13)) / n   # the rest: the rare draws framed
         for j in range(n):
-            self.draw_once(j, hot_strip, "step0/.demo_u", share=per, pick=int(self.run.steps[0].demo_draw[j]),
+            self.draw_once(j, hot_strip, "step0/.demo_u", seconds=per, pick=int(self.run.steps[0].demo_draw[j]),
                            row=row)
         rare = [c for c in self.drawn if c.token != self.run.steps[0].chosen]
         if rare:
             self.highlight(VGroup(*rare), 0.05, buff=0.05)
-        self.hold(self.t(0.04))
-        self.play(self.unhighlight(), run_time=self.t(0.03))
+        self.hold(min(self.t(0.04), self.remaining() - self.t(0.03)))
+        self.play(self.unhighlight(), run_time=min(self.t(0.03), self.remaining()))
 
     @beat("output.all-positions")
     def all_positions(self):
