@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/profile_frames.py [SCENE] [--quality high] [--variants all,off,-joins]
 
 Each variant renders SCENE through the project's CLI (VOICE=silent, one job, a fresh media
-folder) with NANOGPT_SPEEDUPS set: "all" = every patch, "off" = none, "-NAME" = all but NAME.
+folder) with NANOGPT_SPEEDUPS set: "all" = every patch, "off" = none, "-NAME" = all but NAME,
+"-A+B" = all but A and B.
 CPU-seconds are the render's whole process tree (all threads: the encoder has its own), so a
 shared machine's load changes them little; each figure is also printed as a ratio to the first
 variant measured in the same run. Wall time alone is not a result on a shared machine.
@@ -36,7 +37,7 @@ def video_seconds(path: Path) -> float:
 
 
 def measure(scene: str, quality: str, variant: str) -> dict:
-    setting = {"all": "", "off": "off"}.get(variant, variant.lstrip("-"))
+    setting = {"all": "", "off": "off"}.get(variant, variant.lstrip("-").replace("+", ","))
     with tempfile.TemporaryDirectory(prefix="profile-frames-") as media:
         env = {**os.environ, "NANOGPT_MEDIA_DIR": media, "NANOGPT_SPEEDUPS": setting}
         cpu, wall = children_cpu(), time.perf_counter()

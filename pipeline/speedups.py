@@ -18,6 +18,9 @@ Manim spends its time on work that does not change the pixels:
    MAX_INFLIGHT_ENCODERS files in flight, each with a bounded frame queue, so memory stays
    bounded). `flush(file_writer)` waits until every partial movie file written so far is
    complete and closed; Manim itself still joins them all before it combines the movie.
+4. Frame hand-off: Manim copies every drawn frame (get_frame) and the encoder copies it again
+   into a PyAV frame; here the drawn frame is copied once, straight into the PyAV frame that
+   the encoder thread encodes (the same bytes).
 
 They replace Manim internals, so they are installed only on the Manim version they were
 written for (other versions keep their own code, and `status()` says so in one line).
@@ -38,7 +41,7 @@ X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
 KEYFRAME_SECONDS = 2
 MAX_INFLIGHT_ENCODERS = 2   # partial files encoding at once (the current one and the last)
 ENCODER_QUEUE_FRAMES = 8    # frames waiting per encoder (8 x 8 MB at 1080p)
-PATCHES = ("encoding", "images", "joins")
+PATCHES = ("encoding", "images", "joins", "handoff")
 
 _installed: list[str] = []
 _status = {"line": ""}
@@ -94,7 +97,7 @@ def install() -> str | None:
         for name in wanted:
             if name not in _installed:
                 {"encoding": _encode_faster, "images": _composite_images_in_place,
-                 "joins": _overlap_encoder_joins}[name]()
+                 "joins": _overlap_encoder_joins, "handoff": _hand_frames_over}[name]()
                 _installed.append(name)
         left_out = [name for name in PATCHES if name not in wanted]
         if left_out:
@@ -127,6 +130,7 @@ def x264_options(frame_rate) -> dict[str, str]:
 
 def _encode_faster() -> None:
     import av
+    from av.video.reformatter import VideoReformatter
     from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
 
     original_init = Job.__init__
@@ -138,11 +142,20 @@ def _encode_faster() -> None:
         original_init(self, path, animation_index, container, stream, frame_queue_size)
 
     def encode_and_write_frame(self, frame, num_frames: int) -> None:
-        if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
-            planes = av.VideoFrame.from_ndarray(frame, format="rgba").reformat(format="yuv420p").to_ndarray()
-            pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
+        if isinstance(frame, av.VideoFrame) and num_frames == 1:  # handed over (patch 4)
+            pictures = iter([frame])
         else:
-            pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
+            if isinstance(frame, av.VideoFrame):
+                frame = frame.to_ndarray()
+            if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
+                # Converted once; a reformatter of its own: PyAV's frame.reformat() sets up a
+                # new swscale context on every call (~8 ms at 1080p).
+                reformatter = self.__dict__.setdefault("_reformatter", VideoReformatter())
+                rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
+                planes = reformatter.reformat(rgba, format="yuv420p").to_ndarray()
+                pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
+            else:
+                pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
         for picture in pictures:  # a fresh frame each time: PyAV frames are not reusable
             for packet in self.stream.encode(picture):
                 self.container.mux(packet)
@@ -242,3 +255,20 @@ def _overlap_encoder_joins() -> None:
 
     _patch(Job, "__init__", init)
     _patch(SceneFileWriter, "close_partial_movie_stream", close_partial_movie_stream)
+
+
+# --- 4. frame hand-off --------------------------------------------------------------------
+
+def _hand_frames_over() -> None:
+    import av
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    def render(self, scene, time, moving_mobjects=None) -> None:
+        """Manim 0.21's CairoRenderer.render, the frame copied once into a PyAV frame."""
+        self.update_frame(scene, moving_mobjects)
+        if "encoding" in _installed and self.file_writer._current_encode_job is not None:
+            self.add_frame(av.VideoFrame.from_ndarray(self.camera.pixel_array, format="rgba"))
+        else:
+            self.add_frame(self.get_frame())
+
+    _patch(CairoRenderer, "render", render)

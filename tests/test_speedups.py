@@ -183,3 +183,34 @@ def test_status_says_in_one_line_when_speedups_cannot_apply(monkeypatch, patches
     assert speedups.status() == reason and not speedups._originals
     check = doctor.check_speedups()
     assert not check.ok and check.detail == reason
+
+
+def test_frame_handoff_encodes_the_same_frames(tmp_path, patches):
+    """Drawn frames handed to the encoder in one copy (a PyAV frame) decode to exactly the
+    frames of Manim's two copies (same encoder settings)."""
+    patches("encoding")
+    _render_small_scene(tmp_path / "copied")
+    patches("encoding", "handoff")
+    _render_small_scene(tmp_path / "handed")
+    copied, _ = _decoded(_movie(tmp_path / "copied"))
+    ours, _ = _decoded(_movie(tmp_path / "handed"))
+    assert len(ours) == len(copied) and all(np.array_equal(a, b) for a, b in zip(copied, ours))
+
+
+def test_frame_handoff_sends_pyav_frames(tmp_path, patches):
+    import av
+    from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
+
+    kinds = set()
+    patches(*speedups.PATCHES)
+    patched = Job._encode_and_write_frame
+
+    def record(self, frame, num_frames):
+        kinds.add((type(frame).__name__, num_frames > 1))
+        patched(self, frame, num_frames)
+    Job._encode_and_write_frame = record
+    try:
+        _render_small_scene(tmp_path)
+    finally:
+        Job._encode_and_write_frame = patched
+    assert (av.VideoFrame.__name__, False) in kinds and ("ndarray", True) in kinds
