@@ -214,3 +214,28 @@ def test_frame_handoff_sends_pyav_frames(tmp_path, patches):
     finally:
         Job._encode_and_write_frame = patched
     assert (av.VideoFrame.__name__, False) in kinds and ("ndarray", True) in kinds
+
+
+def _vector_frame() -> np.ndarray:
+    """Text (many subpaths, holes), an open arc, a closed polygon, a dashed line, a gradient."""
+    from manim import BLUE, GREEN, RED, YELLOW, Arc, DashedLine, Polygon, Text, VGroup
+    from manim.camera.camera import Camera
+
+    shapes = VGroup(Text("nanoGPT 注意力 Q·Kᵀ", font_size=40).shift([0, 1.5, 0]),
+                    Arc(radius=1.5, angle=4, color=RED, stroke_width=8),
+                    Polygon([-3, -2, 0], [-1, -3, 0], [-2, -0.5, 0], color=GREEN, fill_opacity=0.7),
+                    DashedLine([-6, -3.5, 0], [6, 3.5, 0], color=YELLOW),
+                    Arc(radius=1, color=[BLUE, RED], fill_opacity=0.5).shift([4, -2, 0]))
+    camera = Camera()
+    camera.capture_mobjects([shapes])
+    return camera.pixel_array.copy()
+
+
+def test_cairo_path_patch_draws_manims_frame(tmp_path, patches):
+    with _small_config(tmp_path, pixel_width=320, pixel_height=180):
+        patches()
+        manims = _vector_frame()
+        patches("paths")
+        ours = _vector_frame()
+    assert manims[..., :3].std() > 10
+    assert np.array_equal(ours, manims)
