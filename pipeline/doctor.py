@@ -137,6 +137,16 @@ def check_manim() -> Check:
                  f"{APT} libcairo2-dev libpango1.0-dev pkg-config && make setup")
 
 
+def check_speedups() -> Check:
+    """pipeline/speedups.py patches one Manim version; on another, renders are slower."""
+    from . import speedups
+
+    reason = speedups.applicable()
+    return Check("render speed-ups", reason is None,
+                 reason or f"on (written for Manim {speedups.MANIM_VERSION})",
+                 f"{sys.executable} -m pip install 'manim=={speedups.MANIM_VERSION}'  (or: make setup)")
+
+
 def check_revealjs() -> Check:
     """reveal.js for the offline HTML deck, in its cache and matching its sha512."""
     from . import revealjs
@@ -150,7 +160,7 @@ def check_revealjs() -> Check:
 
 def all_checks() -> list[Check]:
     return [*check_debian_packages(), *check_ffmpeg(), check_cjk_font(), *check_espeak(),
-            *check_voices(), *check_python(), check_manim(), check_revealjs()]
+            *check_voices(), *check_python(), check_manim(), check_speedups(), check_revealjs()]
 
 
 def run_checks(console) -> bool:

@@ -1,20 +1,38 @@
-"""Two speed-ups to Manim 0.21's Cairo rendering, installed in the render processes only.
+"""Speed-ups to Manim 0.21's Cairo rendering, installed in the render processes only.
 
 Most of a narrated video is held pictures and diagrams made of images (heatmaps), where
 Manim spends its time on work that does not change the pixels:
 
 1. Encoding: x264 runs with its fastest preset (CABAC kept: flat diagrams stay small) and a
    held frame is converted to YUV once, not once per repeated frame. One setting for every
-   partial file: they are joined by stream copy, so their H.264 parameters must match.
+   partial file: they are joined by stream copy, so their H.264 parameters must match. A key
+   frame at least every 2 s (keyint = 2 x the stream's frame rate): the video plays from any
+   point.
 2. ImageMobjects: Manim pastes each image into a transparent full-frame picture and
    composites the whole frame (~37 ms per image per frame at 1080p); here only the image's
    own rectangle is composited (~2 ms). The pixels are the same: outside the rectangle the
    full-frame picture is transparent, and compositing transparency leaves a pixel as it was.
+3. Encoder joins: Manim 0.21 encodes each play's partial movie file in a thread of its own
+   and, by default, waits for that thread at the end of every play. Here the main thread goes
+   on drawing the next play while the last one is still being encoded (at most
+   MAX_INFLIGHT_ENCODERS files in flight, each with a bounded frame queue, so memory stays
+   bounded). `flush(file_writer)` waits until every partial movie file written so far is
+   complete and closed; Manim itself still joins them all before it combines the movie.
+4. Frame hand-off: Manim copies every drawn frame (get_frame) and the encoder copies it again
+   into a PyAV frame; here the drawn frame is copied once, straight into the PyAV frame that
+   the encoder thread encodes (the same bytes).
+5. Cairo paths: a VMobject's outline reaches Cairo from a list of Python floats, not one
+   NumPy scalar per coordinate (the same numbers, the same pixels).
 
-Both replace Manim internals, so they are installed only on the Manim version they were
-written for (other versions keep their own code).
+They replace Manim internals, so they are installed only on the Manim version they were
+written for (other versions keep their own code, and `status()` says so in one line).
+NANOGPT_SPEEDUPS=off (or a comma list of patch names to leave out, e.g. "joins,images")
+turns them off, to measure them or to rule them out.
 """
 from __future__ import annotations
+
+import os
+from fractions import Fraction
 
 import numpy as np
 
@@ -22,43 +40,131 @@ MANIM_VERSION = "0.21.0"
 # Manim: preset medium, crf 23. Measured on the stack scene at 1080p60: 2.6x fewer CPU seconds
 # with both speed-ups; files ~2x larger than with superfast (about 250 MB for the 13-min video at 1080p60).
 X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
+KEYFRAME_SECONDS = 2
+MAX_INFLIGHT_ENCODERS = 2   # partial files encoding at once (the current one and the last)
+ENCODER_QUEUE_FRAMES = 8    # frames waiting per encoder (8 x 8 MB at 1080p)
+PATCHES = ("encoding", "images", "joins", "handoff", "paths")
+
+_installed: list[str] = []
+_status = {"line": ""}
+_originals: dict[tuple[type, str], object] = {}  # Manim's own functions, for uninstall()
 
 
-def install() -> bool:
-    from importlib.metadata import version
+def _patch(owner: type, name: str, new) -> None:
+    _originals.setdefault((owner, name), owner.__dict__[name])
+    setattr(owner, name, new)
 
-    if version("manim") != MANIM_VERSION:
-        return False
-    _encode_faster()
-    _composite_images_in_place()
-    return True
+
+def uninstall() -> None:
+    """Put Manim's own functions back (tests draw the same frame with and without)."""
+    for (owner, name), original in _originals.items():
+        setattr(owner, name, original)
+    _originals.clear()
+    _installed.clear()
+    _status["line"] = ""
+
+
+def manim_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("manim")
+    except PackageNotFoundError:
+        return None
+
+
+def applicable() -> str | None:
+    """None if the speed-ups can be installed here, else why not (one line)."""
+    installed = manim_version()
+    if installed != MANIM_VERSION:
+        return (f"render speed-ups off: they patch Manim {MANIM_VERSION}, this is Manim "
+                f"{installed or '(missing)'} (same pictures, rendering several times slower)")
+    return None
+
+
+def _wanted() -> list[str]:
+    setting = os.environ.get("NANOGPT_SPEEDUPS", "").strip().lower()
+    if setting in ("off", "0", "none", "no"):
+        return []
+    left_out = {name.strip() for name in setting.split(",") if name.strip()}
+    return [name for name in PATCHES if name not in left_out]
+
+
+def install() -> str | None:
+    """Install the speed-ups into this process's Manim. Returns None when all are on, else a
+    one-line reason to print (also what `status()` says afterwards)."""
+    reason = applicable()
+    if reason is None:
+        wanted = _wanted()
+        for name in wanted:
+            if name not in _installed:
+                {"encoding": _encode_faster, "images": _composite_images_in_place,
+                 "joins": _overlap_encoder_joins, "handoff": _hand_frames_over,
+                 "paths": _faster_cairo_paths}[name]()
+                _installed.append(name)
+        left_out = [name for name in PATCHES if name not in wanted]
+        if left_out:
+            reason = f"render speed-ups partly off (NANOGPT_SPEEDUPS): without {', '.join(left_out)}"
+    _status["line"] = reason or f"render speed-ups on (Manim {MANIM_VERSION}): {', '.join(PATCHES)}"
+    return reason
+
+
+def status() -> str:
+    """One line: are the speed-ups on in this process (after install()), or could they be."""
+    if _status["line"]:
+        return _status["line"]
+    return applicable() or f"render speed-ups available (Manim {MANIM_VERSION}), not installed in this process"
+
+
+def flush(file_writer) -> None:
+    """Wait until every partial movie file `file_writer` has written so far is complete and
+    closed (the play in progress, if any, is not touched). Re-raises an encoder's failure."""
+    if getattr(file_writer, "_inflight_encode_jobs", None):
+        file_writer.join_all_encode_jobs()
 
 
 # --- 1. encoding --------------------------------------------------------------------------
 
+def x264_options(frame_rate) -> dict[str, str]:
+    """The x264 options of every partial file at `frame_rate` frames per second."""
+    keyint = max(1, int(Fraction(frame_rate).limit_denominator(1001) * KEYFRAME_SECONDS))
+    return {**X264_OPTIONS, "x264-params": f"{X264_OPTIONS['x264-params']}:keyint={keyint}"}
+
+
 def _encode_faster() -> None:
     import av
+    from av.video.reformatter import VideoReformatter
     from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
 
     original_init = Job.__init__
 
     def init(self, path, animation_index, container, stream, frame_queue_size):
         if stream.codec_context.name == "libx264":
-            stream.codec_context.options = {**stream.codec_context.options, **X264_OPTIONS}
+            options = x264_options(stream.codec_context.framerate or stream.average_rate)
+            stream.codec_context.options = {**stream.codec_context.options, **options}
         original_init(self, path, animation_index, container, stream, frame_queue_size)
 
     def encode_and_write_frame(self, frame, num_frames: int) -> None:
-        if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
-            planes = av.VideoFrame.from_ndarray(frame, format="rgba").reformat(format="yuv420p").to_ndarray()
-            pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
+        if isinstance(frame, av.VideoFrame) and num_frames == 1:  # handed over (patch 4)
+            pictures = iter([frame])
         else:
-            pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
+            if isinstance(frame, av.VideoFrame):
+                frame = frame.to_ndarray()
+            if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
+                # Converted once; a reformatter of its own: PyAV's frame.reformat() sets up a
+                # new swscale context on every call (~8 ms at 1080p).
+                reformatter = self.__dict__.setdefault("_reformatter", VideoReformatter())
+                rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
+                planes = reformatter.reformat(rgba, format="yuv420p").to_ndarray()
+                pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
+            else:
+                pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
         for picture in pictures:  # a fresh frame each time: PyAV frames are not reusable
             for packet in self.stream.encode(picture):
                 self.container.mux(packet)
 
-    Job.__init__ = init
-    Job._encode_and_write_frame = encode_and_write_frame
+    _patch(Job, "__init__", init)
+    _patch(Job, "_encode_and_write_frame", encode_and_write_frame)
 
 
 # --- 2. images ----------------------------------------------------------------------------
@@ -66,7 +172,7 @@ def _encode_faster() -> None:
 def _composite_images_in_place() -> None:
     from manim.camera.camera import Camera
 
-    Camera.display_image_mobject = display_image_mobject
+    _patch(Camera, "display_image_mobject", display_image_mobject)
 
 
 def display_image_mobject(self, image_mobject, pixel_array: np.ndarray) -> None:
@@ -122,3 +228,87 @@ def composite_at(pixel_array: np.ndarray, image, x: int, y: int) -> None:
     region = pixel_array[y0:y1, x0:x1]
     piece = image.crop((x0 - x, y0 - y, x1 - x, y1 - y))
     region[:] = np.asarray(Image.alpha_composite(Image.fromarray(np.ascontiguousarray(region)), piece))
+
+
+# --- 3. encoder joins ---------------------------------------------------------------------
+
+def _overlap_encoder_joins() -> None:
+    from manim.scene.scene_file_writer import SceneFileWriter
+    from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
+
+    original_init = Job.__init__
+
+    def init(self, path, animation_index, container, stream, frame_queue_size):
+        # Manim's serial mode has an unbounded queue; with joins deferred it is bounded.
+        original_init(self, path, animation_index, container, stream,
+                      frame_queue_size or ENCODER_QUEUE_FRAMES)
+
+    def close_partial_movie_stream(self) -> None:
+        """Manim 0.21's close_partial_movie_stream with MAX_INFLIGHT_ENCODERS in flight."""
+        job = self._current_encode_job
+        if job is None:
+            raise RuntimeError("close_partial_movie_stream() called without an open partial "
+                               "movie stream.")
+        job.seal()
+        self._inflight_encode_jobs.append(job)
+        self._inflight_by_path[str(job.path)] = job
+        self._current_encode_job = None
+        while len(self._inflight_encode_jobs) >= MAX_INFLIGHT_ENCODERS:
+            self._join_job_and_drain_on_failure(self._inflight_encode_jobs[0])
+
+    _patch(Job, "__init__", init)
+    _patch(SceneFileWriter, "close_partial_movie_stream", close_partial_movie_stream)
+
+
+# --- 4. frame hand-off --------------------------------------------------------------------
+
+def _hand_frames_over() -> None:
+    import av
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    def render(self, scene, time, moving_mobjects=None) -> None:
+        """Manim 0.21's CairoRenderer.render, the frame copied once into a PyAV frame."""
+        self.update_frame(scene, moving_mobjects)
+        if "encoding" in _installed and self.file_writer._current_encode_job is not None:
+            self.add_frame(av.VideoFrame.from_ndarray(self.camera.pixel_array, format="rgba"))
+        else:
+            self.add_frame(self.get_frame())
+
+    _patch(CairoRenderer, "render", render)
+
+
+# --- 5. Cairo paths -----------------------------------------------------------------------
+
+def _faster_cairo_paths() -> None:
+    from manim.camera.camera import Camera
+
+    _patch(Camera, "set_cairo_context_path", set_cairo_context_path)
+
+
+def set_cairo_context_path(self, ctx, vmobject):
+    """Manim 0.21's Camera.set_cairo_context_path, the coordinates handed to Cairo as Python
+    floats from one list (the same doubles; indexing a NumPy array per coordinate made a
+    NumPy scalar each time)."""
+    points = self.transform_points_pre_display(vmobject, vmobject.points)
+    if len(points) == 0:
+        return self
+    nppcc = vmobject.n_points_per_cubic_curve
+    ctx.new_path()
+    split_indices = vmobject.get_subpath_split_indices_from_points(points, n_dims=2)
+    if len(split_indices) == 0:
+        return self
+    xy = points[:, :2].tolist()
+    move_to, curve_to = ctx.move_to, ctx.curve_to
+    new_sub_path, close_path = ctx.new_sub_path, ctx.close_path
+    equal = vmobject.consider_points_equals_2d
+    for start, end in split_indices.tolist():
+        if end - start < nppcc:
+            continue
+        new_sub_path()
+        move_to(*xy[start])
+        for i in range(start + 1, end - nppcc + 2, nppcc):
+            (x1, y1), (x2, y2), (x3, y3) = xy[i], xy[i + 1], xy[i + 2]
+            curve_to(x1, y1, x2, y2, x3, y3)
+        if equal(points[start], points[end - 1]):
+            close_path()
+    return self

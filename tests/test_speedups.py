@@ -1,0 +1,241 @@
+"""pipeline/speedups.py: each patch keeps Manim's pixels, on small real frames (seconds)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import speedups
+
+pytestmark = pytest.mark.skipif(speedups.applicable() is not None,
+                                reason="speed-ups are written for one Manim version")
+
+
+@pytest.fixture
+def patches():
+    """Yields install(names) that installs just those patches; Manim's code afterwards."""
+    import os
+
+    def install(*names):
+        speedups.uninstall()
+        left_out = [name for name in speedups.PATCHES if name not in names]
+        os.environ["NANOGPT_SPEEDUPS"] = ",".join(left_out) or ""
+        speedups.install()
+
+    saved = os.environ.get("NANOGPT_SPEEDUPS")
+    speedups.uninstall()
+    yield install
+    speedups.uninstall()
+    if saved is None:
+        os.environ.pop("NANOGPT_SPEEDUPS", None)
+    else:
+        os.environ["NANOGPT_SPEEDUPS"] = saved
+
+
+def _small_config(tmp_path, **extra):
+    from manim import tempconfig
+
+    return tempconfig({"pixel_width": 160, "pixel_height": 90, "frame_rate": 15,
+                       "media_dir": str(tmp_path), "disable_caching": True,
+                       "progress_bar": "none", "verbosity": "ERROR", "preview": False, **extra})
+
+
+def _image_frame() -> np.ndarray:
+    """A frame of a small scene: a circle behind two heatmap-like images (one scaled,
+    rotated and half off the frame, one semi-transparent), a square in front."""
+    from manim import BLUE, RED, Circle, ImageMobject, Square
+    from manim.camera.camera import Camera
+
+    rng = np.random.default_rng(1)
+    heat = rng.integers(0, 256, (12, 20, 4), dtype=np.uint8)
+    heat[..., 3] = 255
+    ghost = rng.integers(0, 256, (7, 9, 4), dtype=np.uint8)
+    big = ImageMobject(heat).scale(2.5).rotate(0.4).shift([5.5, 1.2, 0])
+    faint = ImageMobject(ghost).set_opacity(0.6).shift([-2, -1, 0])
+    camera = Camera()
+    camera.capture_mobjects([Circle(radius=2, fill_color=BLUE, fill_opacity=1), big, faint,
+                             Square(side_length=1.5, color=RED, fill_opacity=0.5)])
+    return camera.pixel_array.copy()
+
+
+def test_image_compositing_patch_draws_manims_frame(tmp_path, patches):
+    with _small_config(tmp_path):
+        patches()
+        manims = _image_frame()
+        patches("images")
+        assert speedups._originals  # the patch is really in place
+        ours = _image_frame()
+    assert manims[..., :3].std() > 10  # a real picture, not a blank frame
+    assert np.array_equal(ours, manims)
+
+
+def _render_small_scene(tmp_path: Path, during=None) -> Path:
+    """Renders a 4-play scene (an animation, a frozen wait, an animation, a wait) at 160x90,
+    15 fps; returns the folder of its partial movie files. `during(scene)` runs after play 2."""
+    from manim import BLUE, Circle, Create, FadeIn, Scene, Square
+
+    class Small(Scene):
+        def construct(self):
+            self.play(Create(Circle(color=BLUE)), run_time=1)
+            self.wait(2.5)
+            if during is not None:
+                during(self)
+            self.play(FadeIn(Square()), run_time=0.5)
+            self.wait(1)
+
+    with _small_config(tmp_path, output_file="small"):
+        scene = Small()
+        scene.render()
+        return Path(scene.renderer.file_writer.partial_movie_directory)
+
+
+def _decoded(path: Path) -> tuple[list[np.ndarray], list[bool]]:
+    import av
+
+    frames, keys = [], []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            frames.append(frame.to_ndarray(format="rgb24"))
+            keys.append(frame.key_frame)
+    return frames, keys
+
+
+def _movie(tmp_path: Path) -> Path:
+    return next(tmp_path.rglob("small.mp4"))
+
+
+def test_encoding_key_frame_every_two_seconds_and_one_setting(tmp_path, patches):
+    """x264's keyint = 2 s at the stream's frame rate (a 2.5 s wait at 15 fps needs a key frame
+    inside it); every partial file has the same H.264 parameters (stream copy joins them)."""
+    import av
+
+    patches("encoding")
+    partials = sorted(_render_small_scene(tmp_path).glob("*.mp4"))
+    assert len(partials) == 4
+    extradata = set()
+    for path in partials:
+        with av.open(str(path)) as container:
+            extradata.add(bytes(container.streams.video[0].codec_context.extradata))
+    assert len(extradata) == 1
+    frames, keys = _decoded(_movie(tmp_path))
+    assert len(frames) == 15 + 37 + 8 + 15
+    gaps = np.diff(np.flatnonzero(keys))
+    assert gaps.max() <= 2 * 15
+    assert sum(keys) > len(partials)  # key frames inside the long wait, not only at file starts
+
+
+def test_encoding_patch_keeps_the_picture(tmp_path, patches):
+    """x264 is lossy, so "the same pixels" here is: every decoded frame within a few levels of
+    Manim's own encoding (preset medium, crf 23), frame for frame."""
+    patches()
+    _render_small_scene(tmp_path / "manim")
+    patches("encoding")
+    _render_small_scene(tmp_path / "ours")
+    manims, _ = _decoded(_movie(tmp_path / "manim"))
+    ours, _ = _decoded(_movie(tmp_path / "ours"))
+    assert len(ours) == len(manims)
+    for a, b in zip(manims, ours):
+        diff = np.abs(a.astype(int) - b.astype(int))
+        assert diff.mean() < 2 and np.percentile(diff, 99) <= 16
+
+
+def test_deferred_encoder_joins_keep_every_frame(tmp_path, patches):
+    """With joins deferred, the movie decodes to exactly the frames of Manim's own joins (same
+    encoder settings), and a play's file is still being written while the next is drawn."""
+    in_flight = []
+    patches("encoding")
+    _render_small_scene(tmp_path / "joined")
+    patches("encoding", "joins")
+    _render_small_scene(tmp_path / "deferred",
+                        during=lambda scene: in_flight.append(
+                            len(scene.renderer.file_writer._inflight_encode_jobs)))
+    joined, _ = _decoded(_movie(tmp_path / "joined"))
+    deferred, _ = _decoded(_movie(tmp_path / "deferred"))
+    assert in_flight == [1]
+    assert len(deferred) == len(joined) and all(np.array_equal(a, b) for a, b in zip(joined, deferred))
+
+
+def test_flush_leaves_every_partial_file_complete(tmp_path, patches):
+    seen = {}
+
+    def during(scene):
+        writer = scene.renderer.file_writer
+        speedups.flush(writer)
+        seen["in_flight"] = len(writer._inflight_encode_jobs)
+        seen["frames"] = [len(_decoded(Path(p))[0]) for p in writer.partial_movie_files[:2]]
+
+    patches(*speedups.PATCHES)
+    _render_small_scene(tmp_path, during=during)
+    assert seen == {"in_flight": 0, "frames": [15, 37]}
+
+
+def test_status_says_in_one_line_when_speedups_cannot_apply(monkeypatch, patches):
+    from pipeline import doctor
+
+    patches(*speedups.PATCHES)
+    assert speedups.status().startswith("render speed-ups on")
+    assert doctor.check_speedups().ok
+    speedups.uninstall()
+    monkeypatch.setattr(speedups, "manim_version", lambda: "0.22.0")
+    reason = speedups.install()
+    assert reason and "\n" not in reason and "0.22.0" in reason and "off" in reason
+    assert speedups.status() == reason and not speedups._originals
+    check = doctor.check_speedups()
+    assert not check.ok and check.detail == reason
+
+
+def test_frame_handoff_encodes_the_same_frames(tmp_path, patches):
+    """Drawn frames handed to the encoder in one copy (a PyAV frame) decode to exactly the
+    frames of Manim's two copies (same encoder settings)."""
+    patches("encoding")
+    _render_small_scene(tmp_path / "copied")
+    patches("encoding", "handoff")
+    _render_small_scene(tmp_path / "handed")
+    copied, _ = _decoded(_movie(tmp_path / "copied"))
+    ours, _ = _decoded(_movie(tmp_path / "handed"))
+    assert len(ours) == len(copied) and all(np.array_equal(a, b) for a, b in zip(copied, ours))
+
+
+def test_frame_handoff_sends_pyav_frames(tmp_path, patches):
+    import av
+    from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
+
+    kinds = set()
+    patches(*speedups.PATCHES)
+    patched = Job._encode_and_write_frame
+
+    def record(self, frame, num_frames):
+        kinds.add((type(frame).__name__, num_frames > 1))
+        patched(self, frame, num_frames)
+    Job._encode_and_write_frame = record
+    try:
+        _render_small_scene(tmp_path)
+    finally:
+        Job._encode_and_write_frame = patched
+    assert (av.VideoFrame.__name__, False) in kinds and ("ndarray", True) in kinds
+
+
+def _vector_frame() -> np.ndarray:
+    """Text (many subpaths, holes), an open arc, a closed polygon, a dashed line, a gradient."""
+    from manim import BLUE, GREEN, RED, YELLOW, Arc, DashedLine, Polygon, Text, VGroup
+    from manim.camera.camera import Camera
+
+    shapes = VGroup(Text("nanoGPT 注意力 Q·Kᵀ", font_size=40).shift([0, 1.5, 0]),
+                    Arc(radius=1.5, angle=4, color=RED, stroke_width=8),
+                    Polygon([-3, -2, 0], [-1, -3, 0], [-2, -0.5, 0], color=GREEN, fill_opacity=0.7),
+                    DashedLine([-6, -3.5, 0], [6, 3.5, 0], color=YELLOW),
+                    Arc(radius=1, color=[BLUE, RED], fill_opacity=0.5).shift([4, -2, 0]))
+    camera = Camera()
+    camera.capture_mobjects([shapes])
+    return camera.pixel_array.copy()
+
+
+def test_cairo_path_patch_draws_manims_frame(tmp_path, patches):
+    with _small_config(tmp_path, pixel_width=320, pixel_height=180):
+        patches()
+        manims = _vector_frame()
+        patches("paths")
+        ours = _vector_frame()
+    assert manims[..., :3].std() > 10
+    assert np.array_equal(ours, manims)
