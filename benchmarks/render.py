@@ -77,6 +77,8 @@ def snapshot(media: Path) -> Path:
     code = media / "code"
     for folder in CODE:
         shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for voice in ROOT.glob(".venv-voice-*"):   # the installed neural voices, as for make video
+        (code / voice.name).symlink_to(voice.resolve())
     return code
 
 

@@ -28,7 +28,7 @@ from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
-from . import cache, segments, worker
+from . import cache, segments, speedups, worker
 from .options import STILLS_QUALITY, Quality, Settings, media_dir
 
 
@@ -204,6 +204,8 @@ def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str)
         console.print(f"{kind}: all {total_scenes} scenes are up to date (cache)")
         return
     workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
+    if (slower := speedups.applicable()) is not None:
+        console.print(slower)   # e.g. another Manim version: same pictures, slower
     context = multiprocessing.get_context("spawn")  # a fresh Manim per process, no forked state
     _quiet_resource_tracker()
     reports = context.Queue()

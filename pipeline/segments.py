@@ -31,6 +31,7 @@ import numpy as np
 
 from common.files import atomic_path
 
+from . import speedups
 from .options import media_dir
 
 KEEP_UNUSED_SECONDS = 3600   # a segment no scene entry uses is removed after this long
@@ -121,7 +122,7 @@ class BeatRecorder:
         writer = scene.renderer.file_writer
         if scene.renderer._original_skipping_status:
             return
-        writer.join_all_encode_jobs()
+        speedups.flush(writer)   # every partial file of the beat complete
         files = writer.partial_movie_files
         parts = [Path(p) for p in files[self._files_before:] if p is not None]
         join_videos(parts, segment_path(self._key))
