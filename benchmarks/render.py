@@ -97,7 +97,7 @@ def render(media: Path, code: Path, quality: str, jobs: int | None, extra: list[
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         sys.exit(f"render --quality {quality} failed:\n{stderr[-2000:]}")
-    video = Path(stdout.split()[0])
+    video = Path(next(word for word in stdout.split() if word.endswith(".mp4")))   # the file table's first
     scenes = {}
     for manifest in (media / "cache" / "video").glob("*/manifest.json"):
         if manifest.parent.name not in before:
