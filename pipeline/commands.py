@@ -90,7 +90,8 @@ def scene(scene_id, settings, jobs):
                                "(make scene SCENE=attention)")
     options.scene_ids([scene_id])
     out, stills = build.make_scene(settings, scene_id, jobs)
-    _report_outputs(assembled_outputs(out) + [stills])
+    with build.publishing(stills):   # a concurrent run of the same scene may be swapping the stills in
+        _report_outputs(assembled_outputs(out) + [stills])
 
 
 @click.command()
