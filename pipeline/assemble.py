@@ -25,6 +25,7 @@ from script.timeline import Timeline
 from script.voice import master_track
 from script.voice.audio import write_wav
 
+from .segments import concat_path
 from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
 
 AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
@@ -101,7 +102,7 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:
-        (parts / "scenes.txt").write_text("".join(f"file '{_concat_path(v)}'\n" for v in videos))
+        (parts / "scenes.txt").write_text("".join(f"file '{concat_path(v)}'\n" for v in videos))
         write_wav(master_track(timed, audio, sections), parts / "voice.wav")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
@@ -201,10 +202,6 @@ def set_track_enabled(path: Path, handler: bytes, enabled: bool) -> int:
         file.seek(offset)
         file.write(moov)
     return changed
-
-
-def _concat_path(path: Path) -> str:
-    return str(path.resolve()).replace("'", r"'\''")
 
 
 def _escape(text: str) -> str:

@@ -139,7 +139,7 @@ def join_videos(parts: list[Path], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         listing = Path(f"{tmp}.txt")
-        listing.write_text("".join(f"file '{_concat_path(p)}'\n" for p in parts))
+        listing.write_text("".join(f"file '{concat_path(p)}'\n" for p in parts))
         try:
             result = subprocess.run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-f", "concat", "-safe", "0",
                                      "-i", str(listing), "-c", "copy", "-f", "mp4", str(tmp)],
@@ -152,7 +152,8 @@ def join_videos(parts: list[Path], out: Path) -> Path:
     return out
 
 
-def _concat_path(path: Path) -> str:
+def concat_path(path: Path) -> str:
+    """`path` as ffmpeg's concat demuxer reads it inside single quotes."""
     return str(Path(path).resolve()).replace("'", r"'\''")
 
 
