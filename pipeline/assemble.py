@@ -25,8 +25,8 @@ from script.timeline import Timeline
 from script.voice import master_track
 from script.voice.audio import write_wav
 
-from .segments import concat_path
 from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
+from .segments import concat_path
 
 AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
 
