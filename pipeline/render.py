@@ -78,30 +78,45 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
 
 
 def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, jobs, quality, console) -> None:
-    """Scene videos made of beat segments: each scene cut into pieces (ranges of beats) so both
-    cores stay busy to the end; a scene is sealed into the cache when its last piece is done."""
+    """Scene videos made of beat segments. The beats whose segments are in the store (followed
+    from the scene's start, pipeline/segments.py `known_chain`) are not rendered; the rest is cut
+    into pieces (ranges of beats) so both cores stay busy to the end. A scene is sealed into the
+    cache when its last piece is done."""
     timeline = context.timeline
     workers = max(1, jobs or default_jobs())
-    pieces = plan_pieces(todo, timeline, workers)
+    bases = {s: cache.segment_base(s, settings, timeline) for s in todo}
+    known = {s: segments.known_chain(bases[s], timeline.lines(s)) for s in todo}
     works = {s: cache.work_dir("video", keys[s]) for s in todo}
+    results: dict[str, list] = {s: [[(i, key, False) for i, key in enumerate(known[s])]] for s in todo}
+
+    def seal(scene_id: str) -> None:
+        made = _join_beats(scene_id, timeline.lines(scene_id), works[scene_id], results[scene_id])
+        made["slot"] = cache.slot(scene_id, settings)
+        folder = cache.commit("video", keys[scene_id], works[scene_id], made)
+        done[scene_id] = Rendered(scene_id, folder, True, made["seconds"])
+
+    for scene_id in todo:
+        if len(known[scene_id]) == len(timeline.lines(scene_id)):
+            seal(scene_id)   # every beat in the store (e.g. only the line starts moved)
+    pending = [s for s in todo if s not in done]
+    # A scene rendered before (its start recorded) is one piece from its first changed beat:
+    # it stops where the beats after the change are in the store again.
+    pieces = plan_pieces(pending, timeline, workers, first={s: len(known[s]) for s in pending},
+                         whole={s for s in pending if segments.rendered_before(bases[s])})
     jobs_list, frames = [], {}
     for i, (scene_id, first, stop) in enumerate(pieces):
         job = _job(i, "video", scene_id, quality, works[scene_id] / f"piece-{first:03d}", context,
-                   beats=(first, stop), segment_base=cache.segment_base(scene_id, settings, timeline))
+                   beats=(first, stop), segment_base=bases[scene_id])
         Path(job.work).mkdir()
         jobs_list.append(job)
         frames[i] = round(sum(line.duration for line in timeline.lines(scene_id)[first:stop]) * quality.fps)
-    results: dict[str, list] = {s: [] for s in todo}
-    waiting = {s: sum(1 for p in pieces if p[0] == s) for s in todo}
+    waiting = {s: sum(1 for p in pieces if p[0] == s) for s in pending}
 
     def piece_done(job, made):
         results[job.scene_id].append(made)
         waiting[job.scene_id] -= 1
         if waiting[job.scene_id] == 0:
-            made = _join_pieces(works[job.scene_id], results[job.scene_id])
-            made["slot"] = cache.slot(job.scene_id, settings)
-            folder = cache.commit("video", keys[job.scene_id], works[job.scene_id], made)
-            done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
+            seal(job.scene_id)
 
     try:
         _run_pool(jobs_list, frames, piece_done, workers, console, len(done), "video")
@@ -112,19 +127,22 @@ def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, 
         segments.prune(cache.segments_in_use())
 
 
-def plan_pieces(scene_ids, timeline, workers: int) -> list[tuple[str, int, int]]:
+def plan_pieces(scene_ids, timeline, workers: int, first: dict | None = None,
+                whole=frozenset()) -> list[tuple[str, int, int]]:
     """(scene, first beat, stop beat) pieces of about an equal length of video: a third of
     each worker's share, but at least MIN_PIECE_SECONDS (a piece costs a process start and a
-    skip through the beats before it). One worker: whole scenes."""
-    total = sum(timeline.section_duration(s) for s in scene_ids)
+    skip through the beats before it). A scene's pieces start at its `first` beat (default 0);
+    the scenes in `whole`, and all of them with one worker, are one piece each."""
+    first = first or {}
+    total = sum(line.duration for s in scene_ids for line in timeline.lines(s)[first.get(s, 0):])
     target = max(MIN_PIECE_SECONDS, total / (3 * workers)) if workers > 1 else float("inf")
     pieces = []
     for scene_id in scene_ids:
-        lines = timeline.lines(scene_id)
-        cuts, length = [0], 0.0
-        for i, line in enumerate(lines):
-            length += line.duration
-            if length >= target:
+        lines, start = timeline.lines(scene_id), first.get(scene_id, 0)
+        cuts, length = [start], 0.0
+        for i in range(start, len(lines)):
+            length += lines[i].duration
+            if length >= target and scene_id not in whole:
                 cuts.append(i + 1)
                 length = 0.0
         if cuts[-1] == len(lines) or (len(cuts) > 1 and length < target / 2):
@@ -134,19 +152,26 @@ def plan_pieces(scene_ids, timeline, workers: int) -> list[tuple[str, int, int]]
     return pieces
 
 
-def _join_pieces(work: Path, made_pieces: list[dict]) -> dict:
-    """The scene's video (its segments joined) and stills, from its pieces' folders in `work`."""
-    beats = sorted(b for made in made_pieces for b in made["segments"])
+def _join_beats(scene_id: str, lines, work: Path, made_pieces: list) -> dict:
+    """The scene's video (its beats' segments joined) and stills (from the store) in `work`;
+    `made_pieces`: the beats known before rendering, then what each piece job returned."""
+    beats = sorted({b[0]: b for made in made_pieces
+                    for b in (made if isinstance(made, list) else made["segments"])}.values())
+    if [i for i, *_ in beats] != list(range(len(lines))):
+        raise SceneFailed(f"scene {scene_id}: the pieces left beats out "
+                          f"(have {[i for i, *_ in beats]}, want {len(lines)})")
     segments.join_videos([segments.segment_path(key) for _, key, _ in beats], work / "scene.mp4")
-    (work / "stills").mkdir(exist_ok=True)
-    for piece in sorted(work.glob("piece-*")):
-        for png in (piece / "stills").glob("*.png"):
-            os.replace(png, work / "stills" / png.name)
+    stills = work / "stills"
+    stills.mkdir(exist_ok=True)
+    for (i, key, _), line in zip(beats, lines):
+        shutil.copyfile(segments.still_path(key), stills / f"{scene_id}-{i + 1:02d}-{line.id}.png")
+        segments.touch(key)
+    for piece in work.glob("piece-*"):
         shutil.rmtree(piece, ignore_errors=True)
-    return {"scene": made_pieces[0]["scene"], "video": "scene.mp4",
-            "seconds": sum(m["seconds"] for m in made_pieces),
-            "cpu_seconds": sum(m["cpu_seconds"] for m in made_pieces),
-            "frames": sum(m["frames"] for m in made_pieces),
+    jobs = [m for m in made_pieces if isinstance(m, dict)]
+    return {"scene": scene_id, "video": "scene.mp4",
+            "seconds": sum(m["seconds"] for m in jobs), "cpu_seconds": sum(m["cpu_seconds"] for m in jobs),
+            "frames": sum(m["frames"] for m in jobs),
             "segments": [key for _, key, _ in beats], "beats_drawn": sum(1 for *_, fresh in beats if fresh)}
 
 

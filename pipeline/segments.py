@@ -15,6 +15,12 @@ the picture it starts from); the other segments are reused. A render job covers 
 scene's beats: the beats before it are played with Manim's animation skipping (final states
 only, no frames), the beats in it are rendered or taken from the cache, and the scene stops
 after it. The scene's video is its segments joined by stream copy.
+
+Next to each segment the store keeps the beat's end still (<key>.png) and the digest of the
+picture it ends on (<key>.json), and per scene the picture its first beat starts from
+(start-<base>.json). So the keys of a scene's beats can be followed without rendering
+(`known_chain`): a render only starts at the first beat not in the store, and stops as soon as
+the rest of its beats are known to be there again (after an edited line, usually the next one).
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -29,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.files import atomic_path
+from common.files import atomic_path, atomic_write
 
 from . import speedups
 from .options import media_dir
@@ -43,6 +50,59 @@ def segment_root() -> Path:
 
 def segment_path(key: str) -> Path:
     return segment_root() / f"{key}.mp4"
+
+
+def still_path(key: str) -> Path:
+    """The beat's end still (the scene's slide for that line)."""
+    return segment_root() / f"{key}.png"
+
+
+def _end_path(key: str) -> Path:
+    return segment_root() / f"{key}.json"
+
+
+def _start_path(base: str) -> Path:
+    return segment_root() / f"start-{base}.json"
+
+
+def complete(key: str) -> bool:
+    """The beat's segment, still and end picture are all in the store."""
+    return all(p.is_file() for p in (segment_path(key), still_path(key), _end_path(key)))
+
+
+def _picture_in(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text())["picture"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _record_picture(path: Path, picture: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps({"picture": picture}))
+
+
+def rendered_before(base: str) -> bool:
+    """A render of the scene with these inputs has begun before (its start is recorded)."""
+    return _start_path(base).is_file()
+
+
+def known_chain(base: str, lines, index: int = 0, picture: str | None = None, stop: int | None = None) -> list[str]:
+    """The keys of beats index, index + 1, ... (before `stop`) that are complete in the store,
+    each found from the picture the beat before it ended on; it ends at the first beat that is
+    not there. `picture`: the one beat `index` starts from (default: the scene's recorded start,
+    for index 0)."""
+    stop = len(lines) if stop is None else min(stop, len(lines))
+    if picture is None and index == 0:
+        picture = _picture_in(_start_path(base))
+    keys = []
+    while picture is not None and index < stop:
+        key = beat_key(base, lines[index], index == 0, index == len(lines) - 1, picture)
+        if not complete(key):
+            break
+        keys.append(key)
+        picture, index = _picture_in(_end_path(key)), index + 1
+    return keys
 
 
 def beat_key(base: str, line, opens: bool, closes: bool, picture: str) -> str:
@@ -90,22 +150,32 @@ class BeatRecorder:
     made: list = field(default_factory=list)   # (beat index, segment key, rendered by this job)
     frames: int = 0        # frames this job drew
     _key: str | None = None
+    _picture: str | None = None   # the picture the beat just drawn ended on
     _files_before: int = 0
     _frames_before: int = 0
 
     def begin(self, scene, index: int, line) -> bool:
-        """Before beat `index`: returns whether its frames are drawn (else it is skipped)."""
+        """Before beat `index`: returns whether its frames are drawn (else it is skipped). Ends
+        the scene early once the rest of the job's beats are all in the store."""
         from manim.utils.exceptions import EndSceneEarlyException
 
         if index >= self.stop:
             raise EndSceneEarlyException()
-        self._key = None
+        self._key, draw = None, False
         if index >= self.first:
-            picture = picture_digest([m for m in scene.mobjects if m is not scene.captions])
-            self._key = beat_key(self.base, line, bool(scene.lead), bool(scene.tail), picture)
-        draw = self._key is not None and not segment_path(self._key).is_file()
-        if self._key is not None and not draw:
-            self.made.append((index, self._key, False))
+            picture = self._picture or picture_digest([m for m in scene.mobjects if m is not scene.captions])
+            if index == 0:
+                _record_picture(_start_path(self.base), picture)
+            lines = scene.lines()
+            known = known_chain(self.base, lines, index, picture, self.stop)
+            if index + len(known) >= min(self.stop, len(lines)):
+                self.made += [(index + i, key, False) for i, key in enumerate(known)]
+                raise EndSceneEarlyException()
+            self._key = beat_key(self.base, line, index == 0, index == len(lines) - 1, picture)
+            draw = not known
+            if not draw:
+                self.made.append((index, self._key, False))
+        self._picture = None
         scene.renderer._original_skipping_status = not draw
         self._files_before = len(scene.renderer.file_writer.partial_movie_files)
         self._frames_before = scene.frames
@@ -117,8 +187,9 @@ class BeatRecorder:
             return self.frames
         return self.frames + scene.frames - self._frames_before
 
-    def end(self, scene, index: int) -> None:
-        """After beat `index`: a drawn beat's partial movie files become its segment."""
+    def end(self, scene, index: int, still: Path | None) -> None:
+        """After beat `index`: a drawn beat's partial movie files become its segment, stored
+        with its end `still` and the picture it ends on."""
         writer = scene.renderer.file_writer
         if scene.renderer._original_skipping_status:
             return
@@ -130,6 +201,11 @@ class BeatRecorder:
             files[i] = None   # Manim's own joining at the end of the scene has nothing left to do
         for part in parts:
             part.unlink(missing_ok=True)
+        if still is not None:
+            with atomic_path(still_path(self._key)) as tmp:
+                shutil.copyfile(still, tmp)
+        self._picture = picture_digest([m for m in scene.mobjects if m is not scene.captions])
+        _record_picture(_end_path(self._key), self._picture)
         self.made.append((index, self._key, True))
         self.frames += scene.frames - self._frames_before
 
@@ -161,8 +237,8 @@ def prune(used: set[str]) -> int:
     """Remove segments no entry uses that were last used over KEEP_UNUSED_SECONDS ago (another
     render may be about to use a fresh one). Returns how many were removed."""
     removed, now = 0, time.time()
-    for path in segment_root().glob("*.mp4"):
-        if path.stem not in used:
+    for path in segment_root().glob("*"):
+        if path.stem not in used and not path.name.startswith("start-"):
             try:
                 if now - path.stat().st_mtime > KEEP_UNUSED_SECONDS:
                     path.unlink()
@@ -173,8 +249,9 @@ def prune(used: set[str]) -> int:
 
 
 def touch(key: str) -> None:
-    """Mark a reused segment as used now (pruning goes by age)."""
-    try:
-        os.utime(segment_path(key))
-    except OSError:
-        pass
+    """Mark a reused beat as used now (pruning goes by age)."""
+    for path in (segment_path(key), still_path(key), _end_path(key)):
+        try:
+            os.utime(path)
+        except OSError:
+            pass

@@ -23,6 +23,15 @@ Manim spends its time on work that does not change the pixels:
    the encoder thread encodes (the same bytes).
 5. Cairo paths: a VMobject's outline reaches Cairo from a list of Python floats, not one
    NumPy scalar per coordinate (the same numbers, the same pixels).
+6. Text outlines: every Text is an SVG that Manim parses into paths (~50 ms each; a scene
+   builds hundreds, and every render process builds them again). The parsed paths are kept
+   on disk, media/cache/svg/<digest of the SVG file's bytes and parse settings>.pickle, and
+   loaded (~1 ms) instead of parsed. The store is the render's own cache: only files this
+   code wrote are read back.
+7. Copies: Manim copies mobjects at the start of most animations (Transform, FadeIn...). A
+   glyph's copy also deep-copied the parsed SVG path it was made from (svgelements objects,
+   read only when the glyph is built), and each colour went through copy's generic protocol;
+   here the path is shared and a colour copies its one array (a Text copies ~6x faster).
 
 They replace Manim internals, so they are installed only on the Manim version they were
 written for (other versions keep their own code, and `status()` says so in one line).
@@ -43,7 +52,7 @@ X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
 KEYFRAME_SECONDS = 2
 MAX_INFLIGHT_ENCODERS = 2   # partial files encoding at once (the current one and the last)
 ENCODER_QUEUE_FRAMES = 8    # frames waiting per encoder (8 x 8 MB at 1080p)
-PATCHES = ("encoding", "images", "joins", "handoff", "paths")
+PATCHES = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies")
 
 _installed: list[str] = []
 _status = {"line": ""}
@@ -58,7 +67,10 @@ def _patch(owner: type, name: str, new) -> None:
 def uninstall() -> None:
     """Put Manim's own functions back (tests draw the same frame with and without)."""
     for (owner, name), original in _originals.items():
-        setattr(owner, name, original)
+        if original is None:
+            delattr(owner, name)   # added by _patch_new
+        else:
+            setattr(owner, name, original)
     _originals.clear()
     _installed.clear()
     _status["line"] = ""
@@ -100,7 +112,8 @@ def install() -> str | None:
             if name not in _installed:
                 {"encoding": _encode_faster, "images": _composite_images_in_place,
                  "joins": _overlap_encoder_joins, "handoff": _hand_frames_over,
-                 "paths": _faster_cairo_paths}[name]()
+                 "paths": _faster_cairo_paths, "svg": _keep_svg_outlines,
+                 "copies": _cheaper_copies}[name]()
                 _installed.append(name)
         left_out = [name for name in PATCHES if name not in wanted]
         if left_out:
@@ -312,3 +325,107 @@ def set_cairo_context_path(self, ctx, vmobject):
         if equal(points[start], points[end - 1]):
             close_path()
     return self
+
+
+# --- 6. Text outlines ----------------------------------------------------------------------
+
+def svg_store() -> "Path":
+    from .options import media_dir
+
+    return media_dir() / "cache" / "svg"
+
+
+def _keep_svg_outlines() -> None:
+    from manim.mobject.svg.svg_mobject import SVGMobject
+
+    original = SVGMobject.__dict__["init_svg_mobject"]
+
+    def init_svg_mobject(self, use_svg_cache: bool):
+        key = _svg_key(self) if self.file_name is not None else None   # Text: use_svg_cache False
+        stored = _load_outlines(key) if key else None
+        if stored is not None:
+            submobjects, self.id_to_vgroup_dict = stored
+            self.add(*submobjects)   # as Manim's own in-memory cache: parsed and flipped
+            return self
+        original(self, use_svg_cache)
+        if key:
+            _store_outlines(key, (self.submobjects, self.id_to_vgroup_dict))
+        return self
+
+    _patch(SVGMobject, "init_svg_mobject", init_svg_mobject)
+
+
+def _svg_key(mob) -> str | None:
+    """What SVGMobject.generate_mobject's result depends on: the file's bytes and the settings
+    it is parsed with (not the file's name: every render process has its own text folder)."""
+    import hashlib
+
+    from manim import config
+
+    from manim.mobject.svg.svg_mobject import SVGMobject
+
+    if any(getattr(type(mob), name) is not getattr(SVGMobject, name)
+           for name in ("generate_mobject", "modify_xml_tree", "get_mobjects_from", "generate_config_style_dict")):
+        return None   # a class that parses in its own way (e.g. Typst): not cached
+    try:
+        data = mob.get_file_path().read_bytes()
+    except (OSError, ValueError):
+        return None
+    seed = repr((MANIM_VERSION, type(mob).__name__, mob.svg_default, mob.path_string_config,
+                 config.renderer)).encode()
+    return hashlib.blake2b(seed + b"\0" + data, digest_size=16).hexdigest()
+
+
+def _load_outlines(key: str):
+    import pickle
+
+    try:
+        with open(svg_store() / f"{key}.pickle", "rb") as file:
+            return pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        return None
+
+
+def _store_outlines(key: str, outlines) -> None:
+    import pickle
+
+    from common.files import atomic_path
+
+    try:
+        svg_store().mkdir(parents=True, exist_ok=True)
+        with atomic_path(svg_store() / f"{key}.pickle") as tmp, open(tmp, "wb") as file:
+            pickle.dump(outlines, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass   # only slower next time
+
+
+# --- 7. copies -----------------------------------------------------------------------------
+
+def _cheaper_copies() -> None:
+    from manim.mobject.mobject import Mobject
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+    from manim.utils.color.core import ManimColor
+
+    def copy_glyph(self, memo):
+        path = self.__dict__.get("path_obj")
+        if path is not None:
+            memo.setdefault(id(path), path)   # the copy shares it: it is never changed
+        return Mobject.__deepcopy__(self, memo)
+
+    def copy_color(self, memo):
+        new = object.__new__(type(self))
+        new.__dict__.update({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.__dict__.items()})
+        memo[id(self)] = new
+        return new
+
+    _patch_new(VMobjectFromSVGPath, "__deepcopy__", copy_glyph)
+    _patch_new(ManimColor, "__deepcopy__", copy_color)
+
+
+def _patch_new(owner: type, name: str, new) -> None:
+    """_patch for an attribute `owner` does not define itself (uninstall deletes it again)."""
+    if name in owner.__dict__:
+        _patch(owner, name, new)
+    else:
+        _originals.setdefault((owner, name), None)
+        setattr(owner, name, new)

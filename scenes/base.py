@@ -85,10 +85,11 @@ class CaptionArea(VGroup):
         self.language, self.shown = language, shown   # shown False: never any cue (SUBS=track)
         self.cues = []
 
-    def set_line(self, line) -> None:
+    def set_line(self, line, texts: bool = True) -> None:
+        """The cues of `line`; `texts` False: their timing only (nothing shown)."""
         self.remove(*self.submobjects)
         self.cues = list(line.cues) if self.shown else []
-        texts = [self._text(cue.text) for cue in self.cues]
+        texts = [self._text(cue.text) for cue in self.cues] if texts else []
         if texts:
             self.add(*texts)
         self.show_at(0.0)
@@ -155,6 +156,7 @@ class NanoScene(Beats, Scene):
         self.line = None
         self.beat_start = 0      # frame at which the current beat began
         self.keep_still = True   # save the beat-end still (not for beats a render job skips)
+        self.last_still = None   # the still saved for the current beat
         # Tests switch this on before render() (which calls setup()): every play is checked.
         self.auditing = self.__dict__.get("auditing", False)
         self.audit_log: list[str] = []
@@ -313,10 +315,11 @@ class NanoScene(Beats, Scene):
     def play_recorded_beat(self, index: int, line, method) -> None:
         """play_beat, told by the beat recorder (if any) whether to draw its frames."""
         recorder = self.beat_recorder
-        self.keep_still = recorder is None or recorder.begin(self, index, line) or index >= recorder.first
+        self.keep_still = recorder is None or recorder.begin(self, index, line)
+        self.last_still = None
         self.play_beat(line, method)
         if recorder is not None:
-            recorder.end(self, index)
+            recorder.end(self, index, self.last_still)
 
     def prepare(self) -> None:
         """Build the scene's persistent layout (override)."""
@@ -324,7 +327,8 @@ class NanoScene(Beats, Scene):
     def play_beat(self, line, method) -> None:
         self.line = line
         self.beat_start = self.frames
-        self.captions.set_line(line)
+        # A skipped beat (no frames, no still) needs the cue times, not their texts.
+        self.captions.set_line(line, texts=self.keep_still or not self.renderer._original_skipping_status)
         if self.captions not in self.mobjects:
             self.add(self.captions)
         if self.lead:
@@ -356,6 +360,7 @@ class NanoScene(Beats, Scene):
         self.renderer.update_frame(self, ignore_skipping=True)
         with atomic_path(path) as tmp:
             self.camera.get_image().convert("RGB").save(tmp, format="PNG")
+        self.last_still = path
         return path
 
     def _beat_time(self) -> float:

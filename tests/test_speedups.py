@@ -239,3 +239,55 @@ def test_cairo_path_patch_draws_manims_frame(tmp_path, patches):
         ours = _vector_frame()
     assert manims[..., :3].std() > 10
     assert np.array_equal(ours, manims)
+
+
+def _text_family(text: str):
+    from manim import Text
+
+    mob = Text(text, font_size=40).shift([1, -0.5, 0])
+    return [(type(m).__name__, m.points.copy(), m.fill_rgbas.copy(), m.stroke_rgbas.copy())
+            for m in mob.get_family()]
+
+
+def test_text_outlines_from_the_store_equal_parsed_ones(tmp_path, patches, monkeypatch):
+    monkeypatch.setenv("NANOGPT_MEDIA_DIR", str(tmp_path / "media"))
+    with _small_config(tmp_path):
+        patches()
+        manims = _text_family("Σ exp = 1.000 注意力")
+        patches("svg")
+        stored_first = _text_family("Σ exp = 1.000 注意力")   # parsed, then stored
+        assert len(list(speedups.svg_store().glob("*.pickle"))) == 1
+        from manim.mobject.svg import svg_mobject
+        svg_mobject.SVG_HASH_TO_MOB_MAP.clear()   # Manim's in-memory cache out of the way
+        loaded = _text_family("Σ exp = 1.000 注意力")
+    assert len(manims) > 5
+    for ours in (stored_first, loaded):
+        assert [m[0] for m in ours] == [m[0] for m in manims]
+        for a, b in zip(ours, manims):
+            for x, y in zip(a[1:], b[1:]):
+                assert np.array_equal(x, y)
+
+
+def test_cheaper_copies_equal_manims_and_stay_independent(tmp_path, patches):
+    import copy
+
+    from manim import RED, Text
+
+    with _small_config(tmp_path):
+        patches()
+        text = Text("x = 1.25", font_size=40)
+        manims = text.copy()
+        patches("copies")
+        ours = text.copy()
+        red = copy.deepcopy(RED)
+    pairs = list(zip(ours.get_family(), manims.get_family()))
+    assert len(pairs) > 4 and len(ours.get_family()) == len(manims.get_family())
+    for a, b in pairs:
+        assert type(a) is type(b)
+        for name in ("points", "fill_rgbas", "stroke_rgbas"):
+            assert np.array_equal(getattr(a, name), getattr(b, name))
+    ours[0].shift([1, 0, 0])
+    assert not np.array_equal(ours[0].points, text[0].points)   # a copy, not the same glyph
+    assert red == RED and red is not RED
+    red._internal_value[0] = 0.0
+    assert RED._internal_value[0] != 0.0
