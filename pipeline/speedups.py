@@ -345,6 +345,8 @@ def _keep_svg_outlines() -> None:
         stored = _load_outlines(key) if key else None
         if stored is not None:
             submobjects, self.id_to_vgroup_dict = stored
+            for mob in submobjects:
+                mob.__dict__.setdefault("path_obj", None)
             self.add(*submobjects)   # as Manim's own in-memory cache: parsed and flipped
             return self
         original(self, use_svg_cache)
@@ -391,12 +393,18 @@ def _store_outlines(key: str, outlines) -> None:
 
     from common.files import atomic_path
 
+    submobjects = outlines[0]
+    paths = [m.__dict__.pop("path_obj", None) for m in submobjects]   # read only when built: not stored
     try:
         svg_store().mkdir(parents=True, exist_ok=True)
         with atomic_path(svg_store() / f"{key}.pickle") as tmp, open(tmp, "wb") as file:
             pickle.dump(outlines, file, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass   # only slower next time
+    finally:
+        for mob, path in zip(submobjects, paths):
+            if path is not None:
+                mob.path_obj = path
 
 
 # --- 7. copies -----------------------------------------------------------------------------
