@@ -22,14 +22,11 @@ from common.files import fresh_folder
 from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
-from script.voice import master_track
-from script.voice.audio import write_wav
+from script.voice import section_track
 
 from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
 from .segments import concat_path
-
-AUDIO_BITRATE = "128k"  # mono voice; the "fast" AAC coder is ~3x quicker than the default
-
+from .voice_track import write_voice_track
 
 class AssemblyError(RuntimeError):
     """ffmpeg/ffprobe failed; the message is one line."""
@@ -103,7 +100,7 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:
         (parts / "scenes.txt").write_text("".join(f"file '{concat_path(v)}'\n" for v in videos))
-        write_wav(master_track(timed, audio, sections), parts / "voice.wav")
+        write_voice_track([_samples(section_track(timed, s, audio)) for s in sections], parts / "voice.aac")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
         _mux(parts, probes, timed.lang, parts / "video.mp4", out.parent, subtitles_shown)
@@ -124,6 +121,13 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     return out
 
 
+def _samples(track) -> "np.ndarray":
+    """A pydub AudioSegment's 16-bit samples."""
+    import numpy as np
+
+    return np.frombuffer(track.raw_data, dtype="<i2")
+
+
 def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
          subtitles_shown: bool) -> None:
     first = probes[0]
@@ -135,11 +139,11 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
     language = language_of(lang).subtitle_tag
     command = ["ffmpeg", "-y", "-v", "error", "-nostdin",
                "-f", "concat", "-safe", "0", "-i", str(parts / "scenes.txt"),
-               "-i", str(parts / "voice.wav"), "-i", str(parts / "captions.srt"),
+               "-f", "aac", "-i", str(parts / "voice.aac"), "-i", str(parts / "captions.srt"),
                "-i", str(parts / "chapters.txt"),
                "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
                "-map_metadata", "3", "-map_chapters", "3",
-               *video, "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
+               *video, "-c:a", "copy", "-c:s", "mov_text",
                "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
                "-disposition:s:0", "default" if subtitles_shown else "0",
                "-movflags", "+faststart", "-f", "mp4", str(out)]
