@@ -25,7 +25,7 @@ from script.timeline import Timeline
 from script.voice import section_track
 
 from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
-from .segments import concat_path
+from .segments import concat_path, frame_timestamps
 from .voice_track import write_voice_track
 
 class AssemblyError(RuntimeError):
@@ -132,7 +132,7 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
          subtitles_shown: bool) -> None:
     first = probes[0]
     if all(p.format == first.format for p in probes):
-        video = ["-c:v", "copy"]
+        video = ["-c:v", "copy", "-bsf:v", frame_timestamps(first.fps)]
     else:  # never from one render, but a mixed set must still play: re-encode to the first
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-vf",
                  f"scale={first.width}:{first.height},fps={first.fps},format=yuv420p"]

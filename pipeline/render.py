@@ -90,7 +90,7 @@ def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, 
     results: dict[str, list] = {s: [[(i, key, False) for i, key in enumerate(known[s])]] for s in todo}
 
     def seal(scene_id: str) -> None:
-        made = _join_beats(scene_id, timeline.lines(scene_id), works[scene_id], results[scene_id])
+        made = _join_beats(scene_id, timeline.lines(scene_id), works[scene_id], results[scene_id], quality.fps)
         made["slot"] = cache.slot(scene_id, settings)
         folder = cache.commit("video", keys[scene_id], works[scene_id], made)
         done[scene_id] = Rendered(scene_id, folder, True, made["seconds"])
@@ -152,7 +152,7 @@ def plan_pieces(scene_ids, timeline, workers: int, first: dict | None = None,
     return pieces
 
 
-def _join_beats(scene_id: str, lines, work: Path, made_pieces: list) -> dict:
+def _join_beats(scene_id: str, lines, work: Path, made_pieces: list, fps) -> dict:
     """The scene's video (its beats' segments joined) and stills (from the store) in `work`;
     `made_pieces`: the beats known before rendering, then what each piece job returned."""
     beats = sorted({b[0]: b for made in made_pieces
@@ -160,7 +160,7 @@ def _join_beats(scene_id: str, lines, work: Path, made_pieces: list) -> dict:
     if [i for i, *_ in beats] != list(range(len(lines))):
         raise SceneFailed(f"scene {scene_id}: the pieces left beats out "
                           f"(have {[i for i, *_ in beats]}, want {len(lines)})")
-    segments.join_videos([segments.segment_path(key) for _, key, _ in beats], work / "scene.mp4")
+    segments.join_videos([segments.segment_path(key) for _, key, _ in beats], work / "scene.mp4", fps)
     stills = work / "stills"
     stills.mkdir(exist_ok=True)
     for (i, key, _), line in zip(beats, lines):

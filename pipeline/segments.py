@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -196,7 +197,7 @@ class BeatRecorder:
         speedups.flush(writer)   # every partial file of the beat complete
         files = writer.partial_movie_files
         parts = [Path(p) for p in files[self._files_before:] if p is not None]
-        join_videos(parts, segment_path(self._key))
+        join_videos(parts, segment_path(self._key), scene.fps)
         for i in range(self._files_before, len(files)):
             files[i] = None   # Manim's own joining at the end of the scene has nothing left to do
         for part in parts:
@@ -210,22 +211,32 @@ class BeatRecorder:
         self.frames += scene.frames - self._frames_before
 
 
-def join_videos(parts: list[Path], out: Path) -> Path:
-    """Join videos of identical H.264 parameters into `out` by stream copy (atomically)."""
+def join_videos(parts: list[Path], out: Path, fps) -> Path:
+    """Join videos of identical H.264 parameters into `out` by stream copy (atomically).
+    Every frame gets its timestamp anew from its number at `fps`: the concat demuxer starts
+    each part at the previous part's container duration, which Manim's partial files round up
+    by a fraction of a millisecond, and over hundreds of joins the video would run slow (and
+    its frame rate read as 15000/1001 instead of 15)."""
+    rate = Fraction(fps).limit_denominator(1001)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         listing = Path(f"{tmp}.txt")
         listing.write_text("".join(f"file '{concat_path(p)}'\n" for p in parts))
         try:
             result = subprocess.run(["ffmpeg", "-y", "-v", "error", "-nostdin", "-f", "concat", "-safe", "0",
-                                     "-i", str(listing), "-c", "copy", "-f", "mp4", str(tmp)],
-                                    capture_output=True, text=True, check=False)
+                                     "-i", str(listing), "-c", "copy", "-bsf:v", frame_timestamps(rate),
+                                     "-f", "mp4", str(tmp)], capture_output=True, text=True, check=False)
         finally:
             listing.unlink(missing_ok=True)
         if result.returncode != 0:
             reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
             raise RuntimeError(f"joining {len(parts)} videos into {out.name} failed: {reason}")
     return out
+
+
+def frame_timestamps(fps: Fraction) -> str:
+    """An ffmpeg bitstream filter that stamps packet N at N / fps (no B-frames: pts = dts)."""
+    return f"setts=ts=N*{fps.denominator}/({fps.numerator}*TB)"
 
 
 def concat_path(path: Path) -> str:
