@@ -29,6 +29,8 @@ from .options import PROJECT_ROOT, Settings, media_dir
 CODE_FOLDERS = ("engine", "script", "scenes")
 # Our own files that shape a scene's video (how it is rendered), not assembly or the CLI.
 RENDER_CODE = ("pipeline/worker.py", "pipeline/speedups.py", "pipeline/options.py")
+# How a scene's video is joined from its beat segments (not part of the segments' own keys).
+JOIN_VERSION = 2   # 2: frames re-stamped at N / fps
 FORMAT_VERSION = 1  # bump when the layout of an entry changes
 
 
@@ -76,7 +78,7 @@ def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
     """The cache key of one scene render (`kind`: video or slides)."""
     lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
-    return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines})
+    return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines, "joined": JOIN_VERSION})
 
 
 def segment_base(scene_id: str, settings: Settings, timeline) -> str:
