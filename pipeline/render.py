@@ -87,10 +87,13 @@ def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, 
     bases = {s: cache.segment_base(s, settings, timeline) for s in todo}
     known = {s: segments.known_chain(bases[s], timeline.lines(s)) for s in todo}
     works = {s: cache.work_dir("video", keys[s]) for s in todo}
-    results: dict[str, list] = {s: [[(i, key, False) for i, key in enumerate(known[s])]] for s in todo}
+    results: dict[str, list] = {s: [] for s in todo}   # what each piece job of the scene returned
 
     def seal(scene_id: str) -> None:
-        made = _join_beats(scene_id, timeline.lines(scene_id), works[scene_id], results[scene_id], quality.fps)
+        beats = [(i, key, False) for i, key in enumerate(known[scene_id])]
+        beats += [b for made in results[scene_id] for b in made["segments"]]
+        made = _join_beats(scene_id, timeline.lines(scene_id), works[scene_id], beats, results[scene_id],
+                           quality.fps)
         made["slot"] = cache.slot(scene_id, settings)
         folder = cache.commit("video", keys[scene_id], works[scene_id], made)
         done[scene_id] = Rendered(scene_id, folder, True, made["seconds"])
@@ -152,11 +155,11 @@ def plan_pieces(scene_ids, timeline, workers: int, first: dict | None = None,
     return pieces
 
 
-def _join_beats(scene_id: str, lines, work: Path, made_pieces: list, fps) -> dict:
-    """The scene's video (its beats' segments joined) and stills (from the store) in `work`;
-    `made_pieces`: the beats known before rendering, then what each piece job returned."""
-    beats = sorted({b[0]: b for made in made_pieces
-                    for b in (made if isinstance(made, list) else made["segments"])}.values())
+def _join_beats(scene_id: str, lines, work: Path, beats: list, jobs: list[dict], fps) -> dict:
+    """The scene's video (its beats' segments joined) and stills (from the store) in `work`.
+    `beats`: (index, segment key, drawn by this run) of every beat; `jobs`: what each piece
+    job returned."""
+    beats = sorted({b[0]: b for b in beats}.values())
     if [i for i, *_ in beats] != list(range(len(lines))):
         raise SceneFailed(f"scene {scene_id}: the pieces left beats out "
                           f"(have {[i for i, *_ in beats]}, want {len(lines)})")
@@ -168,7 +171,6 @@ def _join_beats(scene_id: str, lines, work: Path, made_pieces: list, fps) -> dic
         segments.touch(key)
     for piece in work.glob("piece-*"):
         shutil.rmtree(piece, ignore_errors=True)
-    jobs = [m for m in made_pieces if isinstance(m, dict)]
     return {"scene": scene_id, "video": "scene.mp4",
             "seconds": sum(m["seconds"] for m in jobs), "cpu_seconds": sum(m["cpu_seconds"] for m in jobs),
             "frames": sum(m["frames"] for m in jobs),
