@@ -398,7 +398,7 @@ class NanoScene(Beats, Scene):
             family = mob.get_family()
             for part in family:
                 # ValueLabels are few: the type test first spares a visibility walk per part.
-                if isinstance(part, ValueLabel) and _has_points(part) and (part is mob or _is_visible(part)):
+                if isinstance(part, ValueLabel) and _has_any_points(part) and (part is mob or _is_visible(part)):
                     self.shown_labels.add(part)
             if not any(_has_points(m) for m in family):
                 continue
