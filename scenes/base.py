@@ -400,15 +400,16 @@ class NanoScene(Beats, Scene):
         where = f"{type(self).__name__} beat {self.line.id if self.line else '-'}"
         half_w, half_h = style.FRAME_W / 2, style.FRAME_H / 2
         for mob in self.visible_mobjects():
-            for part in [mob, *mob.get_family()]:
-                if part is not mob and not _is_visible(part):
-                    continue
-                if _has_points(part) and isinstance(part, ValueLabel):
+            family = mob.get_family()
+            for part in family:
+                # ValueLabels are few: the type test first spares a visibility walk per part.
+                if isinstance(part, ValueLabel) and _has_any_points(part) and (part is mob or _is_visible(part)):
                     self.shown_labels.add(part)
-            if not _has_any_points(mob):
+            if not any(_has_points(m) for m in family):
                 continue
-            left, right = mob.get_left()[0], mob.get_right()[0]
-            bottom, top = mob.get_bottom()[1], mob.get_top()[1]
+            # get_left()[0], get_bottom()[1]... each walk the boundary points: one walk here
+            points = mob.get_points_defining_boundary()
+            (left, bottom), (right, top) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
             name = type(mob).__name__
             if left < -half_w or right > half_w or top > half_h or bottom < -half_h:
                 self.audit_log.append(f"{where}: {name} leaves the frame "
@@ -434,8 +435,8 @@ class NanoScene(Beats, Scene):
                     seen.add((shown, "size"))
                     self.legibility_log.append(f"{where}: text {shown!r} is {px:.1f} px at 1080p "
                                                f"(font_size {part.font_size:.1f}; min {MIN_TEXT_PX} px)")
-                left, right = part.get_left()[0], part.get_right()[0]
-                bottom, top = part.get_bottom()[1], part.get_top()[1]
+                points = part.get_points_defining_boundary()
+                (left, bottom), (right, top) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
                 if (left < -TITLE_SAFE_X - 1e-3 or right > TITLE_SAFE_X + 1e-3 or top > TITLE_SAFE_Y + 1e-3
                         or bottom < -TITLE_SAFE_Y - 1e-3) and (shown, "margin") not in seen:
                     seen.add((shown, "margin"))
