@@ -9,6 +9,7 @@ subtitles and the chapters are all built from that one adjusted timeline.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import shutil
@@ -147,7 +148,7 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
                "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
                "-disposition:s:0", "default" if subtitles_shown else "0",
                "-movflags", "+faststart", "-f", "mp4", str(out)]
-    _run(command, f"ffmpeg (muxing into {folder})")
+    _run(command, f"ffmpeg (muxing into {folder})", folder)
 
 
 def _boxes(data: bytes, start: int, end: int):
@@ -214,11 +215,13 @@ def _escape(text: str) -> str:
     return text
 
 
-def _run(command: list[str], what: str) -> str:
+def _run(command: list[str], what: str, folder: Path | None = None) -> str:
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise AssemblyError(f"{command[0]} is not installed; install it with: apt-get install ffmpeg") from None
+    if result.returncode != 0 and folder is not None and "No space left on device" in result.stderr:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))   # said as for our own writes
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
         raise AssemblyError(f"{what} failed: {reason}")
