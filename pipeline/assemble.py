@@ -101,7 +101,7 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:
         (parts / "scenes.txt").write_text("".join(f"file '{concat_path(v)}'\n" for v in videos))
-        write_voice_track([_samples(section_track(timed, s, audio)) for s in sections], parts / "voice.aac")
+        write_voice_track([section_track(timed, s, audio) for s in sections], parts / "voice.aac")
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
         _mux(parts, probes, timed.lang, parts / "video.mp4", out.parent, subtitles_shown)
@@ -120,13 +120,6 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return out
-
-
-def _samples(track) -> "np.ndarray":
-    """A pydub AudioSegment's 16-bit samples."""
-    import numpy as np
-
-    return np.frombuffer(track.raw_data, dtype="<i2")
 
 
 def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,

@@ -131,6 +131,11 @@ def picture_digest(mobjects) -> str:
     return digest.hexdigest()
 
 
+def scene_picture(scene) -> str:
+    """The digest of what a NanoScene shows now, its captions left out."""
+    return picture_digest([m for m in scene.mobjects if m is not scene.captions])
+
+
 def _drawn(mob) -> bool:
     if isinstance(getattr(mob, "pixel_array", None), np.ndarray):
         return True
@@ -164,7 +169,7 @@ class BeatRecorder:
             raise EndSceneEarlyException()
         self._key, draw = None, False
         if index >= self.first:
-            picture = self._picture or picture_digest([m for m in scene.mobjects if m is not scene.captions])
+            picture = self._picture or scene_picture(scene)
             if index == 0:
                 _record_picture(_start_path(self.base), picture)
             lines = scene.lines()
@@ -205,7 +210,7 @@ class BeatRecorder:
         if still is not None:
             with atomic_path(still_path(self._key)) as tmp:
                 shutil.copyfile(still, tmp)
-        self._picture = picture_digest([m for m in scene.mobjects if m is not scene.captions])
+        self._picture = scene_picture(scene)
         _record_picture(_end_path(self._key), self._picture)
         self.made.append((index, self._key, True))
         self.frames += scene.frames - self._frames_before

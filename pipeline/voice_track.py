@@ -35,9 +35,10 @@ def audio_cache() -> Path:
     return media_dir() / "cache" / "audio"
 
 
-def write_voice_track(sections: list[np.ndarray], out: Path) -> Path:
-    """`sections`: each section's voice (16-bit mono samples at SAMPLE_RATE, as long as its
-    video), back to back. Writes them as one ADTS AAC stream to `out`."""
+def write_voice_track(tracks: list, out: Path) -> Path:
+    """`tracks`: each section's voice (pydub AudioSegments, 16-bit mono at SAMPLE_RATE, as
+    long as its video), back to back. Writes them as one ADTS AAC stream to `out`."""
+    sections = [np.frombuffer(track.raw_data, dtype="<i2") for track in tracks]
     starts = np.cumsum([0] + [len(s) for s in sections])
     frame_at = [round(int(s) / AAC_FRAME) for s in starts]   # each section's first AAC frame
     joined = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import av
 import numpy as np
 import pytest
+from pydub import AudioSegment
 
 from pipeline import voice_track
 from script.voice import SAMPLE_RATE
@@ -18,6 +19,10 @@ def tone_section(seconds: float, pitch: float) -> np.ndarray:
     x[: SAMPLE_RATE // 5] = 0
     x[-SAMPLE_RATE // 2:] = 0
     return (x * 32767).astype(np.int16)
+
+
+def voiced(samples: np.ndarray) -> AudioSegment:
+    return AudioSegment(samples.tobytes(), frame_rate=SAMPLE_RATE, sample_width=2, channels=1)
 
 
 def decode(path) -> np.ndarray:
@@ -33,7 +38,7 @@ def sections(tmp_path, monkeypatch):
 
 
 def test_sections_play_in_place(sections, tmp_path):
-    track = decode(voice_track.write_voice_track(sections, tmp_path / "voice.aac"))
+    track = decode(voice_track.write_voice_track([voiced(s) for s in sections], tmp_path / "voice.aac"))
     total = sum(len(s) for s in sections)
     assert abs(len(track) - total) <= voice_track.AAC_FRAME // 2
     start = 0
@@ -48,10 +53,10 @@ def test_sections_play_in_place(sections, tmp_path):
 
 
 def test_an_edit_encodes_only_its_section(sections, tmp_path):
-    voice_track.write_voice_track(sections, tmp_path / "a.aac")
+    voice_track.write_voice_track([voiced(s) for s in sections], tmp_path / "a.aac")
     assert len(list(voice_track.audio_cache().glob("*.aac"))) == 3
     edited = [sections[0], tone_section(4.0, 500.0), sections[2]]
-    voice_track.write_voice_track(edited, tmp_path / "b.aac")
+    voice_track.write_voice_track([voiced(s) for s in edited], tmp_path / "b.aac")
     assert len(list(voice_track.audio_cache().glob("*.aac"))) == 4
     frames_a = voice_track.adts_frames((tmp_path / "a.aac").read_bytes())
     frames_b = voice_track.adts_frames((tmp_path / "b.aac").read_bytes())
