@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import os
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 
@@ -329,7 +330,7 @@ def set_cairo_context_path(self, ctx, vmobject):
 
 # --- 6. Text outlines ----------------------------------------------------------------------
 
-def svg_store() -> "Path":
+def svg_store() -> Path:
     from .options import media_dir
 
     return media_dir() / "cache" / "svg"
@@ -363,7 +364,6 @@ def _svg_key(mob) -> str | None:
     import hashlib
 
     from manim import config
-
     from manim.mobject.svg.svg_mobject import SVGMobject
 
     if any(getattr(type(mob), name) is not getattr(SVGMobject, name)
