@@ -197,8 +197,8 @@ def test_frame_handoff_encodes_the_same_frames(tmp_path, patches):
     assert len(ours) == len(copied) and all(np.array_equal(a, b) for a, b in zip(copied, ours))
 
 
-def test_frame_handoff_sends_pyav_frames(tmp_path, patches):
-    import av
+def test_frame_handoff_sends_yuv_frames(tmp_path, patches):
+    """Drawn and held frames reach the encoder thread converted (yuv420p PyAV frames)."""
     from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
 
     kinds = set()
@@ -206,14 +206,44 @@ def test_frame_handoff_sends_pyav_frames(tmp_path, patches):
     patched = Job._encode_and_write_frame
 
     def record(self, frame, num_frames):
-        kinds.add((type(frame).__name__, num_frames > 1))
+        kinds.add((type(frame).__name__, getattr(frame, "format", None) and frame.format.name, num_frames > 1))
         patched(self, frame, num_frames)
     Job._encode_and_write_frame = record
     try:
         _render_small_scene(tmp_path)
     finally:
         Job._encode_and_write_frame = patched
-    assert (av.VideoFrame.__name__, False) in kinds and ("ndarray", True) in kinds
+    assert kinds == {("VideoFrame", "yuv420p", False), ("VideoFrame", "yuv420p", True)}
+
+
+def test_changed_rectangle_conversion_equals_whole_frame_conversion(monkeypatch):
+    """Frame after frame, a random rectangle changes (sharp edges, at the borders too): each
+    yuv420p frame equals the whole frame converted, and only a part around the change was."""
+    from av.video.reformatter import VideoReformatter
+
+    rng = np.random.default_rng(7)
+    height, width = 480, 854
+    rgba = np.zeros((height, width, 4), np.uint8)
+    rgba[..., :3] = rng.integers(0, 256, (height, width, 3))
+    rgba[..., 3] = 255
+    converted = []
+    whole_frame = speedups._yuv_planes
+
+    def record(picture, reformatter):
+        converted.append(picture.shape[:2])
+        return whole_frame(picture, reformatter)
+    monkeypatch.setattr(speedups, "_yuv_planes", record)
+    frames = speedups.YuvFrames()
+    for step in range(40):
+        if step:
+            top, left = rng.integers(0, height - 1), rng.integers(0, width - 1)
+            tall, wide = rng.integers(1, 120), rng.integers(1, 200)
+            rgba[top:top + tall, left:left + wide, :3] = rng.integers(0, 256, (3,))
+        frame = frames.frame(rgba)
+        expected = whole_frame(rgba, VideoReformatter())
+        assert all(np.array_equal(speedups._plane_array(p), e) for p, e in zip(frame.planes, expected)), step
+    assert converted[0] == (height, width)
+    assert max(h * w for h, w in converted[1:]) < height * width / 2
 
 
 def _vector_frame() -> np.ndarray:
