@@ -305,31 +305,48 @@ def _hand_frames_over() -> None:
 
 class YuvFrames:
     """One play's RGBA frames as yuv420p PyAV frames, converting only the rectangle that changed
-    since the previous frame (the first frame in full). swscale's chroma filter reads pixels
-    around a changed one, so the rectangle is converted with MARGIN pixels around it and
-    pasted with MARGIN / 2: the planes equal a whole-frame conversion's, byte for byte."""
+    since the previous frame (the first frame, and frames mostly changed, in full). swscale's
+    chroma filter reads pixels around a changed one, so the rectangle is converted with MARGIN
+    pixels around it and pasted with MARGIN / 2: the planes equal a whole-frame conversion's,
+    byte for byte. A frame handed over is never changed afterwards (the encoder reads it)."""
 
     MARGIN = 16
-    SIZE_STEP = 64   # rectangles grow to multiples of this: fewer new swscale contexts
+    SIZE_STEP = 64     # rectangles grow to multiples of this: fewer new swscale contexts
+    WHOLE_SHARE = 0.4  # a change over this share of the frame is converted whole
 
     def __init__(self) -> None:
         from av.video.reformatter import VideoReformatter
 
-        self.previous: np.ndarray | None = None   # the last RGBA frame
-        self.planes: list[np.ndarray] = []         # its Y, U and V planes
+        self.rgba = None      # PyAV rgba frame holding the last frame's pixels (whole conversions read it)
+        self.previous: np.ndarray | None = None   # its pixels, (height, width, 4)
+        self.current = None   # the last yuv420p frame handed over
         self.whole, self.part = VideoReformatter(), VideoReformatter()
 
     def frame(self, rgba: np.ndarray):
         """A new yuv420p frame of `rgba` (which may change as soon as this returns)."""
         height, width = rgba.shape[:2]
         if self.previous is None or self.previous.shape != rgba.shape or height % 2 or width % 2:
-            self.previous = rgba.copy()
-            self.planes = [plane.copy() for plane in _yuv_planes(rgba, self.whole)]
-        elif (box := changed_box(self.previous, rgba)) is not None:
-            self._convert_part(rgba, *box)
-        return self._new_frame(width, height)
+            return self._convert_whole(rgba)
+        box = changed_box(self.previous, rgba)
+        if box is None:
+            self.current = copy_frame(self.current)
+        elif (box[1] - box[0]) * (box[3] - box[2]) > self.WHOLE_SHARE * height * width:
+            return self._convert_whole(rgba)
+        else:
+            self.current = self._convert_part(rgba, *box)
+        return self.current
 
-    def _convert_part(self, rgba: np.ndarray, top: int, bottom: int, left: int, right: int) -> None:
+    def _convert_whole(self, rgba: np.ndarray):
+        import av
+
+        if self.previous is None or self.previous.shape != rgba.shape:
+            self.rgba = av.VideoFrame(rgba.shape[1], rgba.shape[0], "rgba")
+            self.previous = _plane_array(self.rgba.planes[0], channels=4)
+        self.previous[:] = rgba
+        self.current = self.whole.reformat(self.rgba, format="yuv420p")
+        return self.current
+
+    def _convert_part(self, rgba: np.ndarray, top: int, bottom: int, left: int, right: int):
         height, width = rgba.shape[:2]
         margin, step = self.MARGIN, self.SIZE_STEP
         y0, x0 = max(0, _even(top - margin)), max(0, _even(left - margin))
@@ -337,38 +354,37 @@ class YuvFrames:
         x1 = min(width, x0 + -(-(right + margin - x0) // step) * step)
         inner = [max(0, _even(top - margin // 2)), min(height, _even(bottom + margin // 2 + 1)),
                  max(0, _even(left - margin // 2)), min(width, _even(right + margin // 2 + 1))]
-        for plane, part, scale in zip(self.planes, _yuv_planes(rgba[y0:y1, x0:x1], self.part), (1, 2, 2)):
+        new = copy_frame(self.current)
+        parts = _yuv_planes(rgba[y0:y1, x0:x1], self.part)
+        for plane, part, scale in zip(new.planes, parts, (1, 2, 2)):
             a, b, c, d = (v // scale for v in inner)
-            plane[a:b, c:d] = part[a - y0 // scale:b - y0 // scale, c - x0 // scale:d - x0 // scale]
+            _plane_array(plane)[a:b, c:d] = part[a - y0 // scale:b - y0 // scale, c - x0 // scale:d - x0 // scale]
         self.previous[top:bottom, left:right] = rgba[top:bottom, left:right]
-
-    def _new_frame(self, width: int, height: int):
-        import av
-
-        frame = av.VideoFrame(width, height, "yuv420p")
-        for plane, data in zip(frame.planes, self.planes):
-            _plane_array(plane)[:] = data
-        return frame
+        return new
 
 
 def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(top, bottom, left, right) of the pixels that differ between two RGBA frames, or None."""
-    changed = before.view(np.uint32)[..., 0] != after.view(np.uint32)[..., 0]
+    """(top, bottom, left, right) around the pixels that differ between two RGBA frames of an
+    even width (compared two pixels at a time), or None if none does."""
+    height = before.shape[0]
+    pairs = [frame.reshape(height, -1).view(np.uint64) for frame in (before, after)]
+    changed = pairs[0] != pairs[1]
     rows = np.flatnonzero(changed.any(axis=1))
     if len(rows) == 0:
         return None
     top, bottom = int(rows[0]), int(rows[-1]) + 1
     columns = np.flatnonzero(changed[top:bottom].any(axis=0))
-    return top, bottom, int(columns[0]), int(columns[-1]) + 1
+    return top, bottom, 2 * int(columns[0]), 2 * int(columns[-1]) + 2
 
 
 def _even(value: int) -> int:
     return value - value % 2
 
 
-def _plane_array(plane) -> np.ndarray:
-    """A PyAV frame plane as a writable (rows, width) array over its bytes."""
-    return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:plane.height, :plane.width]
+def _plane_array(plane, channels: int = 1) -> np.ndarray:
+    """A PyAV frame plane as a writable (rows, width[, channels]) array over its bytes."""
+    rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:plane.height, :plane.width * channels]
+    return rows if channels == 1 else rows.reshape(plane.height, plane.width, channels)
 
 
 def _yuv_planes(rgba: np.ndarray, reformatter) -> list[np.ndarray]:

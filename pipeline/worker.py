@@ -24,6 +24,12 @@ from pathlib import Path
 from . import segments, speedups
 
 PROGRESS_EVERY = 0.25  # seconds between frame-count reports
+# glibc malloc: blocks from this size on are mapped on their own and handed back when freed.
+# By default the threshold grows with the largest block freed (an 8 MB frame), after which
+# frames come from the heap and it stays at its high-water mark: 585 -> 423 MB peak for the
+# attention scene at 1080p60, CPU time the same within noise.
+MMAP_THRESHOLD = 128 * 1024
+MALLOC_ARENAS = 2       # the drawing thread and the encoder thread
 
 _queue = None  # set by init(): where frame counts go (job id, frames so far)
 
@@ -55,7 +61,22 @@ def init(queue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from script.voice import VoiceWarning
     warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
+    _hand_large_blocks_back()
     speedups.install()
+
+
+def _hand_large_blocks_back() -> None:
+    """Fix glibc's mmap threshold (see MMAP_THRESHOLD); nothing on other C libraries."""
+    import ctypes
+    import ctypes.util
+
+    m_arena_max, m_mmap_threshold = -8, -3   # mallopt parameters, malloc.h
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+        libc.mallopt(m_arena_max, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
 
 
 def run(job: Job) -> dict:

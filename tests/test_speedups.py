@@ -233,17 +233,22 @@ def test_changed_rectangle_conversion_equals_whole_frame_conversion(monkeypatch)
         converted.append(picture.shape[:2])
         return whole_frame(picture, reformatter)
     monkeypatch.setattr(speedups, "_yuv_planes", record)
+    whole = speedups.YuvFrames._convert_whole
+    monkeypatch.setattr(speedups.YuvFrames, "_convert_whole",
+                        lambda self, rgba: converted.append(rgba.shape[:2]) or whole(self, rgba))
     frames = speedups.YuvFrames()
     for step in range(40):
-        if step:
+        if step % 10 == 5:   # mostly changed: converted whole
+            rgba[:, 1:, :3] = rgba[:, :-1, :3]
+        elif step:
             top, left = rng.integers(0, height - 1), rng.integers(0, width - 1)
             tall, wide = rng.integers(1, 120), rng.integers(1, 200)
             rgba[top:top + tall, left:left + wide, :3] = rng.integers(0, 256, (3,))
         frame = frames.frame(rgba)
         expected = whole_frame(rgba, VideoReformatter())
         assert all(np.array_equal(speedups._plane_array(p), e) for p, e in zip(frame.planes, expected)), step
-    assert converted[0] == (height, width)
-    assert max(h * w for h, w in converted[1:]) < height * width / 2
+    assert converted[0] == (height, width) and converted.count((height, width)) == 1 + 4
+    assert max(h * w for h, w in converted if (h, w) != (height, width)) < height * width / 2
 
 
 def _vector_frame() -> np.ndarray:
