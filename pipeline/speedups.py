@@ -34,6 +34,10 @@ Manim spends its time on work that does not change the pixels:
    glyph's copy also deep-copied the parsed SVG path it was made from (svgelements objects,
    read only when the glyph is built), and each colour went through copy's generic protocol;
    here the path is shared and a colour copies its one array (a Text copies ~6x faster).
+8. Families: a mobject's family (itself and every submobject, depth first) is asked for
+   many times a frame; Manim builds it as a new list and a de-duplicating set at every level
+   of the tree. Here it is one walk into one list, de-duplicated once (only if a mobject sits
+   in the tree twice): the same list in the same order (~6% of a frame's time).
 
 They replace Manim internals, so they are installed only on the Manim version they were
 written for (other versions keep their own code, and `status()` says so in one line).
@@ -55,7 +59,7 @@ X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
 KEYFRAME_SECONDS = 2
 MAX_INFLIGHT_ENCODERS = 2   # partial files encoding at once (the current one and the last)
 ENCODER_QUEUE_FRAMES = 8    # frames waiting per encoder (8 x 8 MB at 1080p)
-PATCHES = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies")
+PATCHES = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies", "families")
 
 _installed: list[str] = []
 _status = {"line": ""}
@@ -116,7 +120,7 @@ def install() -> str | None:
                 {"encoding": _encode_faster, "images": _composite_images_in_place,
                  "joins": _overlap_encoder_joins, "handoff": _hand_frames_over,
                  "paths": _faster_cairo_paths, "svg": _keep_svg_outlines,
-                 "copies": _cheaper_copies}[name]()
+                 "copies": _cheaper_copies, "families": _flat_families}[name]()
                 _installed.append(name)
         left_out = [name for name in PATCHES if name not in wanted]
         if left_out:
@@ -550,3 +554,29 @@ def _patch_new(owner: type, name: str, new) -> None:
     else:
         _originals.setdefault((owner, name), None)
         setattr(owner, name, new)
+
+
+# --- 8. families ---------------------------------------------------------------------------
+
+def _flat_families() -> None:
+    from manim.mobject.mobject import Mobject
+
+    _patch(Mobject, "get_family", get_family)
+
+
+def get_family(self, recurse: bool = True) -> list:
+    """Manim 0.21's Mobject.get_family: the mobject and its submobjects depth first, each once
+    (where one appears twice, at its last place, as Manim's per-level de-duplication gives)."""
+    family: list = []
+    _walk(self, family)
+    if len(set(map(id, family))) == len(family):
+        return family
+    from manim.utils.iterables import remove_list_redundancies
+
+    return remove_list_redundancies(family)
+
+
+def _walk(mobject, into: list) -> None:
+    into.append(mobject)
+    for sub in mobject.submobjects:
+        _walk(sub, into)

@@ -326,3 +326,22 @@ def test_cheaper_copies_equal_manims_and_stay_independent(tmp_path, patches):
     assert red == RED and red is not RED
     red._internal_value[0] = 0.0
     assert RED._internal_value[0] != 0.0
+
+
+def test_flat_families_equal_manims(tmp_path, patches):
+    """The same family lists, in the same order, as Manim's, for a scene's worth of mobjects
+    and for trees where a mobject appears twice (Manim keeps its last place)."""
+    from manim import Circle, Dot, Group, Square, Text, VGroup
+
+    shared = Dot()
+    inner = VGroup(Square(), shared, Circle())
+    trees = [VGroup(Text("注意力 Q·K"), VGroup(Square(), VGroup(Circle(), Dot()))),
+             Group(inner, shared, VGroup(inner, Dot())), VGroup(shared, VGroup(shared, shared))]
+
+    def families():
+        return [[id(m) for m in mob.get_family()] for tree in trees for mob in [tree, *tree.get_family()]]
+
+    patches()
+    manims = families()
+    patches("families")
+    assert families() == manims
