@@ -63,7 +63,13 @@ def splitting_code_digest() -> str:
 
 
 def _language_fields(lang: str) -> dict:
-    return dataclasses.asdict(language(lang))
+    return _record_fields(language(lang))
+
+
+@functools.lru_cache(maxsize=None)
+def _record_fields(record) -> dict:
+    """A Language as plain data, made once per record (every line's key needs it)."""
+    return dataclasses.asdict(record)
 
 
 def _version(package: str) -> str:
