@@ -112,6 +112,7 @@ class Neural:
         self.helpers: list = []                # the extra workers prepare() started
         self.word_times: dict[str, tuple] = {}
         self.synth_seconds = 0.0               # measured: time the workers spent synthesising
+        self.lines: dict[tuple[str, str], tuple] = {}  # (text, lang) -> (spoken form, cache key)
 
     def all_voices(self) -> list:
         return [*self.voices.values(), *self.helpers]
@@ -121,11 +122,15 @@ class Neural:
         return self.voices.get(lang) or self.voices.setdefault(lang, NeuralVoice(lang))
 
     def _line(self, text: str, lang: str):
+        """The spoken form of a line and its cache key, worked out once (prepare() and speak()
+        both ask)."""
         from ..spoken import spoken_form
 
-        spoken = spoken_form(" ".join(text.split()), lang)
-        key = cache_key(backend=self.name, **self._voice(lang).identity, text=spoken.text)
-        return spoken, key
+        if (text, lang) not in self.lines:
+            spoken = spoken_form(" ".join(text.split()), lang)
+            key = cache_key(backend=self.name, **self._voice(lang).identity, text=spoken.text)
+            self.lines[text, lang] = spoken, key
+        return self.lines[text, lang]
 
     def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
         spoken, key = self._line(text, lang)
