@@ -44,9 +44,21 @@ def file_digest(path: Path) -> str:
 
 def _code_files(scene_id: str) -> list[Path]:
     other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
-    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
-             if p.resolve() not in other_scenes]
+    files = [path for path, real in _all_code_files() if real not in other_scenes]
     return files + [PROJECT_ROOT / p for p in RENDER_CODE]
+
+
+@lru_cache(maxsize=1)
+def _all_code_files() -> tuple[tuple[Path, Path], ...]:
+    """(path, resolved path) of the Python files of CODE_FOLDERS, listed once a run (each
+    scene's key asks)."""
+    return tuple((p, p.resolve()) for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py")))
+
+
+def known_digest(path: Path) -> str:
+    """file_digest(path), hashed once a run while the file's size and mtime stay the same."""
+    stat = path.stat()
+    return _digest_cached(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=None)
@@ -55,12 +67,8 @@ def _digest_cached(path: str, mtime_ns: int, size: int) -> str:
 
 
 def code_digest(scene_id: str) -> dict[str, str]:
-    out = {}
-    for path in _code_files(scene_id):
-        if path.is_file():
-            stat = path.stat()
-            out[str(path.relative_to(PROJECT_ROOT))] = _digest_cached(str(path), stat.st_mtime_ns, stat.st_size)
-    return out
+    return {str(path.relative_to(PROJECT_ROOT)): known_digest(path)
+            for path in _code_files(scene_id) if path.is_file()}
 
 
 def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict:
@@ -69,10 +77,15 @@ def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict
         "format": FORMAT_VERSION, "kind": kind, "scene": scene_id, "class": SCENES[scene_id],
         "input": settings.input_text, "lang": settings.lang, "voice": settings.voice,
         "quality": dataclasses.asdict(settings.quality), "title": timeline.titles.get(scene_id),
-        "weights": file_digest(Path(settings.weights)), "words": file_digest(words_path(settings.lang)),
-        "code": code_digest(scene_id), "manim": version("manim"),
+        "weights": known_digest(Path(settings.weights)), "words": known_digest(words_path(settings.lang)),
+        "code": code_digest(scene_id), "manim": _manim_version(),
         "captions_in_picture": captions_in_picture(kind, settings),
     }
+
+
+@lru_cache(maxsize=1)
+def _manim_version() -> str:
+    return version("manim")
 
 
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
