@@ -90,8 +90,13 @@ def _manim_version() -> str:
 
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
     """The cache key of one scene render (`kind`: video or slides)."""
-    lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
+    lines = [_line_fields(line) for line in timeline.lines(scene_id)]
     return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines, "joined": JOIN_VERSION})
+
+
+def _line_fields(line) -> dict:
+    """dataclasses.asdict(line) (the same JSON), without deep-copying every word time."""
+    return {**vars(line), "cues": [vars(cue) for cue in line.cues]}
 
 
 def segment_base(scene_id: str, settings: Settings, timeline) -> str:
