@@ -62,12 +62,19 @@ class Recorded:
 
     def __init__(self, root: str | Path | None = None):
         self.root = recordings_dir(root)
+        self.found: dict[tuple[str, str], Path | None] = {}  # (lang, line id) -> its recording
+
+    def recording(self, line_id: str, lang: str) -> Path | None:
+        """find_recording(), looked up once a line (auto asks up to three times a line)."""
+        if (lang, line_id) not in self.found:
+            self.found[lang, line_id] = find_recording(self.root, lang, line_id)
+        return self.found[lang, line_id]
 
     def has(self, line_id: str, lang: str) -> bool:
-        return find_recording(self.root, lang, line_id) is not None
+        return self.recording(line_id, lang) is not None
 
     def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
-        path = find_recording(self.root, lang, line_id)
+        path = self.recording(line_id, lang)
         if path is None:
             return None
         key = cache_key(backend=self.name, content=_file_digest(path))
@@ -241,6 +248,7 @@ class Auto:
         self.espeak = Espeak(rate, pitch) if espeak_available() else None
         self.warned = False
         self.no_neural: dict[str, str] = {}   # lang -> why not (said once)
+        self.neural_ready: set[str] = set()   # languages whose neural voice was found usable
 
     @property
     def word_times(self) -> dict:
@@ -282,6 +290,8 @@ class Auto:
 
         if lang in self.no_neural:
             return False
+        if lang in self.neural_ready:  # checked once a run: the checks stat the voice's files
+            return True
         if not enabled() or voice_info(lang) is None:  # off, or none for this language: no news
             if self.name == "neural" and enabled():      # ...unless it was asked for by name
                 self._without_neural(lang, f"the {lang} narration names no neural voice")
@@ -291,6 +301,7 @@ class Auto:
         if reason:
             self._without_neural(lang, reason)
             return False
+        self.neural_ready.add(lang)
         return True
 
     def _without_neural(self, lang: str, reason: str) -> None:
