@@ -42,17 +42,13 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _code_files(scene_id: str) -> list[Path]:
-    other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
-    files = [path for path, real in _all_code_files() if real not in other_scenes]
-    return files + [PROJECT_ROOT / p for p in RENDER_CODE]
-
-
 @lru_cache(maxsize=1)
-def _all_code_files() -> tuple[tuple[Path, Path], ...]:
-    """(path, resolved path) of the Python files of CODE_FOLDERS, listed once a run (each
-    scene's key asks)."""
-    return tuple((p, p.resolve()) for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py")))
+def _code_digests() -> tuple[tuple[Path, str, str], ...]:
+    """(resolved path, name, digest) of every code file (CODE_FOLDERS' Python files and
+    RENDER_CODE), listed and hashed once a run: every scene's key asks."""
+    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))]
+    files += [PROJECT_ROOT / p for p in RENDER_CODE]
+    return tuple((p.resolve(), str(p.relative_to(PROJECT_ROOT)), known_digest(p)) for p in files if p.is_file())
 
 
 def known_digest(path: Path) -> str:
@@ -67,8 +63,9 @@ def _digest_cached(path: str, mtime_ns: int, size: int) -> str:
 
 
 def code_digest(scene_id: str) -> dict[str, str]:
-    return {str(path.relative_to(PROJECT_ROOT)): known_digest(path)
-            for path in _code_files(scene_id) if path.is_file()}
+    """The code a scene runs: every code file but the other scenes' modules."""
+    other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
+    return {name: digest for real, name, digest in _code_digests() if real not in other_scenes}
 
 
 def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict:
