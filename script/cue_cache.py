@@ -1,15 +1,18 @@
-"""A disk cache of caption splitting: media/cache/cues/<sha256>.json, one entry per line.
+"""A disk cache of caption splitting: media/cache/cues/<lang>-<splitter digest>.json.
 
 Cutting a line into cues (script/captions.py) segments Chinese with jieba, whose dictionary
 alone takes about a second to load, and tries many layouts; a line split before is read back
 instead, so a run whose lines are all cached never imports jieba, and an edited line is the
 only one split again.
 
-The key hashes everything the split depends on: the line's text, the caption line width and
-lines per cue, the language's [language] record, the code that splits (captions.py and
-languages.py) and jieba's version. Timing the cues (by the speech's length or the voice's word
-times) is cheap and stays outside: a line voiced again keeps its cached cue texts and is only
-timed again. Entries are written whole (common.files.atomic_write) or not at all.
+A file holds every line split by one splitter: the code that splits (captions.py and
+languages.py), jieba's version and the language's [language] record are in its name (a
+change starts a new file); in it, each entry is keyed by the line's text, the caption line
+width and lines per cue. One file per language rather than one per line: one read a run, and
+no folder of tiny files. Timing the cues (by the speech's length or the voice's word times)
+is cheap and stays outside: a line voiced again keeps its cached cue texts and is only timed
+again. The file is rewritten whole (common.files.atomic_write) when a line is added; two runs
+adding lines at once may lose one's additions, which are then split again next time.
 """
 from __future__ import annotations
 
@@ -34,21 +37,26 @@ def cache_dir() -> Path:
     return media_dir() / "cache" / "cues"
 
 
-def cue_key(text: str, lang: str, line_width: float | None = None, max_lines: int = MAX_LINES) -> str:
-    fields = {"text": text, "language": _language_fields(lang), "line_width": line_width,
-              "max_lines": max_lines, "code": splitting_code_digest()}
-    blob = json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(blob).hexdigest()
+def cache_file(lang: str) -> Path:
+    """The file of `lang`'s splitter: named by everything the split depends on but the line."""
+    splitter = json.dumps({"language": _record_fields(language(lang)), "code": splitting_code_digest()},
+                          sort_keys=True, ensure_ascii=False)
+    return cache_dir() / f"{lang}-{hashlib.sha256(splitter.encode()).hexdigest()[:24]}.json"
+
+
+def entry_key(text: str, line_width: float | None = None, max_lines: int = MAX_LINES) -> str:
+    return json.dumps([text, line_width, max_lines], ensure_ascii=False)
 
 
 def cached_split_cues(text: str, lang: str, line_width: float | None = None,
                       max_lines: int = MAX_LINES) -> list[str]:
     """split_cues(text, lang, line_width, max_lines), read back when the line was split before."""
-    path = cache_dir() / f"{cue_key(text, lang, line_width, max_lines)}.json"
-    texts = _read(path)
-    if texts is None:
+    path, key = cache_file(lang), entry_key(text, line_width, max_lines)
+    table = _table(path)
+    texts = table.get(key)
+    if not (isinstance(texts, list) and all(isinstance(t, str) for t in texts)):  # missing or damaged
         texts = split_cues(text, lang, line_width, max_lines)
-        _store(path, texts)
+        _store(path, {**table, key: texts})
     return texts
 
 
@@ -62,13 +70,9 @@ def splitting_code_digest() -> str:
     return digest.hexdigest()
 
 
-def _language_fields(lang: str) -> dict:
-    return _record_fields(language(lang))
-
-
 @functools.lru_cache(maxsize=None)
 def _record_fields(record) -> dict:
-    """A Language as plain data, made once per record (every line's key needs it)."""
+    """A Language as plain data, made once per record."""
     return dataclasses.asdict(record)
 
 
@@ -79,19 +83,27 @@ def _version(package: str) -> str:
         return "none"
 
 
-def _read(path: Path) -> list[str] | None:
-    """The cue texts stored at `path`; None when missing or damaged (then split again)."""
+def _table(path: Path) -> dict:
+    """The entries stored at `path` ({} when missing or damaged), read once while the file
+    stays the same."""
     try:
-        texts = json.loads(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _read(path, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path: Path, mtime_ns: int, size: int, inode: int) -> dict:
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        return None
-    return texts
+        return {}
+    return table if isinstance(table, dict) else {}
 
 
-def _store(path: Path, texts: list[str]) -> None:
+def _store(path: Path, table: dict) -> None:
     try:
-        atomic_write(path, json.dumps(texts, ensure_ascii=False))
+        atomic_write(path, json.dumps(table, ensure_ascii=False, sort_keys=True))
     except OSError:  # a cache that cannot be written only costs time: the split is in hand
         pass

@@ -4,6 +4,7 @@ line is cached."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -95,12 +96,19 @@ def test_a_code_change_misses_the_cache(splits, monkeypatch, tmp_path):
     assert len(splits) == 2
 
 
-def test_a_damaged_entry_is_split_again(splits):
+@pytest.mark.parametrize("damage", ['{"not json', '["a list"]', None])
+def test_a_damaged_file_or_entry_is_split_again(splits, damage):
     cue_cache.cached_split_cues(EN_LINE, "en")
-    entry = cue_cache.cache_dir() / f"{cue_cache.cue_key(EN_LINE, 'en')}.json"
-    entry.write_text('{"not": "a list"')
+    path = cue_cache.cache_file("en")
+    path.write_text(damage or json.dumps({cue_cache.entry_key(EN_LINE): "not a list of cues"}))
     assert cue_cache.cached_split_cues(EN_LINE, "en") == split_cues(EN_LINE, "en")
     assert len(splits) == 2
+    assert cue_cache.cached_split_cues(EN_LINE, "en") == split_cues(EN_LINE, "en") and len(splits) == 2
+
+
+def test_a_language_is_one_file(media, run):
+    build_timeline(load_narration("zh"), run)
+    assert [p.name for p in cue_cache.cache_dir().iterdir()] == [cue_cache.cache_file("zh").name]
 
 
 def test_only_an_edited_line_is_split_again(splits, run):
