@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from common.files import fresh_folder
+from common.files import atomic_write, fresh_folder
+from common.paths import media_dir
 from script.languages import language as language_of
 from script.subtitles import write_subtitles
 from script.timeline import Timeline
@@ -60,6 +61,33 @@ def probe(path: Path) -> Probe:
     stream = json.loads(out)["streams"][0]
     return Probe(int(stream["nb_frames"]), Fraction(stream["r_frame_rate"]), int(stream["width"]),
                  int(stream["height"]), stream["codec_name"], stream["pix_fmt"])
+
+
+def recorded_probe(path: Path) -> Probe:
+    """probe(path), read back when this very file (same path, inode, size and modification
+    time: a rewrite is a new file) was probed before: a render with nothing to do still
+    reports the video's real length without running ffprobe."""
+    stat = path.stat()
+    identity = {"path": str(path.resolve()), "inode": stat.st_ino, "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns}
+    record_file = media_dir() / "cache" / "probes" / f"{path.name}.json"
+    record = _read_record(record_file)
+    if record is not None and record.get("file") == identity:
+        return Probe(**{**record["probe"], "fps": Fraction(record["probe"]["fps"])})
+    found = probe(path)
+    try:
+        atomic_write(record_file, json.dumps({"file": identity, "probe": {
+            **dataclasses.asdict(found), "fps": str(found.fps)}}))
+    except OSError:  # a record that cannot be written only costs the next run an ffprobe
+        pass
+    return found
+
+
+def _read_record(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def real_timeline(timeline: Timeline, sections: list[str], lengths: list[float]) -> Timeline:

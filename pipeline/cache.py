@@ -42,11 +42,19 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _code_files(scene_id: str) -> list[Path]:
-    other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
-    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
-             if p.resolve() not in other_scenes]
-    return files + [PROJECT_ROOT / p for p in RENDER_CODE]
+@lru_cache(maxsize=1)
+def _code_digests() -> tuple[tuple[Path, str, str], ...]:
+    """(resolved path, name, digest) of every code file (CODE_FOLDERS' Python files and
+    RENDER_CODE), listed and hashed once a run: every scene's key asks."""
+    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))]
+    files += [PROJECT_ROOT / p for p in RENDER_CODE]
+    return tuple((p.resolve(), str(p.relative_to(PROJECT_ROOT)), known_digest(p)) for p in files if p.is_file())
+
+
+def known_digest(path: Path) -> str:
+    """file_digest(path), hashed once a run while the file's size and mtime stay the same."""
+    stat = path.stat()
+    return _digest_cached(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=None)
@@ -55,12 +63,9 @@ def _digest_cached(path: str, mtime_ns: int, size: int) -> str:
 
 
 def code_digest(scene_id: str) -> dict[str, str]:
-    out = {}
-    for path in _code_files(scene_id):
-        if path.is_file():
-            stat = path.stat()
-            out[str(path.relative_to(PROJECT_ROOT))] = _digest_cached(str(path), stat.st_mtime_ns, stat.st_size)
-    return out
+    """The code a scene runs: every code file but the other scenes' modules."""
+    other_scenes = {scene_file(s).resolve() for s in SCENES if s != scene_id}
+    return {name: digest for real, name, digest in _code_digests() if real not in other_scenes}
 
 
 def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict:
@@ -69,16 +74,26 @@ def scene_fields(kind: str, scene_id: str, settings: Settings, timeline) -> dict
         "format": FORMAT_VERSION, "kind": kind, "scene": scene_id, "class": SCENES[scene_id],
         "input": settings.input_text, "lang": settings.lang, "voice": settings.voice,
         "quality": dataclasses.asdict(settings.quality), "title": timeline.titles.get(scene_id),
-        "weights": file_digest(Path(settings.weights)), "words": file_digest(words_path(settings.lang)),
-        "code": code_digest(scene_id), "manim": version("manim"),
+        "weights": known_digest(Path(settings.weights)), "words": known_digest(words_path(settings.lang)),
+        "code": code_digest(scene_id), "manim": _manim_version(),
         "captions_in_picture": captions_in_picture(kind, settings),
     }
 
 
+@lru_cache(maxsize=1)
+def _manim_version() -> str:
+    return version("manim")
+
+
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
     """The cache key of one scene render (`kind`: video or slides)."""
-    lines = [dataclasses.asdict(line) for line in timeline.lines(scene_id)]
+    lines = [_line_fields(line) for line in timeline.lines(scene_id)]
     return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines, "joined": JOIN_VERSION})
+
+
+def _line_fields(line) -> dict:
+    """dataclasses.asdict(line) (the same JSON), without deep-copying every word time."""
+    return {**vars(line), "cues": [vars(cue) for cue in line.cues]}
 
 
 def segment_base(scene_id: str, settings: Settings, timeline) -> str:

@@ -13,7 +13,7 @@ from rich.console import Console
 from common.cli import input_option
 
 from . import build, options
-from .assemble import AssemblyError, outputs as assembled_outputs, probe
+from .assemble import AssemblyError, outputs as assembled_outputs, recorded_probe
 from .render import SceneFailed
 from .revealjs import RevealMissing
 
@@ -149,7 +149,8 @@ def _length(path: Path) -> str:
         if path.is_dir():
             return f"{sum(1 for p in path.iterdir() if p.is_file())} files"
         if path.suffix == ".mp4":
-            return clock(probe(path).seconds) + f" ({probe(path).seconds:.1f} s)"
+            seconds = recorded_probe(path).seconds
+            return f"{clock(seconds)} ({seconds:.1f} s)"
         if path.suffix in (".srt", ".vtt"):
             text = path.read_text(encoding="utf-8")
             return f"{text.count(' --> ')} cues"

@@ -2,12 +2,12 @@
 rendering: a bad value stops with one line naming it and the allowed ones (exit 2)."""
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from common.cli import BadValue, check_lang, parse_or_exit
+from common.paths import PROJECT_ROOT, media_dir  # noqa: F401 (the pipeline's names for them)
 from common.text import shown
 from engine import DEFAULT_WEIGHTS, to_letters, weights_tag
 from script.sections import SCENE_IDS
@@ -38,8 +38,6 @@ STILLS_QUALITY = QUALITIES["high"]
 # there too, not enabled by default). track: a clean picture, the subtitle track enabled by
 # default, for platforms and players that show their own subtitles.
 SUBS = ("picture", "track")  # beat-end stills are for looking at: always 1080p
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -89,11 +87,6 @@ def scene_ids(names) -> tuple[str, ...]:
     for name in names:
         choose("scene", name, SCENE_IDS)
     return tuple(s for s in SCENE_IDS if s in names) if names else SCENE_IDS
-
-
-def media_dir() -> Path:
-    """Where outputs and caches go: $NANOGPT_MEDIA_DIR, else <project>/media (as script.voice)."""
-    return Path(os.environ.get("NANOGPT_MEDIA_DIR") or PROJECT_ROOT / "media")
 
 
 def job_count(text: str | None) -> int | None:

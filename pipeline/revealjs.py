@@ -16,8 +16,6 @@ import io
 import os
 import shutil
 import sys
-import tarfile
-import urllib.request
 from pathlib import Path
 
 from common.files import atomic_write
@@ -53,6 +51,8 @@ def verified(data: bytes) -> bool:
 
 def fetch(timeout: float = 60.0) -> Path:
     """The verified tarball in the cache, downloaded from the npm registry if not there yet."""
+    import urllib.request  # here: every command imports this module, only a deck needs the network
+
     path = tarball_path()
     if path.is_file() and verified(path.read_bytes()):
         return path
@@ -71,6 +71,8 @@ def fetch(timeout: float = 60.0) -> Path:
 def install(assets: Path) -> Path:
     """reveal.js's dist/ and LICENSE into `assets`/revealjs/ (replacing an older copy).
     Returns that folder."""
+    import tarfile
+
     data = fetch().read_bytes()
     dest = assets / FOLDER
     tmp = assets / f".{FOLDER}.tmp"

@@ -401,11 +401,3 @@ def time_cues_by_words(texts: list[str], text: str, words, active: float,
         offsets.append(said)
     ends = offsets[1:] + [total]
     return tuple(Cue(cue, a, b - a) for cue, a, b in zip(texts, offsets, ends))
-
-
-def caption_cues(text: str, lang: str, active: float, total: float,
-                 line_width: float | None = None, words=()) -> tuple[Cue, ...]:
-    """The cues of `text`, timed by the voice's word times when there are some, else in
-    proportion to their length."""
-    texts = split_cues(text, lang, line_width)
-    return time_cues_by_words(texts, text, words, active, total) if words else time_cues(texts, active, total)

@@ -87,7 +87,13 @@ class Words(Mapping):
 
 def narration_dir() -> Path:
     """Where the narration, words and lexicon files are: $NANOGPT_NARRATION_DIR, else script/."""
-    return Path(os.environ.get("NANOGPT_NARRATION_DIR") or SHIPPED_DIR)
+    return _folder(os.environ.get("NANOGPT_NARRATION_DIR") or "")
+
+
+@functools.lru_cache(maxsize=None)
+def _folder(override: str) -> Path:
+    """One Path per setting: captions ask for the language thousands of times a run."""
+    return Path(override) if override else SHIPPED_DIR
 
 
 def words_path(code: str, folder: Path | None = None) -> Path:

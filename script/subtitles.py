@@ -9,10 +9,6 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import srt
-import webvtt
-from webvtt.models import Timestamp
-
 from common.files import atomic_path
 
 from .timeline import Timeline
@@ -30,11 +26,16 @@ def subtitle_cues(timeline: Timeline) -> list[tuple[int, int, str]]:
 
 
 def to_srt(timeline: Timeline) -> str:
+    import srt  # here, not at the top: a render with nothing to assemble never writes subtitles
+
     return srt.compose([srt.Subtitle(index, timedelta(milliseconds=start), timedelta(milliseconds=end), text)
                         for index, (start, end, text) in enumerate(subtitle_cues(timeline), start=1)])
 
 
 def to_vtt(timeline: Timeline) -> str:
+    import webvtt  # (as srt above)
+    from webvtt.models import Timestamp
+
     vtt = webvtt.WebVTT()
     for start, end, text in subtitle_cues(timeline):
         caption = webvtt.Caption(text=text)

@@ -18,7 +18,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .captions import Cue, caption_cues, spoken_length
+from .captions import Cue, spoken_length, time_cues_by_words
+from .cue_cache import cached_split_cues
 from .languages import language
 
 MIN_DURATION = 2.0   # seconds a silent line stays on screen at least
@@ -161,7 +162,13 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
         timed = tuple(words.get(line.id, ())) if speech > 0 else ()
         section.append(TimedLine(line.id, line.section, line.text, line.cue, start,
                                  captioned + line.hold,
-                                 caption_cues(line.text, narration.lang, active, captioned, line_width,
-                                              timed),
+                                 _caption_cues(line.text, narration.lang, active, captioned, line_width, timed),
                                  speech, timed, line.hold))
     return timeline
+
+
+def _caption_cues(text: str, lang: str, active: float, total: float, line_width: float | None,
+                  words) -> tuple[Cue, ...]:
+    """The cues of `text` (split once, then read from media/cache/cues), timed by the voice's
+    word times when there are some, else in proportion to their length."""
+    return time_cues_by_words(cached_split_cues(text, lang, line_width), text, words, active, total)

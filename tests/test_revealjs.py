@@ -26,7 +26,7 @@ def test_a_deck_gets_reveal_dist_and_licence(tmp_path):
 def test_a_tarball_not_matching_its_integrity_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("NANOGPT_REVEAL_CACHE", str(tmp_path))
     (tmp_path / f"reveal.js-{revealjs.VERSION}.tgz").write_bytes(b"not reveal.js")  # a bad cache
-    monkeypatch.setattr(revealjs.urllib.request, "urlopen",
+    monkeypatch.setattr("urllib.request.urlopen",
                         lambda url, timeout: io.BytesIO(b"tampered"))
     with pytest.raises(revealjs.RevealMissing, match="does not match its sha512"):
         revealjs.fetch()
@@ -39,7 +39,7 @@ def test_no_cache_and_no_network_says_what_to_do(tmp_path, monkeypatch):
     def offline(url, timeout):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(revealjs.urllib.request, "urlopen", offline)
+    monkeypatch.setattr("urllib.request.urlopen", offline)
     with pytest.raises(revealjs.RevealMissing, match="run `make setup` once with a network"):
         revealjs.install(tmp_path / "deck_assets")
     assert not (tmp_path / "deck_assets").exists()

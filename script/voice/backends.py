@@ -62,12 +62,19 @@ class Recorded:
 
     def __init__(self, root: str | Path | None = None):
         self.root = recordings_dir(root)
+        self.found: dict[tuple[str, str], Path | None] = {}  # (lang, line id) -> its recording
+
+    def recording(self, line_id: str, lang: str) -> Path | None:
+        """find_recording(), looked up once a line (auto asks up to three times a line)."""
+        if (lang, line_id) not in self.found:
+            self.found[lang, line_id] = find_recording(self.root, lang, line_id)
+        return self.found[lang, line_id]
 
     def has(self, line_id: str, lang: str) -> bool:
-        return find_recording(self.root, lang, line_id) is not None
+        return self.recording(line_id, lang) is not None
 
     def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
-        path = find_recording(self.root, lang, line_id)
+        path = self.recording(line_id, lang)
         if path is None:
             return None
         key = cache_key(backend=self.name, content=_file_digest(path))
@@ -112,6 +119,7 @@ class Neural:
         self.helpers: list = []                # the extra workers prepare() started
         self.word_times: dict[str, tuple] = {}
         self.synth_seconds = 0.0               # measured: time the workers spent synthesising
+        self.lines: dict[tuple[str, str], tuple] = {}  # (text, lang) -> (spoken form, cache key)
 
     def all_voices(self) -> list:
         return [*self.voices.values(), *self.helpers]
@@ -121,11 +129,15 @@ class Neural:
         return self.voices.get(lang) or self.voices.setdefault(lang, NeuralVoice(lang))
 
     def _line(self, text: str, lang: str):
+        """The spoken form of a line and its cache key, worked out once (prepare() and speak()
+        both ask)."""
         from ..spoken import spoken_form
 
-        spoken = spoken_form(" ".join(text.split()), lang)
-        key = cache_key(backend=self.name, **self._voice(lang).identity, text=spoken.text)
-        return spoken, key
+        if (text, lang) not in self.lines:
+            spoken = spoken_form(" ".join(text.split()), lang)
+            key = cache_key(backend=self.name, **self._voice(lang).identity, text=spoken.text)
+            self.lines[text, lang] = spoken, key
+        return self.lines[text, lang]
 
     def speak(self, line_id: str, text: str, lang: str) -> AudioSegment | None:
         spoken, key = self._line(text, lang)
@@ -236,6 +248,7 @@ class Auto:
         self.espeak = Espeak(rate, pitch) if espeak_available() else None
         self.warned = False
         self.no_neural: dict[str, str] = {}   # lang -> why not (said once)
+        self.neural_ready: set[str] = set()   # languages whose neural voice was found usable
 
     @property
     def word_times(self) -> dict:
@@ -277,6 +290,8 @@ class Auto:
 
         if lang in self.no_neural:
             return False
+        if lang in self.neural_ready:  # checked once a run: the checks stat the voice's files
+            return True
         if not enabled() or voice_info(lang) is None:  # off, or none for this language: no news
             if self.name == "neural" and enabled():      # ...unless it was asked for by name
                 self._without_neural(lang, f"the {lang} narration names no neural voice")
@@ -286,6 +301,7 @@ class Auto:
         if reason:
             self._without_neural(lang, reason)
             return False
+        self.neural_ready.add(lang)
         return True
 
     def _without_neural(self, lang: str, reason: str) -> None:

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Callable
 
 from pydub import AudioSegment
 
 from common.files import atomic_write
+from common.paths import media_dir
 
 from .audio import write_wav
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLEANING_VERSION = 3  # bump when audio.clean() changes what it produces
-
-
-def media_dir() -> Path:
-    """The media root: $NANOGPT_MEDIA_DIR, else <project>/media."""
-    return Path(os.environ.get("NANOGPT_MEDIA_DIR") or PROJECT_ROOT / "media")
 
 
 def cache_dir() -> Path:
