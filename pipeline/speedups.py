@@ -38,6 +38,10 @@ Manim spends its time on work that does not change the pixels:
    many times a frame; Manim builds it as a new list and a de-duplicating set at every level
    of the tree. Here it is one walk into one list, de-duplicated once (only if a mobject sits
    in the tree twice): the same list in the same order (~6% of a frame's time).
+9. Skipped plays: a render job plays the beats before its first one skipped (no frames),
+   but Manim still drew each skipped play's static picture and each skipped wait's frame,
+   pixels nobody reads (Manim forgets the static picture when a play ends). Here a skipped
+   play draws nothing.
 
 They replace Manim internals, so they are installed only on the Manim version they were
 written for (other versions keep their own code, and `status()` says so in one line).
@@ -59,7 +63,7 @@ X264_OPTIONS = {"preset": "ultrafast", "crf": "20", "x264-params": "cabac=1"}
 KEYFRAME_SECONDS = 2
 MAX_INFLIGHT_ENCODERS = 2   # partial files encoding at once (the current one and the last)
 ENCODER_QUEUE_FRAMES = 8    # frames waiting per encoder (8 x 8 MB at 1080p)
-PATCHES = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies", "families")
+PATCHES = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies", "families", "skipping")
 
 _installed: list[str] = []
 _status = {"line": ""}
@@ -120,7 +124,8 @@ def install() -> str | None:
                 {"encoding": _encode_faster, "images": _composite_images_in_place,
                  "joins": _overlap_encoder_joins, "handoff": _hand_frames_over,
                  "paths": _faster_cairo_paths, "svg": _keep_svg_outlines,
-                 "copies": _cheaper_copies, "families": _flat_families}[name]()
+                 "copies": _cheaper_copies, "families": _flat_families,
+                 "skipping": _skip_drawing_skipped_plays}[name]()
                 _installed.append(name)
         left_out = [name for name in PATCHES if name not in wanted]
         if left_out:
@@ -295,6 +300,8 @@ def _hand_frames_over() -> None:
         """Manim 0.21's CairoRenderer.render; the frame is not copied when put() converts it
         (before the next frame is drawn)."""
         self.update_frame(scene, moving_mobjects)
+        if self.skip_animations:
+            return   # Manim's add_frame writes nothing then
         live = converts(self.file_writer._current_encode_job)
         self.add_frame(self.camera.pixel_array if live else self.get_frame())
 
@@ -580,3 +587,39 @@ def _walk(mobject, into: list) -> None:
     into.append(mobject)
     for sub in mobject.submobjects:
         _walk(sub, into)
+
+
+# --- 9. skipped plays ----------------------------------------------------------------------
+
+def _skip_drawing_skipped_plays() -> None:
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    original = {name: CairoRenderer.__dict__[name]
+                for name in ("play", "update_frame", "save_static_frame_data", "freeze_current_frame")}
+
+    def play(self, scene, *args, **kwargs) -> None:
+        # Skipped by the beat recorder (Manim may skip more: those plays draw as before).
+        self._skipped_play = self._original_skipping_status
+        try:
+            original["play"](self, scene, *args, **kwargs)
+        finally:
+            self._skipped_play = False
+
+    def update_frame(self, scene, *args, **kwargs) -> None:
+        if not getattr(self, "_skipped_play", False):
+            original["update_frame"](self, scene, *args, **kwargs)
+
+    def save_static_frame_data(self, scene, static_mobjects):
+        if getattr(self, "_skipped_play", False):
+            self.static_image = None
+            return None
+        return original["save_static_frame_data"](self, scene, static_mobjects)
+
+    def freeze_current_frame(self, duration: float) -> None:
+        if not getattr(self, "_skipped_play", False):
+            original["freeze_current_frame"](self, duration)
+
+    for name, new in (("play", play), ("update_frame", update_frame),
+                      ("save_static_frame_data", save_static_frame_data),
+                      ("freeze_current_frame", freeze_current_frame)):
+        _patch(CairoRenderer, name, new)

@@ -345,3 +345,44 @@ def test_flat_families_equal_manims(tmp_path, patches):
     manims = families()
     patches("families")
     assert families() == manims
+
+
+def test_skipped_plays_draw_nothing_and_later_frames_are_the_same(tmp_path, patches):
+    """Plays skipped the way the beat recorder skips them (an animation and a frozen wait)
+    draw no picture; the plays drawn after them decode to the frames they have without it."""
+    from manim import BLUE, Circle, Create, FadeIn, Scene, Square
+    from manim.camera.camera import Camera
+
+    def render(folder: Path) -> tuple[list, int]:
+        drawn = []
+
+        class Skips(Scene):
+            def construct(self):
+                self.renderer._original_skipping_status = True
+                self.play(Create(Circle(color=BLUE)), run_time=1)
+                self.wait(1)
+                drawn.append(len(captured))
+                self.renderer._original_skipping_status = False
+                self.play(FadeIn(Square()), run_time=0.5)
+                self.wait(0.5)
+
+        captured = []
+        capture = Camera.capture_mobjects
+
+        def count(self, mobjects, **kwargs):
+            captured.append(1)
+            return capture(self, mobjects, **kwargs)
+        Camera.capture_mobjects = count
+        try:
+            with _small_config(folder, output_file="small"):
+                Skips().render()
+        finally:
+            Camera.capture_mobjects = capture
+        return _decoded(_movie(folder))[0], drawn[0]
+
+    patches("encoding", "handoff")
+    theirs, drawn_before = render(tmp_path / "manim")
+    patches("encoding", "handoff", "skipping")
+    ours, drawn_now = render(tmp_path / "ours")
+    assert drawn_before > 0 and drawn_now == 0
+    assert len(ours) == len(theirs) == 8 + 7 and all(np.array_equal(a, b) for a, b in zip(theirs, ours))
