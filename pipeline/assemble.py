@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -70,7 +71,8 @@ def recorded_probe(path: Path) -> Probe:
     stat = path.stat()
     identity = {"path": str(path.resolve()), "inode": stat.st_ino, "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns}
-    record_file = media_dir() / "cache" / "probes" / f"{path.name}.json"
+    where = hashlib.blake2b(identity["path"].encode(), digest_size=8).hexdigest()   # scene.mp4 x 10
+    record_file = media_dir() / "cache" / "probes" / f"{path.name}-{where}.json"
     record = _read_record(record_file)
     if record is not None and record.get("file") == identity:
         return Probe(**{**record["probe"], "fps": Fraction(record["probe"]["fps"])})
@@ -124,7 +126,7 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     thumbnail) from scene `videos`, one per section in `sections`. `subtitles_shown`: the
     subtitle track is enabled by default (for a picture without captions). `out` only appears
     when complete: everything is built under a temporary name first."""
-    probes = [probe(v) for v in videos]
+    probes = [recorded_probe(v) for v in videos]   # cached scenes: probed once
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
     try:

@@ -48,5 +48,15 @@ def test_a_rewritten_video_is_probed_again(tmp_path, probes):
 def test_a_damaged_record_is_probed_again(tmp_path, probes):
     video = tiny_video(tmp_path / "video.mp4", 1)
     assemble.recorded_probe(video)
-    (tmp_path / "media" / "cache" / "probes" / "video.mp4.json").write_text("{")
+    record, = (tmp_path / "media" / "cache" / "probes").glob("video.mp4-*.json")
+    record.write_text("{")
     assert assemble.recorded_probe(video).seconds == 1.0 and len(probes) == 2
+
+
+def test_videos_of_one_name_in_two_folders_keep_their_own_records(tmp_path, probes):
+    """Every scene's cache entry holds a scene.mp4: each is probed once, not again and again."""
+    videos = [tiny_video((tmp_path / name).mkdir() or tmp_path / name / "scene.mp4", seconds)
+              for name, seconds in (("a", 1), ("b", 2))]
+    for _ in range(2):
+        assert [assemble.recorded_probe(v).seconds for v in videos] == [1.0, 2.0]
+    assert len(probes) == 2
