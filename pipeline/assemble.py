@@ -31,6 +31,7 @@ from .publish import Cover, key_frame_time, write_chapters, write_thumbnail
 from .segments import concat_path, frame_timestamps
 from .voice_track import write_voice_track
 
+
 class AssemblyError(RuntimeError):
     """ffmpeg/ffprobe failed; the message is one line."""
 
