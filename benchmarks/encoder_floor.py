@@ -23,7 +23,7 @@ import av
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.speedups import copy_frame, x264_options  # noqa: E402
+from pipeline.speedups import copy_frame, x264_options
 
 BUDGET = 0.6   # CPU-seconds per video second, issue 12 (1080p60)
 
