@@ -126,7 +126,8 @@ def report(title: str, r: dict, per_scene: bool = False) -> None:
           f"(the others' segments from the cache)")
     FIGURES[title] = {"video_seconds": r["length"], "wall_seconds": r["wall"], "cpu_seconds": r["cpu"],
                       "speed": r["length"] / r["wall"], "cpu_per_video_second": r["cpu"] / r["length"],
-                      "peak_memory_mb": r["peak_total"] / 2**20, "beats_drawn": drawn, "load": r["load"]}
+                      "peak_memory_mb": r["peak_total"] / 2**20, "largest_process_mb": r["peak_single"] / 2**20,
+                      "beats_drawn": drawn, "load": r["load"]}
     (ROOT / "benchmarks" / "render.json").write_text(json.dumps(FIGURES, indent=1))
     if per_scene:
         for scene, made in sorted(r["scenes"].items(), key=lambda kv: -kv[1]["seconds"]):
