@@ -22,6 +22,7 @@ SHOWN = 3              # entries of each vector shown as numbers
 PITCH = 0.085          # height of one channel in the close-up (C = 48 -> 4.08 units)
 TOP = 1.62             # top of the close-up columns; header rows above it:
 CHIP_Y, INDEX_Y, DIM_Y, NAME_Y = TOP + 0.3, TOP + 0.68, TOP + 1.02, TOP + 1.42
+NAME_GAP = 0.3   # least space between two matrix names side by side
 THUMB_H = 0.28         # height of a 48-channel thumbnail in the overview (room for names above)
 STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
 
@@ -144,6 +145,9 @@ class Embedding(NanoScene):
         self.block_label = DimLabel(f"block_size = {wpe.shape[0]}", font_size=18).move_to([self.wpe.get_x(), DIM_Y, 0])
         self.wte_name = self.name(self.words["wte"], "wte", self.wte)
         self.wpe_name = self.name(self.words["wpe"], "wpe", self.wpe)
+        # Long names ("position embedding") are wider than the gap between the two matrices.
+        overlap = self.wte_name.get_right()[0] + NAME_GAP - self.wpe_name.get_left()[0]
+        self.wpe_name.shift(RIGHT * max(0.0, overlap))
 
         xs = {"tok_emb": -0.9, "pos_emb": 0.35, "x": 1.6}
         digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))

@@ -67,6 +67,13 @@ def test_scene_builds_in_frame_with_true_numbers_and_exact_length(scene_id, case
     assert set(scene.beats()) <= {line.id for line in scene.lines()}, "a beat names no narration line"
 
 
+def test_side_by_side_matrix_names_keep_apart():
+    """English names are longer ("position embedding"): the close-up's wte and wpe names
+    must not run into each other (they did: "token embeddingposition embedding")."""
+    scene = build("embedding", "CABACA", "en")
+    assert scene.wte_name.get_right()[0] < scene.wpe_name.get_left()[0]
+
+
 # ---- no hard cuts between chapters -------------------------------------------------------
 # A scene's last frame is the next scene's first frame. Every scene is built by build() (dry run, animations skipped, a 480x270 frame) with
 # NanoScene.capture_boundaries on, which keeps the picture at the first frame of the opening and
