@@ -158,7 +158,6 @@ def x264_options(frame_rate) -> dict[str, str]:
 
 def _encode_faster() -> None:
     import av
-    from av.video.reformatter import VideoReformatter
     from manim.scene.scene_file_writer import _PartialMovieEncodeJob as Job
 
     original_init = Job.__init__
@@ -170,20 +169,12 @@ def _encode_faster() -> None:
         original_init(self, path, animation_index, container, stream, frame_queue_size)
 
     def encode_and_write_frame(self, frame, num_frames: int) -> None:
-        if isinstance(frame, av.VideoFrame):  # converted already (patch 4)
+        if isinstance(frame, np.ndarray) and num_frames > 1 and self.stream.pix_fmt == "yuv420p":
+            frame = self.__dict__.setdefault("_held", YuvFrames()).frame(frame)   # converted once
+        if isinstance(frame, av.VideoFrame):  # yuv420p: converted above or by patch 4
             pictures = (frame if i == 0 else copy_frame(frame) for i in range(num_frames))
         else:
-            if isinstance(frame, av.VideoFrame):
-                frame = frame.to_ndarray()
-            if num_frames > 1 and self.stream.pix_fmt == "yuv420p":
-                # Converted once; a reformatter of its own: PyAV's frame.reformat() sets up a
-                # new swscale context on every call (~8 ms at 1080p).
-                reformatter = self.__dict__.setdefault("_reformatter", VideoReformatter())
-                rgba = av.VideoFrame.from_ndarray(frame, format="rgba")
-                planes = reformatter.reformat(rgba, format="yuv420p").to_ndarray()
-                pictures = (av.VideoFrame.from_ndarray(planes, format="yuv420p") for _ in range(num_frames))
-            else:
-                pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
+            pictures = (av.VideoFrame.from_ndarray(frame, format="rgba") for _ in range(num_frames))
         for picture in pictures:  # a fresh frame each time: PyAV frames are not reusable
             for packet in self.stream.encode(picture):
                 self.container.mux(packet)

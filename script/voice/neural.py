@@ -21,10 +21,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.paths import PROJECT_ROOT
+
 from ..languages import language
 from .audio import VoiceError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WORKERS = Path(__file__).resolve().parent / "workers"
 WORKER_VERSION = 1          # bump when a worker's output changes (it is part of the cache key)
 LOAD_TIMEOUT = 180.0        # seconds for a worker to load its voice (TensorFlow is slow to import)
