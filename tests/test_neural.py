@@ -239,6 +239,6 @@ def test_zh_worker_loads_only_tensorflow_lite(tmp_path):
     ''')
     env = {"PYTHONPATH": str(tmp_path), "NANOGPT_VOICE_THREADS": "1", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", probe, str(neural.WORKERS)], capture_output=True,
-                          text=True, env=env, timeout=60)
+                          text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0] == "True {'num_threads': 1, 'model_path': 'm'}"

@@ -45,8 +45,8 @@ def _tensorflow_lite_only():
     package = types.ModuleType("tensorflow")    # the package without its __init__ (keras, ...)
     package.__path__, package.__spec__ = list(spec.submodule_search_locations), spec
     sys.modules["tensorflow"] = package
-    from tensorflow.python import pywrap_tensorflow  # noqa: F401  (registers the Flex delegate)
     from tensorflow.lite.python.interpreter import Interpreter
+    from tensorflow.python import pywrap_tensorflow  # noqa: F401  (registers the Flex delegate)
 
     package.lite = types.SimpleNamespace(Interpreter=functools.partial(Interpreter, num_threads=THREADS))
 
