@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
-CODE = ("engine", "script", "scenes", "pipeline")
+CODE = ("common", "engine", "script", "scenes", "pipeline")
 FIGURES: dict = {}   # title -> figures, written to benchmarks/render.json as they come
 EDITED_SECTION = "attention"  # the first line of this section gets a few words more
 
