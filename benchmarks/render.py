@@ -34,7 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
 CODE = ("common", "engine", "script", "scenes", "pipeline")
-FIGURES: dict = {}   # title -> figures, written to benchmarks/render.json as they come
+FIGURES: dict = {}   # title -> figures, written to FIGURES_FILE as they come
+FIGURES_FILE = ROOT / "benchmarks" / "render.json"   # the README's table; a --scenes run writes
+                                                     # into its media folder instead
 EDITED_SECTION = "attention"  # the first line of this section gets a few words more
 
 
@@ -50,6 +52,11 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="bench-", dir=ROOT / "media" if (ROOT / "media").is_dir() else None))
     share_voice_cache(media)
     code = snapshot(media)
+    global FIGURES_FILE
+    if args.scenes:   # a part of the video: not the figures of the README's table
+        FIGURES_FILE = media / "render.json"
+    elif FIGURES_FILE.is_file():   # rows of qualities not run now are kept
+        FIGURES.update(json.loads(FIGURES_FILE.read_text()))
     print(f"media folder: {media}   load average at start: {load()}")
     try:
         for quality in args.qualities.split(","):
@@ -128,7 +135,7 @@ def report(title: str, r: dict, per_scene: bool = False) -> None:
                       "speed": r["length"] / r["wall"], "cpu_per_video_second": r["cpu"] / r["length"],
                       "peak_memory_mb": r["peak_total"] / 2**20, "largest_process_mb": r["peak_single"] / 2**20,
                       "beats_drawn": drawn, "load": r["load"]}
-    (ROOT / "benchmarks" / "render.json").write_text(json.dumps(FIGURES, indent=1))
+    FIGURES_FILE.write_text(json.dumps(FIGURES, indent=1))
     if per_scene:
         for scene, made in sorted(r["scenes"].items(), key=lambda kv: -kv[1]["seconds"]):
             cpu = made.get("cpu_seconds", 0)
