@@ -104,6 +104,14 @@ def _meter():
     return pyloudnorm.Meter(SAMPLE_RATE)
 
 
+def load_meter_meanwhile() -> None:
+    """Import the loudness meter in a thread (pyloudnorm imports scipy.signal: ~1.5 s), for a
+    caller about to wait on something else, such as a neural voice loading its model."""
+    import threading
+
+    threading.Thread(target=_meter, daemon=True).start()
+
+
 def _lufs(samples: np.ndarray) -> float:
     if len(samples) < int(0.4 * SAMPLE_RATE) or not samples.any():
         return float("-inf")

@@ -24,7 +24,7 @@ from pathlib import Path
 from common.paths import PROJECT_ROOT
 
 from ..languages import language
-from .audio import VoiceError
+from .audio import VoiceError, load_meter_meanwhile
 
 WORKERS = Path(__file__).resolve().parent / "workers"
 WORKER_VERSION = 1          # bump when a worker's output changes (it is part of the cache key)
@@ -131,6 +131,7 @@ class NeuralVoice:
         self.log = open(log_path, "w")
         env = dict(os.environ, NANOGPT_VOICE_THREADS=os.environ.get("NANOGPT_VOICE_THREADS", THREADS),
                    OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="3")
+        load_meter_meanwhile()   # every line it says is measured; its import overlaps the load
         self.process = subprocess.Popen([str(self.info.python), str(self.info.worker)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
                                         text=True, encoding="utf-8", env=env)
