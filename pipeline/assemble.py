@@ -16,6 +16,7 @@ import os
 import shutil
 import struct
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,7 +131,10 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
     probes = [recorded_probe(v) for v in videos]   # cached scenes: probed once
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
+    beside = ThreadPoolExecutor(max_workers=1)   # the thumbnail's ffmpeg runs beside the muxing
     try:
+        thumbnail = (beside.submit(_thumbnail, videos, sections, timed, cover, parts / "cover.jpg")
+                     if cover is not None else None)
         (parts / "scenes.txt").write_text("".join(f"file '{concat_path(v)}'\n" for v in videos))
         write_voice_track([section_track(timed, s, audio) for s in sections], parts / "voice.aac")
         write_subtitles(timed, parts / "captions.srt")
@@ -141,16 +145,26 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
         for suffix in (".srt", ".vtt"):
             write_subtitles(timed, out.with_suffix(suffix))
         write_chapters(timed, out.with_suffix(".chapters.txt"))
-        if cover is not None:
-            write_thumbnail(parts / "video.mp4", key_frame_time(timed), cover, out.with_suffix(".jpg"))
+        if thumbnail is not None:
+            os.replace(thumbnail.result(), out.with_suffix(".jpg"))
         os.replace(parts / "video.mp4", out)
     except OSError as err:  # name the output folder, not our temporary files (or none: ENOSPC)
         if err.filename is None or str(err.filename).startswith(str(parts)):
             raise type(err)(err.errno, err.strerror, str(out.parent)) from err
         raise
     finally:
+        beside.shutdown()
         shutil.rmtree(parts, ignore_errors=True)
     return out
+
+
+def _thumbnail(videos: list[Path], sections: list[str], timed: Timeline, cover: Cover, out: Path) -> Path:
+    """The thumbnail, from the frame at key_frame_time taken from its scene's own video (the
+    joined video is not written yet)."""
+    at = key_frame_time(timed)
+    ends = [timed.section_start(s) + timed.section_duration(s) for s in sections]
+    k = next((i for i, end in enumerate(ends) if at < end), len(sections) - 1)
+    return write_thumbnail(videos[k], max(0.0, at - timed.section_start(sections[k])), cover, out)
 
 
 def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,

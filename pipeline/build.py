@@ -25,6 +25,7 @@ from .assemble import assemble, outputs as assembled_outputs
 from .publish import Cover
 from .options import SCENE_IDS, Settings, check_media_dir, media_dir
 from .render import render_scenes, render_stills
+from .voice_track import encode_ahead
 
 
 def narrated(settings: Settings, console: Console) -> tuple[SceneContext, object]:
@@ -77,7 +78,8 @@ def publishing(out: Path):
 
 def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | None):
     context, voice = narrated(settings, console)
-    rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console)
+    rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console,
+                             meanwhile=_voice_track_ahead(voice, scene_ids, settings.quality.fps))
     out = out or media_dir() / f"{settings.name}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
     cover = Cover(language(settings.lang).title,
@@ -94,6 +96,15 @@ def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | No
                  voice.audio, title(settings), cover, subtitles_shown=not settings.captions_in_picture)
         atomic_write(stamp_file, stamp)
     return out, rendered
+
+
+def _voice_track_ahead(voice, scene_ids, fps):
+    """The sections' voice encoded (pipeline/voice_track.py's cache) while the scenes render,
+    for the lengths their videos will have; the assembly then finds it done."""
+    def encode():
+        with contextlib.suppress(Exception):   # the assembly encodes again and says what failed
+            encode_ahead([voice.section_track(section, fps) for section in scene_ids])
+    return encode
 
 
 def _assembly_stamp(rendered, voice, scene_ids, video_title: str, cover, subs: str) -> str:

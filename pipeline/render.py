@@ -14,6 +14,7 @@ import os
 import queue as queue_module
 import shutil
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -52,9 +53,11 @@ def default_jobs() -> int:
 
 
 def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContext, jobs: int | None = None,
-                  quality: Quality | None = None, console: Console | None = None) -> list[Rendered]:
+                  quality: Quality | None = None, console: Console | None = None,
+                  meanwhile=None) -> list[Rendered]:
     """Every scene of `scene_ids` rendered as `kind` (video, slides): from the cache where it
-    is there, else in worker processes. Returns them in the order given."""
+    is there, else in worker processes. Returns them in the order given. `meanwhile()`, if
+    given, runs in a thread while worker processes render (not at all if none has to)."""
     quality, timeline = quality or settings.quality, context.timeline
     context = dataclasses.replace(context, captions_in_picture=cache.captions_in_picture(kind, settings))
     keys = {s: cache.scene_key(kind, s, settings, timeline) for s in scene_ids}
@@ -63,7 +66,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
     todo = [s for s in scene_ids if s not in done]
     _check_modules(todo)
     if kind == "video":
-        _render_videos(todo, settings, context, keys, done, jobs, quality, console)
+        _render_videos(todo, settings, context, keys, done, jobs, quality, console, meanwhile)
     else:
         jobs_list = [_job(i, kind, s, quality, cache.work_dir(kind, keys[s]), context) for i, s in enumerate(todo)]
         frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
@@ -73,11 +76,12 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
             folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
             done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
 
-        _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind)
+        _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind, meanwhile)
     return [done[s] for s in scene_ids]
 
 
-def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, jobs, quality, console) -> None:
+def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, jobs, quality, console,
+                   meanwhile=None) -> None:
     """Scene videos made of beat segments. The beats whose segments are in the store (followed
     from the scene's start, pipeline/segments.py `known_chain`) are not rendered; the rest is cut
     into pieces (ranges of beats) so both cores stay busy to the end. A scene is sealed into the
@@ -122,7 +126,7 @@ def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, 
             seal(job.scene_id)
 
     try:
-        _run_pool(jobs_list, frames, piece_done, workers, console, len(done), "video")
+        _run_pool(jobs_list, frames, piece_done, workers, console, len(done), "video", meanwhile)
     finally:
         for scene_id in todo:
             if scene_id not in done:
@@ -222,14 +226,18 @@ def _job(index, kind, scene_id, quality, work: Path, context: SceneContext, **mo
     return worker.Job(index, kind, scene_id, context, quality.manim, str(work), dict(SCENES), **more)
 
 
-def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str) -> None:
+def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str, meanwhile=None) -> None:
     """Run the jobs, longest first, `jobs` at a time; on_done(job, made) as each finishes.
-    A failing scene does not stop the others (their work is kept); it is raised at the end."""
+    A failing scene does not stop the others (their work is kept); it is raised at the end.
+    `meanwhile()` runs in a thread beside the jobs; the pool's end waits for it."""
     total_scenes = len(jobs_list) + cached
     console = console or Console(stderr=True)
     if not jobs_list:
         console.print(f"{kind}: all {total_scenes} scenes are up to date (cache)")
         return
+    beside = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
+    if beside is not None:
+        beside.start()
     workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
     if (slower := speedups.applicable()) is not None:
         console.print(slower)   # e.g. another Manim version: same pictures, slower
@@ -247,6 +255,8 @@ def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str)
             raise
         finally:
             pool.join()
+    if beside is not None:
+        beside.join()
     if failures:
         raise SceneFailed(failures[0] + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""))
 

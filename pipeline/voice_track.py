@@ -52,6 +52,13 @@ def write_voice_track(tracks: list, out: Path) -> Path:
     return out
 
 
+def encode_ahead(tracks: list) -> None:
+    """Encode each section's voice into the cache now (write_voice_track then only joins):
+    run while the scenes render, a narration edit's AAC encoding costs the assembly nothing."""
+    for track in tracks:
+        encoded_frames(np.frombuffer(track.raw_data, dtype="<i2"))
+
+
 def encoded_frames(samples: np.ndarray) -> list[bytes]:
     """The ADTS frames of `samples` (plus TAIL silence), from the cache or encoded now."""
     pcm = np.ascontiguousarray(samples, dtype="<i2").tobytes() + bytes(2 * TAIL)

@@ -17,8 +17,9 @@ import srt
 
 from engine import default_run
 from pipeline import cache, doctor
+from pipeline.assemble import probe, real_timeline
 from pipeline.options import settings
-from script.voice import narrate
+from script.voice import narrate, section_track
 
 TESTS = Path(__file__).parent
 RUNNER = [sys.executable, str(TESTS / "pipeline_scenes.py")]
@@ -85,6 +86,19 @@ def test_video_has_voice_subtitles_chapters_and_equal_lengths(media, first_run, 
     with av.open(str(out)) as container:  # the voice is there, not silence
         samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
     assert np.abs(samples).max() > 0.05
+
+
+def test_voice_encoded_while_rendering_is_the_one_assembled(media, first_run, monkeypatch):
+    """build._voice_track_ahead encodes each section's voice, for the length its video will
+    have, while the scenes render; the assembly's track (timed to the real videos) must be the
+    same samples, so that it comes from the cache instead of being encoded again."""
+    monkeypatch.setenv("NANOGPT_MEDIA_DIR", str(media))
+    voice = narrate(default_run("CBABBC"), "zh", voice="espeak")
+    videos = {json.loads(m.read_text())["scene"]: m.parent / "scene.mp4"
+              for m in (media / "cache" / "video").glob("*/manifest.json")}
+    timed = real_timeline(voice.timeline, SECTIONS, [probe(videos[s]).seconds for s in SECTIONS])
+    for section in SECTIONS:
+        assert voice.section_track(section, FPS).raw_data == section_track(timed, section, voice.audio).raw_data
 
 
 def test_second_run_renders_nothing(media, first_run):
