@@ -50,6 +50,7 @@ turns them off, to measure them or to rule them out.
 """
 from __future__ import annotations
 
+import copy
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -537,8 +538,8 @@ def _cheaper_copies() -> None:
 
     def copy_color(self, memo):
         new = object.__new__(type(self))
-        new.__dict__.update({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.__dict__.items()})
         memo[id(self)] = new
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
         return new
 
     _patch_new(VMobjectFromSVGPath, "__deepcopy__", copy_glyph)

@@ -328,6 +328,82 @@ def test_cheaper_copies_equal_manims_and_stay_independent(tmp_path, patches):
     assert RED._internal_value[0] != 0.0
 
 
+def _same_copies(manims, ours, originals) -> int:
+    """Walks Manim's deep copy and ours side by side: the same types, attributes, values and
+    sharing (an object Manim's copy holds twice, ours holds twice), and each holds an object
+    of the original exactly where the other does. Returns how many objects it compared."""
+    original_ids = {id(o) for o in originals}
+    pairs, todo = {}, [(manims, ours)]
+    while todo:
+        x, y = todo.pop()
+        assert type(x) is type(y)
+        if id(x) in pairs:
+            assert pairs[id(x)] is y
+            continue
+        pairs[id(x)] = y
+        assert (id(x) in original_ids) == (id(y) in original_ids), type(x)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+        elif isinstance(x, (list, tuple)):
+            assert len(x) == len(y)
+            todo += zip(x, y)
+        elif isinstance(x, dict):
+            assert list(x) == list(y)
+            todo += zip(x.values(), y.values())
+        elif hasattr(x, "__dict__") and not callable(x):
+            assert list(vars(x)) == list(vars(y))
+            if "path_obj" in vars(y):   # a glyph's parsed path: shared on purpose, read only
+                assert id(y.path_obj) in original_ids
+            todo += [(v, vars(y)[k]) for k, v in vars(x).items() if k not in ("original_id", "path_obj")]
+        else:
+            assert x is y or x == y
+    return len(pairs)
+
+
+def _reachable(root) -> list:
+    """Every object of `root`'s graph that a deep copy copies (arrays, lists, dicts, mobjects)."""
+    seen, todo, found = set(), [root], []
+    while todo:
+        x = todo.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        found.append(x)
+        if isinstance(x, (list, tuple)):
+            todo += x
+        elif isinstance(x, dict):
+            todo += x.values()
+        elif hasattr(x, "__dict__") and not callable(x):
+            todo += vars(x).values()
+    return found
+
+
+def test_cheaper_copies_are_manims_object_for_object(tmp_path, patches):
+    """Speed-up 7's copies against Manim's on a scene's kinds of mobject: text,
+    heatmaps (images), a group holding one mobject twice, a saved state, a target and an
+    updater. Both copies must be the same graph with the same sharing, and share nothing with
+    the original but functions and (ours, on purpose) the glyphs' parsed paths."""
+    import copy
+
+    from manim import Circle, Dot, Square, Text, VGroup
+
+    from scenes.kit.matrices import block
+
+    with _small_config(tmp_path):
+        patches()
+        shared = Dot()
+        scene = VGroup(Text("注意力 x = 1.25", font_size=40), VGroup(Square(), shared), VGroup(shared, Circle()))
+        heat = block(np.linspace(-1, 1, 12).reshape(3, 4), 0.3, 0.3)
+        scene[1].save_state()
+        scene[2].generate_target()
+        scene[2].add_updater(lambda m: None)
+        originals = _reachable([scene, heat])
+        manims = copy.deepcopy([scene, heat])
+        patches("copies")
+        ours = copy.deepcopy([scene, heat])
+    assert _same_copies(manims, ours, originals) > 200
+
+
 def test_flat_families_equal_manims(tmp_path, patches):
     """The same family lists, in the same order, as Manim's, for a scene's worth of mobjects
     and for trees where a mobject appears twice (Manim keeps its last place)."""
