@@ -12,6 +12,8 @@ timeline switches captions (and the scenes' word cues) on those times.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
 from pydub import AudioSegment
@@ -48,9 +50,22 @@ def narrate(run, lang: str, voice: str = "auto", pause: float = 0.5, rate: int |
 
     narration = load_narration(lang)
     lines = filled_lines(narration, run)
+    splitting = threading.Thread(target=_split_captions, args=(lines, lang), daemon=True)
+    splitting.start()   # text only: a new line is cut into cues while the voice speaks it
     audio, words = voice_lines(lines, lang, voice, rate=rate, pitch=pitch, recordings=recordings)
+    splitting.join()
     words = {line_id: times for line_id, times in words.items() if audio.get(line_id) is not None}
     return Narrated(build_timeline(narration, run, durations(audio), pause=pause, words=words), audio)
+
+
+def _split_captions(lines, lang: str) -> None:
+    """Caption cues of every line into their cache (script/cue_cache.py; jieba takes ~1 s to
+    load for Chinese), for build_timeline to read back."""
+    from ..cue_cache import cached_split_cues
+
+    with contextlib.suppress(Exception):   # build_timeline splits again and says what failed
+        for _, text in lines:
+            cached_split_cues(text, lang)
 
 
 __all__ = ["VOICES", "SAMPLE_RATE", "RECORDING_EXTENSIONS", "VoiceError", "VoiceWarning", "Narrated",
