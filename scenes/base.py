@@ -51,6 +51,8 @@ MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the hand
 PX_PER_UNIT = 1080 / style.FRAME_H        # 135 px per scene unit at 1080p
 DIGIT_PX_PER_SIZE = 1.417                 # a digit's height in px at 1080p per font_size point
 MIN_TEXT_PX = 24                          # no text under 24 px at 1080p
+TEXT_GAP = 0.0                            # scene units two texts' boxes keep apart (at least)
+FOREGROUND_OPACITY = 0.5                  # texts at least this opaque must not overlap
 TITLE_SAFE_X, TITLE_SAFE_Y = style.TITLE_SAFE_X, style.TITLE_SAFE_Y
 
 
@@ -421,10 +423,12 @@ class NanoScene(Beats, Scene):
 
     def audit_text(self) -> None:
         """Record texts a viewer cannot read comfortably: under MIN_TEXT_PX at 1080p (a
-        digit's height, from the font size after any scaling), or outside title-safe."""
+        digit's height, from the font size after any scaling), outside title-safe, or over
+        another text (of those in the foreground: a dimmed layer steps back on purpose)."""
         where = f"{self.scene_id} beat {self.line.id if self.line else '-'}"
         seen = getattr(self, "_legibility_seen", set())
         self._legibility_seen = seen
+        boxes = []   # (text, box) of every visible text, for the overlap check
         for mob in self.visible_mobjects():
             for part in mob.get_family():
                 if not isinstance(part, Text) or not _has_any_points(part) or not _is_visible(part):
@@ -437,6 +441,8 @@ class NanoScene(Beats, Scene):
                                                f"(font_size {part.font_size:.1f}; min {MIN_TEXT_PX} px)")
                 points = part.get_points_defining_boundary()
                 (left, bottom), (right, top) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+                if _opacity(part) >= FOREGROUND_OPACITY:   # a dimmed layer steps back on purpose
+                    boxes.append((shown, (left, bottom, right, top)))
                 if (left < -TITLE_SAFE_X - 1e-3 or right > TITLE_SAFE_X + 1e-3 or top > TITLE_SAFE_Y + 1e-3
                         or bottom < -TITLE_SAFE_Y - 1e-3) and (shown, "margin") not in seen:
                     seen.add((shown, "margin"))
@@ -444,6 +450,10 @@ class NanoScene(Beats, Scene):
                                style.FRAME_H / 2 - top, bottom + style.FRAME_H / 2) * PX_PER_UNIT
                     self.legibility_log.append(f"{where}: text {shown!r} is {edge:.0f} px from the frame's "
                                                f"edge at 1080p (title-safe: {0.05 * 1920:.0f} px)")
+        for (a, box_a), (b, box_b) in _overlapping(boxes):
+            if (a, b, "overlap") not in seen:
+                seen.add((a, b, "overlap"))
+                self.legibility_log.append(f"{where}: text {a!r} runs into text {b!r}")
 
     def hold(self, duration: float) -> None:
         """Keep the picture still for `duration` seconds, switching caption cues on time."""
@@ -482,6 +492,20 @@ def _has_points(mob) -> bool:
 def _has_any_points(mob) -> bool:
     """True if the mobject or any part of it has points (a Text's points are in its glyphs)."""
     return any(_has_points(m) for m in mob.get_family())
+
+
+def _overlapping(boxes, gap: float = TEXT_GAP):
+    """The pairs of (text, (left, bottom, right, top)) whose boxes come closer than `gap`
+    across both axes (one text over or against another)."""
+    for i, (a, (l1, b1, r1, t1)) in enumerate(boxes):
+        for b, (l2, b2, r2, t2) in boxes[i + 1:]:
+            if min(r1, r2) - max(l1, l2) > -gap and min(t1, t2) - max(b1, b2) > -gap:
+                yield (a, (l1, b1, r1, t1)), (b, (l2, b2, r2, t2))
+
+
+def _opacity(mob) -> float:
+    """The most opaque fill among the mobject's drawn parts (a Text's glyphs)."""
+    return max((m.get_fill_opacity() for m in mob.get_family() if m.has_points()), default=0.0)
 
 
 def _is_visible(mob) -> bool:

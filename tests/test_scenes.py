@@ -1,5 +1,6 @@
 """Every scene, for several inputs and both languages, built without rendering (dry run,
-animations skipped): it builds, stays inside the frame and out of the caption band, every
+animations skipped): it builds, stays inside the frame and out of the caption band, its texts
+stay readable (size, title-safe, none over another), every
 number it shows is the Run's value at the shown precision, every cue word a beat waits for is
 said by its line, and it lasts exactly as long as its narration lines."""
 from __future__ import annotations
@@ -53,7 +54,7 @@ def case(request):
 def test_scene_builds_in_frame_with_true_numbers_and_exact_length(scene_id, case):
     scene = build(scene_id, *case)
     assert scene.audit_log == []
-    assert scene.legibility_log == [], "text under 24 px at 1080p or outside title-safe:\n" + \
+    assert scene.legibility_log == [], "text under 24 px at 1080p, outside title-safe or over another text:\n" + \
         "\n".join(scene.legibility_log)
     assert scene.unsaid == [], f"{scene_id}: cue words (line, [cues] key) its caption never says"
     for label in scene.shown_labels:
