@@ -27,6 +27,9 @@ from script.languages import words_path
 from .options import PROJECT_ROOT, Settings, media_dir
 
 CODE_FOLDERS = ("engine", "script", "scenes")
+# The voices' code shapes no frame: a scene sees the voice only through the timeline (each
+# line's duration and word times), which its key holds. A voice fix re-renders nothing.
+NOT_RENDER_CODE = ("script/voice",)
 # Our own files that shape a scene's video (how it is rendered), not assembly or the CLI.
 RENDER_CODE = ("pipeline/worker.py", "pipeline/speedups.py", "pipeline/options.py")
 # How a scene's video is joined from its beat segments (not part of the segments' own keys).
@@ -44,9 +47,10 @@ def file_digest(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def _code_digests() -> tuple[tuple[Path, str, str], ...]:
-    """(resolved path, name, digest) of every code file (CODE_FOLDERS' Python files and
-    RENDER_CODE), listed and hashed once a run: every scene's key asks."""
-    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))]
+    """(resolved path, name, digest) of every code file (CODE_FOLDERS' Python files but
+    NOT_RENDER_CODE, and RENDER_CODE), listed and hashed once a run: every scene's key asks."""
+    files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+             if not any(p.is_relative_to(PROJECT_ROOT / other) for other in NOT_RENDER_CODE)]
     files += [PROJECT_ROOT / p for p in RENDER_CODE]
     return tuple((p.resolve(), str(p.relative_to(PROJECT_ROOT)), known_digest(p)) for p in files if p.is_file())
 

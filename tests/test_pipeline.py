@@ -186,6 +186,9 @@ def test_cache_key_follows_only_what_shapes_a_scene(timeline):
     clean = settings("CBABBC", "zh", "low", "espeak", subs="track")  # no captions drawn
     assert key("video", "stack", s=clean) != key("video", "stack")
     assert key("slides", "stack", s=clean) == key("slides", "stack")  # a deck always has them
+    code = cache.code_digest("stack")   # the voices' code is not the scene's (the timeline is)
+    assert "script/timeline.py" in code and "scenes/stack.py" in code and "scenes/intro.py" not in code
+    assert not [name for name in code if name.startswith("script/voice/")]
 
 
 def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
