@@ -3,7 +3,8 @@
 Encoding ten minutes of voice to AAC takes ~16 CPU-seconds, and the whole track changed with
 every narration edit (the lines after it move). Here each section's voice is encoded on its
 own (media/cache/audio/<digest of its samples>.aac) and the sections' AAC frames are joined:
-after an edit only the edited section is encoded again.
+after an edit only the edited section is encoded again (an encoding no assembly used for a
+day is removed).
 
 An AAC frame is 1024 samples; a section starts where the video's section starts, rounded to
 the nearest frame (at most 512 samples, ~11 ms, early or late: it never adds up). Each
@@ -15,7 +16,9 @@ priming, so the first sample plays at 0 with no edit list.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,9 @@ AAC_FRAME = 1024            # samples per AAC-LC frame
 AUDIO_BITRATE = "128k"      # mono voice; the "fast" AAC coder is ~3x quicker than the default
 ENCODER = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE]
 TAIL = 2 * AAC_FRAME        # silence appended so every section has frames to round up into
+# An encoded section no assembly used for this long is removed (each edit of a line leaves
+# its section's old encoding behind, up to ~2.6 MB; encoding one again takes seconds).
+KEEP_UNUSED_SECONDS = 24 * 3600
 
 
 def audio_cache() -> Path:
@@ -49,6 +55,7 @@ def write_voice_track(tracks: list, out: Path) -> Path:
         if len(frames) - 1 < wanted:     # never with TAIL; a stream short of frames drifts
             raise RuntimeError(f"AAC encoding gave {len(frames) - 1} frames for {wanted}")
     atomic_write(out, b"".join(joined))
+    prune_unused()
     return out
 
 
@@ -64,11 +71,26 @@ def encoded_frames(samples: np.ndarray) -> list[bytes]:
     pcm = np.ascontiguousarray(samples, dtype="<i2").tobytes() + bytes(2 * TAIL)
     key = hashlib.sha256(repr((SAMPLE_RATE, ENCODER)).encode() + pcm).hexdigest()[:24]
     path = audio_cache() / f"{key}.aac"
-    if not path.is_file():
+    try:
+        os.utime(path)   # used now (pruning goes by the last use)
+    except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             _encode(pcm, tmp)
     return adts_frames(path.read_bytes())
+
+
+def prune_unused(now: float | None = None) -> int:
+    """Remove the encoded sections last used over KEEP_UNUSED_SECONDS ago; returns how many."""
+    removed, now = 0, time.time() if now is None else now
+    for path in audio_cache().glob("*.aac"):
+        try:
+            if now - path.stat().st_mtime > KEEP_UNUSED_SECONDS:
+                path.unlink()
+                removed += 1
+        except OSError:   # another run removed or is replacing it
+            pass
+    return removed
 
 
 def _encode(pcm: bytes, out: Path) -> None:

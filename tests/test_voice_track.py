@@ -62,3 +62,21 @@ def test_an_edit_encodes_only_its_section(sections, tmp_path):
     frames_b = voice_track.adts_frames((tmp_path / "b.aac").read_bytes())
     first = round(len(sections[0]) / voice_track.AAC_FRAME)
     assert frames_a[:first] == frames_b[:first]   # the first section's frames reused as they were
+
+
+def test_encodings_unused_for_a_day_are_pruned(sections, tmp_path):
+    """Each edit leaves its section's old encoding behind; what no assembly used for
+    KEEP_UNUSED_SECONDS goes, what the last one used stays (a use counts as new)."""
+    import os
+    import time
+
+    voice_track.write_voice_track([voiced(s) for s in sections], tmp_path / "a.aac")
+    edited = [sections[0], tone_section(4.0, 500.0), sections[2]]
+    voice_track.write_voice_track([voiced(s) for s in edited], tmp_path / "b.aac")
+    day_ago = time.time() - voice_track.KEEP_UNUSED_SECONDS - 60
+    for path in voice_track.audio_cache().glob("*.aac"):
+        os.utime(path, (day_ago, day_ago))
+    voice_track.write_voice_track([voiced(s) for s in edited], tmp_path / "c.aac")
+    kept = list(voice_track.audio_cache().glob("*.aac"))
+    assert len(kept) == 3   # the edited section's old encoding is gone
+    assert (tmp_path / "c.aac").read_bytes() == (tmp_path / "b.aac").read_bytes()
