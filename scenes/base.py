@@ -428,7 +428,7 @@ class NanoScene(Beats, Scene):
         where = f"{self.scene_id} beat {self.line.id if self.line else '-'}"
         seen = getattr(self, "_legibility_seen", set())
         self._legibility_seen = seen
-        boxes = []   # (text, box) of every visible text, for the overlap check
+        boxes = []   # (text, box) of every foreground text, for the overlap check
         for mob in self.visible_mobjects():
             for part in mob.get_family():
                 if not isinstance(part, Text) or not _has_any_points(part) or not _is_visible(part):
@@ -450,7 +450,7 @@ class NanoScene(Beats, Scene):
                                style.FRAME_H / 2 - top, bottom + style.FRAME_H / 2) * PX_PER_UNIT
                     self.legibility_log.append(f"{where}: text {shown!r} is {edge:.0f} px from the frame's "
                                                f"edge at 1080p (title-safe: {0.05 * 1920:.0f} px)")
-        for (a, box_a), (b, box_b) in _overlapping(boxes):
+        for a, b in _overlapping(boxes):
             if (a, b, "overlap") not in seen:
                 seen.add((a, b, "overlap"))
                 self.legibility_log.append(f"{where}: text {a!r} runs into text {b!r}")
@@ -494,13 +494,13 @@ def _has_any_points(mob) -> bool:
     return any(_has_points(m) for m in mob.get_family())
 
 
-def _overlapping(boxes, gap: float = TEXT_GAP):
-    """The pairs of (text, (left, bottom, right, top)) whose boxes come closer than `gap`
-    across both axes (one text over or against another)."""
+def _overlapping(boxes):
+    """The pairs of texts, of (text, (left, bottom, right, top)) `boxes`, whose boxes come
+    closer than TEXT_GAP across both axes (one text over or against another)."""
     for i, (a, (l1, b1, r1, t1)) in enumerate(boxes):
         for b, (l2, b2, r2, t2) in boxes[i + 1:]:
-            if min(r1, r2) - max(l1, l2) > -gap and min(t1, t2) - max(b1, b2) > -gap:
-                yield (a, (l1, b1, r1, t1)), (b, (l2, b2, r2, t2))
+            if min(r1, r2) - max(l1, l2) > -TEXT_GAP and min(t1, t2) - max(b1, b2) > -TEXT_GAP:
+                yield a, b
 
 
 def _opacity(mob) -> float:
