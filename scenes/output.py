@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
-                   PI, Rectangle, ReplacementTransform, Transform, VGroup)
+                   Rectangle, ReplacementTransform, Transform, VGroup)
 
 from engine.generate import DEMO_TEMPERATURE, DEMO_TOP_K
 from scenes import style
@@ -131,9 +131,10 @@ class Output(NanoScene):
         self.w_head = VectorStrip(W, length=1.9, thickness=CELL_H * self.vocab, kind="weight", px=8)
         self.w_head.move_to([right - 0.95, Y_LOGITS, 0])   # its n_vocab label inside title-safe
         self.w_head_label = label(self.words["weight"], font_size=20).next_to(self.w_head, UP, buff=0.12)
-        self.w_head_dims = VGroup(DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1),
-                                  DimLabel(f"n_vocab = {self.vocab}").rotate(PI / 2)
-                                  .next_to(self.w_head, LEFT, buff=0.1))
+        # Both dimensions under the weights: turned on its side, "n_vocab = 3" stood far taller
+        # than the 3 rows it names and ran up against the name above them.
+        c_dim = DimLabel(f"C = {self.cfg.n_embd}").next_to(self.w_head, DOWN, buff=0.1)
+        self.w_head_dims = VGroup(c_dim, DimLabel(f"n_vocab = {self.vocab}").next_to(c_dim, DOWN, buff=0.08))
 
     def _build_panel(self, step: int = 0) -> None:
         w = self.words
