@@ -99,8 +99,8 @@ class NanoScene(Beats, Scene):
         self.words = self.context.words(self.scene_id)
         self.timeline = self.context.timeline
         self.camera.background_color = style.BACKGROUND
-        self.captions = CaptionArea(self.context.language, shown=self.context.captions_in_picture)
         self.fps = config.frame_rate
+        self.captions = CaptionArea(self.context.language, self.fps, shown=self.context.captions_in_picture)
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
         self.beat_start = 0      # frame at which the current beat began
@@ -323,15 +323,14 @@ class NanoScene(Beats, Scene):
                             if isinstance(a, Animation)), default=1.0)
         n = max(1, round(run_time * self.fps))
         animations = self.lift_movers(animations)
-        start = self._beat_time()
-        crossing = [b for b in self.captions.boundaries() if start < b < start + n / self.fps]
-        if crossing and self.captions.submobjects:
+        first = self.frames - self.beat_start   # the play's first frame, in the line
+        if any(first < f < first + n for f in self.captions.changes()) and self.captions.submobjects:
             # Manim redraws every frame all mobjects from the first animated one on; with the
             # captions last, a cue change redraws only them (not every heatmap after them).
             self.bring_to_front(self.captions)
-            animations = (*animations, CaptionTrack(self.captions, start, (n - 0.5) / self.fps))
+            animations = (*animations, CaptionTrack(self.captions, first, (n - 0.5) / self.fps))
         else:
-            self.captions.show_at(start)
+            self.captions.show_frame(first)
         # Manim writes ceil(run_time * fps) frames for a play: ask for n - 0.5 frames' time.
         super().play(*animations, run_time=(n - 0.5) / self.fps, **kwargs)
         self._advance(n)
@@ -405,15 +404,12 @@ class NanoScene(Beats, Scene):
     def hold(self, duration: float) -> None:
         """Keep the picture still for `duration` seconds, switching caption cues on time."""
         n_total = round(duration * self.fps)
-        start = self._beat_time()
-        cuts = [b for b in self.captions.boundaries() if start < b < start + n_total / self.fps]
-        edges = [self.beat_start + round(start * self.fps)] + \
-                [self.beat_start + round(b * self.fps) for b in cuts] + [self.frames + n_total]
+        first = self.frames - self.beat_start   # in the line, as the caption's cue changes
+        edges = [first, *(f for f in self.captions.changes() if first < f < first + n_total), first + n_total]
         for a, b in zip(edges, edges[1:]):
-            if b <= a:
-                continue
-            self.captions.show_at(self._beat_time())
-            self._wait_frames(b - a)
+            if b > a:
+                self.captions.show_frame(a)
+                self._wait_frames(b - a)
 
     def wait(self, duration: float = 1.0, **kwargs) -> None:
         self.hold(duration)
