@@ -293,7 +293,10 @@ class Attention(NanoScene):
             self.mats.add(mat), self.head_outs.add(out)
             self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.3, font_size=TINY).next_to(mat.cell_rect(0, s), UP, buff=0.06)
                                         for s, tok in enumerate(self.trace["tokens"])]))
-            self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2))
+            # Above every panel (z 1): a longer name ("head 2") reaches into the panel on its left,
+            # whose masked cells (background-coloured) would otherwise hide its first letter.
+            self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2)
+                                 .set_z_index(1))
         self.outs_name = label(self.words["heads"], TINY, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
         self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
         left, right = -6.3, -6.3 + self.T * 0.16

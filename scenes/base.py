@@ -32,6 +32,7 @@ from .captions import CaptionArea, CaptionTrack
 from .context import SceneContext, context_from_env
 from .kit import ModelDiagram, ValueLabel
 from .kit.highlights import highlight_box
+from .kit.values import use_font
 
 # ---- the handoff: every chapter boundary is the model map --------------------------------
 # Each scene's part of the model map (ModelDiagram.part name, layer). A scene opens on the map
@@ -101,6 +102,7 @@ class NanoScene(Beats, Scene):
         self.camera.background_color = style.BACKGROUND
         self.fps = config.frame_rate
         self.captions = CaptionArea(self.context.language, self.fps, shown=self.context.captions_in_picture)
+        use_font(self.context.language.font)   # labels and captions in the language's font
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
         self.beat_start = 0      # frame at which the current beat began

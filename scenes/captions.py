@@ -1,8 +1,8 @@
 """The caption band: the cues of the current narration line, drawn in the picture.
 
-CaptionArea holds one Text per cue of the line NanoScene (scenes/base.py) is playing and shows
-the one due in each frame; CaptionTrack switches cues during a play that crosses a cue boundary,
-NanoScene.hold between frozen waits.
+CaptionArea holds one Paragraph (its lines centred) per cue of the line NanoScene
+(scenes/base.py) is playing and shows the one due in each frame; CaptionTrack switches cues
+during a play that crosses a cue boundary, NanoScene.hold between frozen waits.
 
 Which cue a frame shows is decided in one place, in whole frames: cue i is shown from the frame
 nearest its start (round(offset * fps), counted from the line's first frame) until the next
@@ -13,7 +13,7 @@ play, up to seconds late. tests/test_captions_in_step.py.)
 """
 from __future__ import annotations
 
-from manim import Animation, Text, VGroup
+from manim import Animation, Paragraph, VGroup
 
 from . import style
 
@@ -31,7 +31,7 @@ class CaptionTrack(Animation):
 
 
 class CaptionArea(VGroup):
-    """The caption band at the bottom: one Text per cue of the current line, one visible."""
+    """The caption band at the bottom: one Paragraph per cue of the current line, one visible."""
 
     def __init__(self, language, fps: float, shown: bool = True):
         super().__init__()
@@ -55,9 +55,10 @@ class CaptionArea(VGroup):
         """The frame of the line nearest `seconds` into it."""
         return int(seconds * self.fps + 0.5)
 
-    def _text(self, text: str) -> Text:
-        t = Text(text, font=self.language.font, font_size=self.language.caption_size, color=style.INK,
-                 line_spacing=0.9)
+    def _text(self, text: str) -> Paragraph:
+        """A cue's lines, each centred (a Text would align a second line left)."""
+        t = Paragraph(*text.split("\n"), font=self.language.font, font_size=self.language.caption_size,
+                      color=style.INK, line_spacing=0.9, alignment="center")
         # Inside title-safe (5% of the frame each side) and above the frame's bottom 5%.
         max_w, max_h = 2 * style.TITLE_SAFE_X, style.CAPTION_TOP + style.TITLE_SAFE_Y - 0.1
         if t.width > max_w:

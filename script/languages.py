@@ -47,7 +47,7 @@ class Language:
     line_breaks: str              # "cjk": between words (jieba), or "spaces": at spaces only
     espeak_voice: str             # espeak-ng voice name
     espeak_rate: int              # espeak-ng words a minute
-    font: str                     # caption font
+    font: str                     # caption and label font (a Latin one for a Latin script)
     caption_size: float           # caption font size (Manim units of font_size)
     title: str                    # the video's title, before the input: "nano-gpt 讲解"
     list_and: tuple[str, str]     # list joiners: ("、", " 和 ") -> A、B 和 C

@@ -20,10 +20,20 @@ def title_safe(mob):
     return mob.shift(RIGHT * dx + UP * dy)
 
 
+_TEXT_FONT = {"family": style.FONT}   # the narration language's font (see use_font)
+
+
+def use_font(family: str) -> None:
+    """Labels from now on in `family`: the narration language's font (words.<lang>.toml,
+    [language] font), so English is set in a Latin font (proportional quotes, ’ not a
+    full-width mark). NanoScene.setup calls it for its language."""
+    _TEXT_FONT["family"] = family
+
+
 def label(text: str, font_size: float = style.SIZE_LABEL, color=style.INK, mono=False, **kwargs) -> Text:
-    """Plain text in the house font; never smaller than the legibility floor."""
+    """Plain text in the language's font; never smaller than the legibility floor."""
     size = max(font_size, style.MIN_FONT_SIZE)
-    return Text(str(text), font=style.MONO if mono else style.FONT, font_size=size, color=color, **kwargs)
+    return Text(str(text), font=style.MONO if mono else _TEXT_FONT["family"], font_size=size, color=color, **kwargs)
 
 class ValueLabel(Text):
     """A number read from the Run, e.g. ValueLabel.of(trace, "h.0.attn.probs", (2, 5, 3)).
