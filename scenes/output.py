@@ -151,12 +151,13 @@ class Output(NanoScene):
                                   label(w["probs"], font_size=18, color=style.MUTED))
         self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
         self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
-        swatch = lambda c: Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
-        # "temperature 0.5 / 1 / 5": T is the time step in the narration, not the temperature
-        self.legend = VGroup(label(w["temperature"], font_size=18, color=style.MUTED),
-                             *[VGroup(swatch(c), label(f"{T:g}", font_size=18, color=style.MUTED))
-                               .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
-        self.legend.arrange(RIGHT, buff=0.25)
+        swatch = lambda c: Rectangle(width=0.18, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
+        # "temperature ■ 0.5 ■ 1 ■ 5" (T is the time step in the narration, not the temperature),
+        # set tight to fit the panel's width in English
+        self.legend = VGroup(label(w["temperature"], font_size=17, color=style.MUTED),
+                             *[VGroup(swatch(c), label(f"{T:g}", font_size=17, color=style.MUTED))
+                               .arrange(RIGHT, buff=0.05) for T, c in zip(temps, colors)])
+        self.legend.arrange(RIGHT, buff=0.12)
         self.legend.next_to(self.bars, DOWN, buff=0.2).align_to([PANEL_X, 0, 0], LEFT)
         probs = self.run.steps[step].probs
         self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.22)
