@@ -55,7 +55,7 @@ help:
 	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording, else the neural voice, else espeak-ng), recorded, neural, espeak, silent"
 	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides and stills (else all)"
 	@$(HELP_LINE) "JOBS=$$JOBS" "scenes rendered at once (empty: the number of cores)"
-	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
+	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, no subtitle track (.srt/.vtt beside); track: clean picture, track on"
 
 setup:
 	@bash tools/setup.sh

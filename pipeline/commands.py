@@ -42,8 +42,8 @@ def settings_options(with_quality: bool = True, with_subs: bool = False):
                                         "4k = 2160p60.")(wrapper)
         if with_subs:
             wrapper = click.option("--subs", default="picture", show_default=True,
-                                   help="picture: captions drawn in the picture (the subtitle "
-                                        "track is there, off by default); track: a clean "
+                                   help="picture: captions drawn in the picture (no subtitle "
+                                        "track; the .srt/.vtt beside it); track: a clean "
                                         "picture, the subtitle track on by default.")(wrapper)
         return wrapper
     return decorate
