@@ -56,9 +56,11 @@ class CaptionArea(VGroup):
         return int(seconds * self.fps + 0.5)
 
     def _text(self, text: str) -> Paragraph:
-        """A cue's lines, each centred (a Text would align a second line left)."""
+        """A cue's lines, each centred (a Text would align a second line left). Ligatures off:
+        Paragraph shares the glyphs out to the lines by counting characters, and DejaVu Sans
+        sets "ff" as one glyph ("Different ... | but" drew "bu" on the first line)."""
         t = Paragraph(*text.split("\n"), font=self.language.font, font_size=self.language.caption_size,
-                      color=style.INK, line_spacing=0.9, alignment="center")
+                      color=style.INK, line_spacing=0.9, alignment="center", disable_ligatures=True)
         # Inside title-safe (5% of the frame each side) and above the frame's bottom 5%.
         max_w, max_h = 2 * style.TITLE_SAFE_X, style.CAPTION_TOP + style.TITLE_SAFE_Y - 0.1
         if t.width > max_w:

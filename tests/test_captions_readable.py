@@ -163,3 +163,28 @@ def test_numbers_read_as_on_screen(lang):
     said = spoken_text(line.text, lang)
     assert spoken_text(f"{n:,}", lang) in said and spoken_text(f"{n:,}", lang) == spoken_text(str(n), lang)
     assert not re.search(r"\d", said) or lang == "en" and "," not in said.split("parameters")[0][-12:]
+
+
+@pytest.mark.parametrize("lang", voice_timings.LANGS)
+def test_every_caption_line_is_drawn_whole_and_centred(lang):
+    """Each line of every two-line cue, as the caption band draws it: one glyph per character
+    (a ligature, "ff" in DejaVu Sans, made Paragraph give a line's first letters to the line
+    above) and centred (a Text aligns a second line left)."""
+    from scenes.captions import CaptionArea
+
+    from script.languages import language
+
+    area = CaptionArea(language(lang), fps=15)
+    bad = []
+    for cue in subtitles(lang):
+        rows = cue.content.split("\n")
+        if len(rows) < 2:
+            continue
+        drawn = area._text(cue.content)
+        glyphs = [len(line.submobjects) for line in drawn.submobjects]
+        centres = [line.get_center()[0] - drawn.get_center()[0] for line in drawn.submobjects]
+        # one mobject per character (a space is a Dot); the ink of a full-width bracket sits to
+        # one side of its box, so "centred" allows 0.15 units (~20 px at 1080p)
+        if glyphs != [len(row) for row in rows] or max(map(abs, centres)) > 0.15:
+            bad.append(f"cue {cue.index} {cue.content!r}: glyphs {glyphs}, centres {[round(c, 2) for c in centres]}")
+    assert not bad, "\n".join(bad)
