@@ -286,17 +286,14 @@ class Attention(NanoScene):
         probs, scores, heads = self.data("attn.probs"), self.data("attn.scores"), self.data("attn.heads")
         self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
         for n in range(self.H):
-            x = -3.4 + n * 3.6
+            x = -3.7 + n * 3.9   # 1.2 apart: a head's name fits between two panels ("head 2" was cut)
             mat = block(masked(probs[n], scores[n]), 0.45, 0.45, scale=1.0).move_to([x, 1.9, 0])
             out = block(heads[n].T, 0.16, ROW_III, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
             self.mat_chips.add(VGroup(*[TokenChip(tok, size=0.3, font_size=TINY).next_to(mat.cell_rect(0, s), UP, buff=0.06)
                                         for s, tok in enumerate(self.trace["tokens"])]))
-            # Above every panel (z 1): a longer name ("head 2") reaches into the panel on its left,
-            # whose masked cells (background-coloured) would otherwise hide its first letter.
-            self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.2)
-                                 .set_z_index(1))
+            self.head_labels.add(label(self.words["head"].format(n=n + 1), SMALL, color).next_to(mat, LEFT, buff=0.12))
         self.outs_name = label(self.words["heads"], TINY, style.MUTED).next_to(self.head_outs[0], LEFT, buff=0.2)
         self.concat_tops = [TOP_III - n * self.A * ROW_III for n in range(self.H)]
         left, right = -6.3, -6.3 + self.T * 0.16
