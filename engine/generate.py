@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -10,6 +11,9 @@ from .explain import add_narrated_attention
 from .model import GPT, Trace, softmax
 from .tokens import INPUT_LENGTH, to_letters
 from .weights import check_finite_pass
+
+if TYPE_CHECKING:
+    from .learned import Learned
 
 
 @dataclass

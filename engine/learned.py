@@ -49,6 +49,8 @@ class Learned:
     even_share: list[float]                         # [6]
     broken: list[Broken | None]                     # [n_layer]: an input its ablation breaks
     run_lens: np.ndarray = field(repr=False)        # [6 steps, 2 n_layer read-outs, vocab] for the run
+    run_focus: np.ndarray = field(repr=False)       # [n_layer, n_head, 6]: focus, the run's own input
+    sorted_mask: np.ndarray = field(repr=False)     # [n_layer, 729] bool: still sorted, layer's attention off
 
     @property
     def telling_head(self) -> tuple[int, int]:
@@ -57,6 +59,11 @@ class Learned:
         focus, even = np.array(self.focus), np.array(self.even_share)
         excess = (focus - even).mean(axis=-1)
         return tuple(int(i) for i in np.unravel_index(excess.argmax(), excess.shape))
+
+    @property
+    def lens_right(self) -> np.ndarray:
+        """[2 n_layer]: the logit lens's share of right next letters, per read-out."""
+        return np.array([row["right"] for row in self.logit_lens])
 
     def to_json(self) -> dict:
         """Exactly the keys `nanogpt-video learned --format json` prints (a contract)."""
@@ -85,6 +92,8 @@ def learned(run: Run) -> Learned:
         even_share=m.even_share,
         broken=broken,
         run_lens=np.stack([softmax(logits) for _, logits in _lens(model, run_trace)], axis=1),
+        run_focus=_focus(run_trace, run.input_tokens[None], run.output_tokens[None]),
+        sorted_mask=np.stack(m.sorted_without_layer),
     )
 
 
@@ -181,14 +190,14 @@ def _lens(model: GPT, trace: Trace):
         yield after, linear(x, p["lm_head.weight"])
 
 
-def _focus(trace: Trace, inputs, targets) -> np.ndarray:
+def _focus(trace: Trace, inputs, written) -> np.ndarray:
     """[n_layer, n_head, 6]: mean attention share, from the position writing output k, on the
-    input tokens equal to the letter written there."""
-    match = inputs[:, None, :] == targets[:, :, None]                  # [N, 6 steps, 6 inputs]
+    input tokens equal to the letter written there (`written`: [N, 6], the outputs)."""
+    match = inputs[:, None, :] == written[:, :, None]                  # [N, 6 steps, 6 inputs]
     shares = []
     n_layer = sum(1 for name in trace if name.endswith(".attn.probs"))
     for l in range(n_layer):
-        probs = trace[f"h.{l}.attn.probs"]                               # [N, H, 11, 11]
+        probs = trace[f"h.{l}.attn.probs"].reshape(len(inputs), -1, *trace[f"h.{l}.attn.probs"].shape[-2:])
         rows = probs[:, :, INPUT_LENGTH - 1:, :INPUT_LENGTH]             # [N, H, 6 steps, 6 inputs]
         shares.append((rows * match[:, None]).sum(-1).mean(0))           # [H, 6]
     return np.stack(shares)

@@ -1,5 +1,5 @@
 """Output: ln_f, lm_head, logits, softmax, the choice, temperature, which position counts, and
-the chosen token fed back until the six outputs are there.
+the chosen token fed back (the six output steps follow in the next chapter, scenes/learned.py).
 
 One column per position under its token chip (grid, left): the normalized vector, its logits
 and its probabilities, each stage under a thin band naming the operation; lm_head's weight sits
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
-                   Rectangle, ReplacementTransform, Transform, VGroup)
+                   Rectangle, ReplacementTransform, VGroup)
 
 from engine.generate import DEMO_TEMPERATURE, DEMO_TOP_K
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.beats import as_frame
 from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip, ValueLabel, VectorStrip,
-                       highlight_box, label, stacked_strip, tick_line)
+                       label, stacked_strip, tick_line)
 
 PITCH, COL_W = 0.5, 0.38          # grid: one column per position
 X0 = -3.5                         # x of position 0
@@ -30,8 +30,6 @@ PANEL_X = 3.15                    # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
 TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
-STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
-FINAL_MIN = 5.0                   # seconds kept at the end for the finished output and the credits (>= 4 s still)
 BAR_LOOK = dict(full=1.05, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
@@ -88,9 +86,6 @@ class Output(NanoScene):
         self.normed = Group(*[c[0] for c in self.cols])
         self.logits = Group(*[c[1] for c in self.cols])
         self.probs = Group(*[c[2] for c in self.cols])
-        # Pass k adds position focus + k; its earlier positions equal pass 0's (causal attention).
-        self.later_cols = {self.focus + k: self._columns(k, self.focus + k)
-                           for k in range(1, len(self.run.steps)) if self.focus + k < self.n_pos}
         self.empty_cols = VGroup()
         for t in range(self.T, self.n_pos):
             rows = ((Y_NORMED, NORMED_LEN), (Y_LOGITS, CELL_H * self.vocab), (Y_PROBS, CELL_H * self.vocab))
@@ -166,12 +161,6 @@ class Output(NanoScene):
     def _place_bars(bars: ProbabilityBars) -> ProbabilityBars:
         """Chips at the panel's left edge (the bars leave room for the logit values)."""
         return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
-
-    def panel_for(self, step: int) -> tuple[VGroup, VGroup]:
-        """Bars (the run's temperature only) and logit labels of pass `step`, in place."""
-        sources = [None, f"step{step}/.probs", None]
-        bars = self._place_bars(ProbabilityBars(self.run, sources, SERIES_COLORS, **BAR_LOOK))
-        return bars.series(1), self._logit_labels(step)
 
     def _logit_labels(self, step: int) -> VGroup:
         """The logits of pass `step` beside the panel's chips, right-aligned like a table."""
@@ -408,101 +397,14 @@ class Output(NanoScene):
                   self.indices[self.focus + 1].animate.set_color(style.HIGHLIGHT),
                   run_time=self.t(0.36))
 
-    def loop_step(self, k: int, run_time: float) -> None:
-        """Pass k of the loop in `run_time` (>= 2.5 s where the line allows): the new column,
-        the panel's title, logits and bars change together (cross-fades), then the chosen token
-        flies up to its slot."""
-        t, step = self.focus + k, self.run.steps[k]
-        cols = self.later_cols[t]
-        box = self.column_box(t, top=Y_CHIP + 0.25)
-        bars, logits = self.panel_for(k)
-        title = label(self.words["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
-        title.align_to(self.panel_title, LEFT)
-        self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
-        old = self.bars.series(1)
-        # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
-        self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
-                  *self.dim(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
-                  self.indices[t - 1].animate.set_color(style.MUTED),
-                  self.indices[t].animate.set_color(style.HIGHLIGHT),
-                  Transform(old[0], bars[0]), FadeOut(old[1]), FadeIn(bars[1]),
-                  FadeOut(self.panel_logits), FadeIn(logits), run_time=run_time * 0.45)
-        self.cols.append(cols)
-        self.bars.values[1] = bars[1]
-        self.panel_title, self.panel_logits, self.focus_box = title, logits, box
-        flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
-        self.play(flying.animate(path_arc=0.4).move_to(self.out_chips[k]), run_time=run_time * 0.4)
-        self.remove(flying)
-        self.add(self.out_chips[k])
-        self.hold(run_time * 0.15)
-
-    def loop_steps(self, ks, room: float) -> None:
-        """Play passes `ks` in this line, leaving `room` (a share of the line) at its end."""
-        if not ks:
-            return
-        per = max(0.1, (self.remaining() - self.t(room)) / len(ks))
-        for k in ks:
-            self.loop_step(k, per)
-
     @beat("output.feed-back")
     def feed_back(self):
+        """The first output lands in position 7 (the next chapter plays the six steps, with
+        what the model learned)."""
         self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth), self.unhighlight(),
-                  *self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(0.05))
+                  *self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(0.1))
         self.remove(self.flying)
         self.add(self.out_chips[0])
-        n = len(self.run.steps) - 1
-        fits = max(1, int((self.remaining() - self.t(0.02)) // STEP_MIN))
-        self.loop_plan = (list(range(1, 1 + min(n, fits))), list(range(1 + min(n, fits), 1 + n)))
-        self.loop_steps(self.loop_plan[0], room=0.02)
-
-    def to_line_end(self) -> float:
-        """Seconds to the end of the current line, its hold included (on the frame clock)."""
-        return max(0, round((self.line.start + self.line.duration) * self.fps) - self.frames) / self.fps
-
-    @beat("output.done")
-    def done(self):
-        # The last line's hold (<pause> in the narration) is the closing picture's time: the
-        # remaining loop passes play while the line is spoken, then the finished sequence and
-        # the credits come in and stay, silent, at least FINAL_MIN seconds (the video ends here).
-        later = self.loop_plan[1]
-        final = min(0.8 * self.to_line_end(), max(FINAL_MIN, self.to_line_end() - STEP_MIN * len(later)))
-        for k in later:
-            self.loop_step(k, (self.to_line_end() - final) / (len(later) - later.index(k)))
-        w = self.words
-        grid = [*[m for c in self.cols for m in c], self.empty_cols, self.ln_band, self.head_band,
-                self.softmax_band, self.normed_label, self.normed_dim, self.logits_label, self.probs_label,
-                self.row_chips, self.w_head, self.w_head_label, self.w_head_dims]
-        panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
-        # The finished sequence moves to the centre, larger: input beside output, then the credits.
-        seq = VGroup(self.slots, self.indices, self.chips, self.out_chips)
-        goal = seq.copy().scale(1.4).move_to([0, 2.55, 0])
-        brace_in = highlight_box(goal[2], color=style.INK, buff=0.08)
-        brace_out = highlight_box(goal[3], color=style.HIGHLIGHT, buff=0.08)
-        tags = VGroup(label(w["input"], font_size=24).next_to(brace_in, DOWN, buff=0.5),
-                      label(w["output"], font_size=24, color=style.HIGHLIGHT).next_to(brace_out, DOWN, buff=0.5))
-        card = Credits(w).move_to([0, -0.35, 0])
-        veils = [m.veil for g in grid for m in ([g] if not hasattr(g, "get_family") else g.get_family())
-                 if getattr(m, "veil", None) is not None]
-        for index in self.indices:   # (inside the sequence's own move below, a colour animation would be lost)
-            index.set_color(style.MUTED)
-        self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
-                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.to_line_end() * 0.1))
-        self.play(Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
-                  run_time=min(0.5, self.to_line_end() * 0.1))
-
-
-class Credits(VGroup):
-    """The closing card: who made the model and task, and where the narration comes from."""
-
-    def __init__(self, words):
-        super().__init__()
-        title = label(words["credits"], font_size=style.SIZE_BODY, color=style.INK)
-        lines = VGroup(*[VGroup(label(words[f"credit_{k}"], font_size=style.SIZE_LABEL, color=style.INK),
-                                label(words[f"credit_{k}_where"], font_size=style.SIZE_SMALL, color=style.MUTED,
-                                      mono=True)).arrange(DOWN, buff=0.1)
-                         for k in ("model", "narration")]).arrange(DOWN, buff=0.3)
-        self.add(title, lines)
-        self.arrange(DOWN, buff=0.3)
-        frame = Rectangle(width=self.width + 0.6, height=self.height + 0.45, color=style.EDGE,
-                          stroke_width=2, fill_color=style.PANEL, fill_opacity=0.9).move_to(self)
-        self.add_to_back(frame)
+        self.highlight(self.out_chips[0], 0.15, buff=0.06)
+        self.hold(self.t(0.3))
+        self.play(self.unhighlight(), run_time=self.t(0.1))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, RoundedRectangle, Text, VGroup
 
+from common.text import percent
+
 from .. import style
 
 
@@ -57,13 +59,29 @@ class ValueLabel(Text):
         index = tuple(np.atleast_1d(index).tolist()) if index != () else ()
         return cls(float(resolve_source(run, name, index)), source=(name, index), **kwargs)
 
+
+class PercentLabel(ValueLabel):
+    """A share read from the Run, shown as a percentage: 0.7764 -> 77.6% (never 100.0% for a
+    share short of 1, as the narration writes it)."""
+
+    def __init__(self, value: float, source=None, precision: int = 1, **kwargs):
+        super().__init__(value, source, precision, **kwargs)
+
+    @staticmethod
+    def format(value: float, precision: int = 1) -> str:
+        return percent(value, precision)
+
+
 def resolve_source(run, name: str, index=()):
     """The Run value a ValueLabel's source names. Names:
     'transformer.*' / 'lm_head.*'  -> a weight;  'h.0.attn.probs' -> the trace of pass 0;
     'step3/h.0.attn.probs'         -> the trace of pass 3;
     'step3/.probs' ('.logits', '.chosen') -> that Step's attribute;
-    'step3/.probs@T=0.5'           -> that Step's distribution at temperature 0.5."""
-    if name.startswith(("transformer.", "lm_head.")):
+    'step3/.probs@T=0.5'           -> that Step's distribution at temperature 0.5;
+    'learned/focus'                -> what the model learned (engine/learned.py Learned)."""
+    if name.startswith("learned/"):
+        array = getattr(run.learned, name.split("/", 1)[1])
+    elif name.startswith(("transformer.", "lm_head.")):
         array = run.weights[name]
     elif name.startswith("step"):
         step_part, rest = name.split("/", 1)
