@@ -121,3 +121,16 @@ def test_last_frame_is_next_first_frame(before, after, case):
     assert mean <= MAX_MEAN_DIFF and changed <= MAX_CHANGED, (
         f"{before} -> {after}: the picture jumps (mean difference {mean:.2f}, "
         f"{changed:.2%} of pixels changed)")
+
+
+def test_the_learned_chapter_follows_other_weights():
+    """Weights trained from another seed take the chapter's other sentences (<if not ...>):
+    their beats build as cleanly, and the output steps still last 2.5 s each."""
+    ctx = SceneContext.narrated("CBABBC", "en", voice="silent", weights="tests/fixtures/sort-seed1.npz")
+    with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60,
+                     "media_dir": MEDIA_DIR, "pixel_width": 480, "pixel_height": 270}):
+        scene = scene_class("learned")(context=ctx, skip_animations=True)
+        scene.auditing = True
+        scene.render()
+    assert "learned.one-head" in [line.id for line in scene.lines()]
+    assert scene.audit_log == [] and scene.legibility_log == [] and scene.unsaid == []
