@@ -222,10 +222,11 @@ class Learned(NanoScene):
         count = ValueLabel(self.result.total, source=("learned/total", ()), precision=0, font_size=style.SIZE_BODY)
         self.population_count = VGroup(count, label(w["inputs"], font_size=style.SIZE_LABEL, color=style.MUTED))
         self.population_count.arrange(RIGHT, buff=0.15).next_to(self.population, RIGHT, buff=0.35)
-        self.play(FadeIn(self.title, shift=UP * 0.1), run_time=self.t(0.15))
+        self.play(FadeIn(self.title, shift=UP * 0.1), FadeIn(self.population), run_time=self.t(0.15))
         self.at_said([str(self.result.total)], 0.6, room=0.25)
-        self.play(FadeIn(self.population), FadeIn(self.population_count), run_time=self.t(0.15))
+        self.highlight(self.population, 0.1, FadeIn(self.population_count), buff=0.1)
         self.hold(self.t(0.1))
+        self.play(self.unhighlight(), run_time=self.t(0.05))
 
     @beat("learned.watch-head")
     def watch_head(self):
