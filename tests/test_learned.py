@@ -188,3 +188,21 @@ def test_learned_command_refuses_bad_values_in_one_line(args, message):
     result = CliRunner().invoke(cli, ["learned", *args])
     assert result.exit_code != 0 and message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_measurements_are_kept_on_disk_and_read_back_equal(tmp_path, monkeypatch):
+    """A second process reads the measurements instead of spending ~2 s again."""
+    import engine.learned as module
+
+    monkeypatch.setenv("NANOGPT_MEDIA_DIR", str(tmp_path))
+    monkeypatch.setattr(module, "_MEASURED", {})
+    model = load_weights(SEED1_WEIGHTS)
+    fresh = module.measure(model)
+    assert list((tmp_path / "cache" / "learned").glob("*.json"))
+    monkeypatch.setattr(module, "_MEASURED", {})
+    monkeypatch.setattr(module, "_measure", lambda model: pytest.fail("measured again"))
+    again = module.measure(model)
+    assert again.sorted_without_head == fresh.sorted_without_head and again.focus == fresh.focus
+    assert again.logit_lens == fresh.logit_lens and again.even_share == fresh.even_share
+    for a, b in zip(again.sorted_without_layer, fresh.sorted_without_layer):
+        np.testing.assert_array_equal(a, b)
