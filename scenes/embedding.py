@@ -15,6 +15,7 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, ModelDiagram, PlusSign, Thumbnail,
                        TokenChip, digits_for, flow_arrow, highlight_box, label)
+from scenes.kit.equations import Relation, first_precision, rows_add_up, sign_of
 
 FOCUS_T = 5            # the time step followed up close: the 6th, as in every scene (0-based here;
                        # positions on screen are counted from 1)
@@ -150,7 +151,10 @@ class Embedding(NanoScene):
         self.wpe_name.shift(RIGHT * max(0.0, overlap))
 
         xs = {"tok_emb": -0.9, "pos_emb": 0.35, "x": 1.6}
-        digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
+        shown = [self.trace[n][t, :SHOWN] for n in xs]
+        # as many digits as it takes for the shown numbers to add up as shown (-0.0054 + -0.0191 = -0.0245)
+        least = digits_for(np.stack(shown))
+        digits = first_precision((least, least + 1, least + 2), lambda p: rows_add_up("sum", shown[2], shown[:2], p))
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         for name, x in xs.items():
             cells = Cells(self.trace[name][t], cell=PITCH * 0.8, gap=PITCH * 0.2, scale=act_scale)
@@ -162,7 +166,12 @@ class Embedding(NanoScene):
             self.vector_names[name] = label(name, font_size=18, mono=True).move_to([x, NAME_Y, 0])
         row_y = self.lenses["x"].labels[1].get_y()
         self.plus = PlusSign(size=0.22).move_to([(xs["tok_emb"] + xs["pos_emb"]) / 2, row_y, 0])
-        self.equals = label("=", font_size=style.SIZE_BODY).move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
+        self.relations = [Relation("sum", self.lenses["x"].labels[k], [self.lenses[n].labels[k] for n in ("tok_emb", "pos_emb")],
+                                   name="tok_emb + pos_emb = x") for k in range(SHOWN)]
+        self.equals = label(sign_of(self.relations), font_size=style.SIZE_BODY)
+        self.equals.move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
+        for relation in self.relations:
+            relation.mark(self.plus, self.equals)
 
         self.x_columns = Group(*[self.matrix(self.trace["x"][s][:, None], 0.32, "act", act_scale)
                                  for s in range(T)])
