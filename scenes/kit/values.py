@@ -37,13 +37,15 @@ class ValueLabel(Text):
         self.value = float(value)
         self.precision = precision
         self.source = source
-        super().__init__(self.format(self.value, precision), font=style.MONO,
+        # "−∞" in the proportional font: the number font's fixed advance leaves a gap after the minus
+        font = style.FONT if np.isinf(self.value) else style.MONO
+        super().__init__(self.format(self.value, precision), font=font,
                          font_size=max(font_size, style.MIN_FONT_SIZE), color=color, **kwargs)
 
     @staticmethod
     def format(value: float, precision: int = 2) -> str:
         if np.isneginf(value):
-            return "-∞"
+            return "−∞"
         text = f"{value:.{precision}f}"
         return "0." + "0" * precision if text.lstrip("-") == "0." + "0" * precision else text
 
