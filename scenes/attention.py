@@ -479,9 +479,10 @@ class Attention(NanoScene):
         self.play(*[FadeOut(g) for g in ghosts], *[FadeIn(target) for _, target in pairs], run_time=seconds * 0.25)
 
     def up_the_lane(self, start, end) -> list:
-        """From the dot product to its cell of the matrix: right to the lane beside the grid, up
-        it, then left along the focus row (whose later cells are still empty)."""
-        return [[self.lane_x, start[1], 0], [self.lane_x, end[1], 0]]
+        """From the dot product to its cell of the matrix: down off its own label, right to the
+        lane beside the grid, up it, then left along the focus row (its later cells still empty)."""
+        low = start[1] - 0.3
+        return [[start[0], low, 0], [self.lane_x, low, 0], [self.lane_x, end[1], 0]]
 
     def clear_stage(self, keep, share: float) -> None:
         """Fade everything but `keep` away: a background-coloured curtain drops over the

@@ -151,16 +151,20 @@ class Embedding(NanoScene):
         self.wpe_name.shift(RIGHT * max(0.0, overlap))
 
         xs = {"tok_emb": -0.9, "pos_emb": 0.35, "x": 1.6}
-        shown = [self.trace[n][t, :SHOWN] for n in xs]
-        # as many digits as it takes for the shown numbers to add up as shown (-0.0054 + -0.0191 = -0.0245)
-        least = digits_for(np.stack(shown))
-        digits = first_precision((least, least + 1, least + 2), lambda p: rows_add_up("sum", shown[2], shown[:2], p))
+        # The lenses magnify SHOWN entries that add up as shown: the first three that do at the
+        # fewest digits (-0.074 + -0.012 shown as -0.085 does not), else the first three with more.
+        vectors = [self.trace[n][t] for n in xs]
+        least = digits_for(np.stack([v[:SHOWN] for v in vectors]))
+        adds_up = lambda k, p: rows_add_up("sum", vectors[2][k:k + SHOWN], [v[k:k + SHOWN] for v in vectors[:2]], p)
+        first = next((k for k in range(C - SHOWN + 1) if adds_up(k, least)), None)
+        digits = least if first is not None else first_precision((least, least + 1, least + 2), lambda p: adds_up(0, p))
+        first = first or 0
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         for name, x in xs.items():
             cells = Cells(self.trace[name][t], cell=PITCH * 0.8, gap=PITCH * 0.2, scale=act_scale)
             cells.stretch_to_fit_width(0.3).move_to([x, middle, 0])
-            lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits)
-            lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[:SHOWN]))
+            lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits, first=first)
+            lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[first:first + SHOWN]))
             self.vectors[name], self.lenses[name] = cells, lens
             # no code index here: the framed column is position t + 1 on screen
             self.vector_names[name] = label(name, font_size=18, mono=True).move_to([x, NAME_Y, 0])

@@ -126,8 +126,8 @@ class FeedForward(NanoScene):
         # the one number of this stage says what it is: fc[177] = w·x + b = 1.40
         value = ValueLabel.of(self.run, f"h.{LAYER}.mlp.fc", (t, self.row), font_size=SMALL, color=style.HIGHLIGHT)
         self.fc_value = VGroup(label(f"fc[{self.row + 1}] = w·x + b =", font_size=SMALL, color=style.HIGHLIGHT), value)
-        self.fc_value.arrange(RIGHT, buff=0.1)
-        self.fc_value.next_to(self.fc_focus.cell_rect(self.row), RIGHT, buff=0.35)
+        self.fc_value.arrange(RIGHT, buff=0.1)   # under fc, clear of every column (the cell is framed)
+        self.fc_value.next_to(self.fc_more[1], DOWN, buff=0.12).align_to(self.fc_focus, RIGHT)
         title_safe(self.fc_value)
 
     def _build_plot(self) -> None:

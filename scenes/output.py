@@ -301,10 +301,10 @@ class Output(NanoScene):
         keep, drop = order[:DEMO_TOP_K], order[DEMO_TOP_K:]
         kept = VGroup(*[VGroup(self.bars.chips[i], self.panel_logits[i]) for i in keep])
         dropped = [m for i in drop for m in (self.panel_logits[i], self.bars.bars[1][i], self.bars.values[1][i])]
-        self.topk_tag = VGroup(*[label(text, font_size=18, color=style.HIGHLIGHT)
-                                 for text in w["topk"].format(k=DEMO_TOP_K).split(" ", 1)]).arrange(DOWN, buff=0.06)
+        self.topk_tag = label(w["topk"].format(k=DEMO_TOP_K), font_size=18, color=style.HIGHLIGHT)
         box = VGroup(*[self.frame_around(k, buff=0.06) for k in kept])   # one each: never over a dropped row
-        self.topk_tag.next_to(box, LEFT, buff=0.15).set_y((Y_LOGITS + Y_PROBS) / 2)
+        # the tag in the panel's free foot (where the legend comes later), clear of the grid's bands
+        self.topk_tag.next_to(self.bars, DOWN, buff=0.25).align_to([PANEL_X, 0, 0], LEFT)
         self.at_word("topk", 0.1, room=0.8)
         self.highlight(box, 0.1, *self.dim(*dropped, opacity=0.3), FadeIn(self.topk_tag))
         # ... or a random draw, weighted: the line of segments, each token's as long as its

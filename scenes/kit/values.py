@@ -154,10 +154,10 @@ class Magnifier(VGroup):
         self.add(self.box, self.labels, self.lens)
 
     @classmethod
-    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2,
+    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2, first: int = 0,
            **kwargs) -> "Magnifier":
-        """Entries (*prefix, 0..count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
-        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(count)]
+        """Entries (*prefix, first..first+count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
+        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(first, first + count)]
         return cls(labels, **kwargs)
 
     def attach(self, target, color=style.MUTED) -> "Magnifier":
