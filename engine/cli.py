@@ -18,7 +18,7 @@ weights_option = click.option("--weights", "weights_path", type=click.Path(dir_o
                               help="A minGPT-compatible .npz checkpoint.")
 
 
-def load_or_exit(path) -> "GPT":
+def load_or_exit(path):
     try:
         return load_weights(path)
     except WeightsError as err:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, DashedVMobject, FadeIn, FadeOut, Group, Line,
-                   Rectangle, ReplacementTransform, VGroup)
+                   Rectangle, ReplacementTransform, Transform, VGroup)
 
 from engine.generate import DEMO_TEMPERATURE, DEMO_TOP_K
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.beats import as_frame
+from scenes.kit.equations import Relation
 from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip, ValueLabel, VectorStrip,
                        label, stacked_strip, tick_line)
 
@@ -26,7 +27,7 @@ Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
 Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
 Y_SOFTMAX_BAND, Y_PROBS = -0.72, -1.44
 CELL_H = 0.28                     # one token's row in logits / probs
-PANEL_X = 3.15                    # left edge of the right panel
+PANEL_X = style.OUT_PANEL_X       # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
 TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
@@ -141,6 +142,9 @@ class Output(NanoScene):
         self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
         self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **BAR_LOOK))
         self.panel_logits = self._logit_labels(step)
+        self.relations = []
+        for values, T in zip(self.bars.values, temps):
+            self.relate_bars(values, self.panel_logits, T)
         heads_y = self.bars.get_top()[1] + 0.2
         self.panel_heads = VGroup(label(w["logits"], font_size=18, color=style.MUTED),
                                   label(w["probs"], font_size=18, color=style.MUTED))
@@ -151,16 +155,23 @@ class Output(NanoScene):
                                .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
         self.legend.arrange(RIGHT, buff=0.25)
         self.legend.next_to(self.bars, DOWN, buff=0.2).align_to([PANEL_X, 0, 0], LEFT)
+        # sampling has the bottom band to itself (under the grid, left of the panel): the line of
+        # segments, the draws in a row beside it, its label above its left end
         probs = self.run.steps[step].probs
-        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.22)
-        self.strip.align_to([PANEL_X, 0, 0], LEFT)
+        self.strip = stacked_strip(probs, width=style.OUT_STRIP_W, height=style.OUT_STRIP_H)
+        self.strip.move_to([style.OUT_STRIP_LEFT, style.OUT_STRIP_Y, 0], aligned_edge=LEFT)
         self.strip_label = label(w["sample"], font_size=18, color=style.MUTED)
-        self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
+        self.strip_label.move_to([0, style.OUT_DRAWS_Y, 0]).align_to(self.strip, LEFT)   # under it; draws beside
 
     @staticmethod
     def _place_bars(bars: ProbabilityBars) -> ProbabilityBars:
         """Chips at the panel's left edge (the bars leave room for the logit values)."""
         return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
+
+    def relate_bars(self, values, logits, temperature: float) -> None:
+        """Each bar's probability is the softmax of the logits shown beside it, at its temperature."""
+        self.relations += [Relation("softmax", value, list(logits), [i, temperature], name=f"softmax at T = {temperature:g}")
+                           for i, value in enumerate(values)]
 
     def _logit_labels(self, step: int) -> VGroup:
         """The logits of pass `step` beside the panel's chips, right-aligned like a table."""
@@ -184,10 +195,14 @@ class Output(NanoScene):
 
     @beat("output.layernorm")
     def layernorm(self):
-        self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), run_time=self.t(0.15))
+        # no near-empty opening: the band and the normalised columns come in together, at once,
+        # and the question the chapter answers waits on the right (what comes after token 6?)
+        self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), self.reveal(*self.normed, lag_ratio=0.1),
+                  FadeIn(self.normed_label), FadeIn(self.normed_dim), FadeIn(self.panel_title), FadeIn(self.bars.chips),
+                  run_time=self.t(0.2))
         self.highlight(self.ln_band, 0.1, buff=0.05)
-        self.play(self.reveal(*self.normed, lag_ratio=0.1), FadeIn(self.normed_label),
-                  FadeIn(self.normed_dim), run_time=self.t(0.35))
+        self.at_share(0.6, room=0.15)
+        self.highlight(Group(*self.normed), 0.1, buff=0.05)
         self.play(self.unhighlight(), run_time=self.t(0.08))
 
     @beat("output.lm-head")
@@ -219,8 +234,7 @@ class Output(NanoScene):
     def logit_meaning(self):
         f = self.focus
         self.focus_box = self.column_box(f, top=Y_LOGITS + CELL_H * 1.5)
-        self.play(Create(self.focus_box), FadeIn(self.panel_title), FadeIn(self.bars.chips),
-                  run_time=self.t(0.12))
+        self.play(Create(self.focus_box), run_time=self.t(0.12))
         self.play(FadeIn(self.panel_logits), FadeIn(self.panel_heads[0]), run_time=self.t(0.12))
         best = int(np.argmax(self.run.steps[0].logits))
         self.highlight(VGroup(self.bars.chips[best], self.panel_logits[best]), 0.1, buff=0.06)
@@ -268,46 +282,47 @@ class Output(NanoScene):
     @beat("output.sampling")
     def sampling(self):
         w, step = self.words, self.run.steps[0]
-        # Top-k: the k likeliest tokens stay, the rest are pushed back.
+        # Top-k: the k likeliest tokens stay, the rest are pushed back; the tag comes with the frame,
+        # in the free gap left of the panel (between the logits and probs labels of the grid).
         order = [int(i) for i in np.argsort(-step.logits)]
         keep, drop = order[:DEMO_TOP_K], order[DEMO_TOP_K:]
         kept = VGroup(*[VGroup(self.bars.chips[i], self.panel_logits[i]) for i in keep])
         dropped = [m for i in drop for m in (self.panel_logits[i], self.bars.bars[1][i], self.bars.values[1][i])]
         self.topk_tag = label(w["topk"].format(k=DEMO_TOP_K), font_size=18, color=style.HIGHLIGHT)
+        box = VGroup(*[self.frame_around(k, buff=0.06) for k in kept])   # one each: never over a dropped row
+        # the tag in the panel's free foot (where the legend comes later), clear of the grid's bands
+        self.topk_tag.next_to(self.bars, DOWN, buff=0.25).align_to([PANEL_X, 0, 0], LEFT)
         self.at_word("topk", 0.1, room=0.8)
-        self.highlight(kept, 0.1, *self.dim(*dropped, opacity=0.3), buff=0.06)
-        self.topk_tag.next_to(self.highlighted, LEFT, buff=0.12)
-        self.play(FadeIn(self.topk_tag), run_time=self.t(0.06))
-        # ... or a random draw, weighted: a point u on the line of segments (run's temperature).
+        self.highlight(box, 0.1, *self.dim(*dropped, opacity=0.3), FadeIn(self.topk_tag))
+        # ... or a random draw, weighted: the line of segments, each token's as long as its
+        # probability (at T = 1 it is all A: the draws come with the temperature, where it is not)
         self.at_word("random", 0.45, room=0.4)
         self.play(self.unhighlight(), FadeOut(self.topk_tag), *self.dim(*dropped, opacity=1.0),
-                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.1))
-        self.draw_once(0, self.strip, "step0/.demo_u", seconds=self.t(0.12), pick=self.pick_at(step.probs, 0))
-        self.hold(self.t(0.1))
+                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.12))
+        self.highlight(self.strip, 0.12)
+        self.play(self.unhighlight(), run_time=self.t(0.06))
 
     def pick_at(self, probs, j: int) -> int:
         """The token draw j picks on `probs` (the engine's inverse CDF on its seeded u)."""
         from engine.generate import draw_token
         return draw_token(probs, float(self.run.steps[0].demo_u[j]))
 
-    def draw_once(self, j: int, strip, source: str, seconds: float, pick: int, row=None) -> None:
-        """Draw j: a tick drops at u on `strip`, u's value shows, the picked chip appears
-        (under the strip, or in `row` at place j), in `seconds` (whole frames, rounded down:
-        eight draws in a row must not add up past their line)."""
+    def draw_once(self, j: int, strip, source: str, seconds: float, pick: int, row) -> None:
+        """Draw j: a tick drops at u on `strip`, u's value shows over it, the picked chip
+        appears in `row` at place j, in `seconds` (whole frames, rounded down: eight draws in a
+        row must not add up past their line)."""
         frames = max(2, int(seconds * self.fps))
         u = float(self.run.steps[0].demo_u[j])
         x = strip.get_left()[0] + strip.width * u
-        tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.22)
+        tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.12)
         value = VGroup(label("u =", font_size=18, color=style.HIGHLIGHT),
                        ValueLabel.of(self.run, source, (j,), font_size=18, color=style.HIGHLIGHT))
-        value.arrange(RIGHT, buff=0.08).next_to(strip, LEFT, buff=0.15)
-        chip = TokenChip(pick, size=0.3, font_size=18)
-        if row is None:
-            chip.next_to(tick, RIGHT, buff=0.06)
-        else:
-            chip.move_to(row[j])
+        value.arrange(RIGHT, buff=0.08).next_to(tick, UP, buff=0.04)
+        value.shift(RIGHT * max(0.0, strip.get_left()[0] - value.get_left()[0]))    # over the strip,
+        value.shift(LEFT * max(0.0, value.get_right()[0] - strip.get_right()[0]))   # clear of the grid's chips
+        chip = TokenChip(pick, size=style.OUT_DRAW_SIZE, font_size=17).move_to(row[j])
         old = [m for m in (getattr(self, "draw_tick", None), getattr(self, "draw_value", None)) if m is not None]
-        self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.15), FadeIn(value),
+        self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.1), FadeIn(value),
                   run_time=(frames // 2) / self.fps)
         self.play(FadeIn(chip, scale=1.3), run_time=(frames - frames // 2) / self.fps)
         self.draw_tick, self.draw_value = tick, value
@@ -316,8 +331,7 @@ class Output(NanoScene):
 
     @beat("output.temperature")
     def temperature(self):
-        self.play(FadeIn(self.legend), FadeOut(self.drawn), FadeOut(self.draw_tick), FadeOut(self.draw_value),
-                  run_time=self.t(0.04))
+        self.play(FadeIn(self.legend), run_time=self.t(0.04))
         self.drawn = VGroup()
         self.draw_tick = self.draw_value = None
         for s in (0, 2):
@@ -326,24 +340,22 @@ class Output(NanoScene):
             self.hold(self.t(0.03))
         low = int(np.argmin(self.run.steps[0].probs))
         self.highlight(VGroup(*[self.bars.values[s][low] for s in range(3)]), 0.05, buff=0.06)
-        # Sampling where it matters: the line of segments at T = 5, and the engine's seeded draws.
+        # Sampling where it matters: the segments stretch to T = 5's shares, and the engine's seeded draws.
         hot = self.run.steps[0].demo_probs
-        hot_strip = stacked_strip(hot, width=self.strip.width).move_to(self.strip)
+        hot_strip = stacked_strip(hot, width=self.strip.width, height=self.strip.height).move_to(self.strip)
         hot_label = label(self.words["sample_hot"].format(T=f"{DEMO_TEMPERATURE:g}"), font_size=18,
                           color=style.MLP_COLOR).move_to(self.strip_label, aligned_edge=LEFT)
-        self.play(self.unhighlight(), FadeOut(self.strip), FadeIn(hot_strip), FadeOut(self.strip_label),
+        self.play(self.unhighlight(), Transform(self.strip, hot_strip), FadeOut(self.strip_label),
                   FadeIn(hot_label), run_time=self.t(0.06))
-        self.strip, self.strip_label = hot_strip, hot_label
+        self.strip_label = hot_label
         n = len(self.run.steps[0].demo_u)
-        row = VGroup(*[Rectangle(width=0.3, height=0.3) for _ in range(n)]).arrange(RIGHT, buff=0.08)
-        row.next_to(hot_label, RIGHT, buff=0.15)
-        if row.get_right()[0] > TITLE_SAFE_X:
-            row.next_to(hot_strip, DOWN, buff=0.12).align_to(hot_strip, RIGHT)
-            hot_label.next_to(row, LEFT, buff=0.15)
+        size = style.OUT_DRAW_SIZE
+        row = VGroup(*[Rectangle(width=size, height=size) for _ in range(n)]).arrange(RIGHT, buff=0.04)
+        row.move_to([hot_label.get_right()[0] + 0.2, style.OUT_DRAWS_Y, 0], aligned_edge=LEFT)
         self.draw_row = row
         per = min(self.t(0.52), self.remaining() - self.t(0.13)) / n   # the rest: the rare draws framed
         for j in range(n):
-            self.draw_once(j, hot_strip, "step0/.demo_u", seconds=per, pick=int(self.run.steps[0].demo_draw[j]),
+            self.draw_once(j, self.strip, "step0/.demo_u", seconds=per, pick=int(self.run.steps[0].demo_draw[j]),
                            row=row)
         rare = [c for c in self.drawn if c.token != self.run.steps[0].chosen]
         if rare:

@@ -22,7 +22,7 @@ def reference(params, seqs, head_mask=None):
     p = {k: v.astype(np.float64) for k, v in params.items()}
     n_layer = len({k.split(".")[2] for k in p if k.startswith("transformer.h.")})
     C = p["transformer.wte.weight"].shape[1]
-    H, (N, T) = 3, seqs.shape
+    H, T = 3, seqs.shape[1]
     A = C // H
 
     def ln(x, key):

@@ -14,7 +14,7 @@ from manim import tempconfig
 
 from scenes import style
 from scenes.context import SceneContext
-from scenes.kit import ValueLabel, resolve_source
+from scenes.kit import resolve_source
 from scenes.registry import SCENE_IDS, scene_class
 from script.narration import load_narration
 
@@ -34,6 +34,7 @@ def context(input_text: str, lang: str) -> SceneContext:
 BOUNDARY_FRAMES: dict[tuple[str, str, str], dict] = {}
 
 
+@functools.lru_cache(maxsize=None)   # one build per (scene, case), read by several test files
 def build(scene_id: str, input_text: str, lang: str = "zh"):
     # A small frame: layout is checked in scene units, and pixels only cost time here.
     with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60,
@@ -41,9 +42,35 @@ def build(scene_id: str, input_text: str, lang: str = "zh"):
         scene = scene_class(scene_id)(context=context(input_text, lang), skip_animations=True)
         scene.auditing = True
         scene.capture_boundaries = True
+        watch_relations(scene)
         scene.render()
     BOUNDARY_FRAMES[(scene_id, input_text, lang)] = scene.boundary_images
     return scene
+
+
+def watch_relations(scene) -> None:
+    """Keep in scene.shown_relations every displayed equation (scenes/kit/equations.py) whose
+    numbers were all on screen together after some play: tests/test_equations.py checks them."""
+    scene.shown_relations = []
+    audit = scene.audit
+
+    def audit_and_watch():
+        audit()
+        waiting = [r for r in getattr(scene, "relations", []) if r not in scene.shown_relations]
+        if not waiting:
+            return
+        on_screen = {id(m) for m in scene.get_mobject_family_members()}
+        for relation in waiting:
+            if all(id(m) in on_screen and _drawn(m) for m in relation.labels() + relation.marks):
+                scene.shown_relations.append(relation)
+
+    scene.audit = audit_and_watch
+
+
+def _drawn(mob) -> bool:
+    """Some part of `mob` is drawn visibly (a faded-out label does not count)."""
+    return any(m.get_fill_opacity() > 0.01 or (m.get_stroke_width() > 0 and m.get_stroke_opacity() > 0.01)
+               for m in mob.get_family() if m.has_points())
 
 
 @pytest.fixture(scope="module", params=CASES, ids=lambda case: "-".join(case))

@@ -39,13 +39,15 @@ class ValueLabel(Text):
         self.value = float(value)
         self.precision = precision
         self.source = source
-        super().__init__(self.format(self.value, precision), font=style.MONO,
+        # "−∞" in the proportional font: the number font's fixed advance leaves a gap after the minus
+        font = style.FONT if np.isinf(self.value) else style.MONO
+        super().__init__(self.format(self.value, precision), font=font,
                          font_size=max(font_size, style.MIN_FONT_SIZE), color=color, **kwargs)
 
     @staticmethod
     def format(value: float, precision: int = 2) -> str:
         if np.isneginf(value):
-            return "-∞"
+            return "−∞"
         text = f"{value:.{precision}f}"
         return "0." + "0" * precision if text.lstrip("-") == "0." + "0" * precision else text
 
@@ -170,10 +172,10 @@ class Magnifier(VGroup):
         self.add(self.box, self.labels, self.lens)
 
     @classmethod
-    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2,
+    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2, first: int = 0,
            **kwargs) -> "Magnifier":
-        """Entries (*prefix, 0..count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
-        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(count)]
+        """Entries (*prefix, first..first+count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
+        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(first, first + count)]
         return cls(labels, **kwargs)
 
     def attach(self, target, color=style.MUTED) -> "Magnifier":
