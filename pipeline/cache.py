@@ -90,7 +90,7 @@ def _manim_version() -> str:
 
 
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
-    """The cache key of one scene render (`kind`: video or slides)."""
+    """The cache key of one scene render (`kind`: video)."""
     lines = [_line_fields(line) for line in timeline.lines(scene_id)]
     return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines, "joined": JOIN_VERSION})
 
@@ -112,7 +112,7 @@ def _digest(fields: dict) -> str:
 
 
 def captions_in_picture(kind: str, settings: Settings) -> bool:
-    """SUBS=track takes the captions out of the video's picture; a deck always has them."""
+    """SUBS=track takes the captions out of the video's picture (and so of the deck's)."""
     return kind != "video" or settings.captions_in_picture
 
 

@@ -112,7 +112,7 @@ def check_python() -> list[Check]:
     except metadata.PackageNotFoundError:
         return checks + [Check("project installed", False, "nanogpt-explained is not installed",
                                "make setup")]
-    from packaging.requirements import Requirement  # there with pip, pytest and manim-slides
+    from packaging.requirements import Requirement  # there with pytest (make setup installs it)
 
     for text in requirements:
         requirement = Requirement(text)

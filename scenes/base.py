@@ -44,6 +44,7 @@ MAP_PARTS: dict[str, tuple[str, int | None]] = {
     "input": ("tokens", None), "prediction": ("probs", None), "embedding": ("embedding", None),
     "transformer": ("block", 0), "layernorm": ("ln_1", 0), "attention": ("attention", 0),
     "feedforward": ("feedforward", 0), "stack": ("blocks", None), "output": ("lm_head", None),
+    "learned": ("blocks", None),
 }
 OPEN_SECONDS, OPEN_SHARE = 1.0, 0.12     # the opening: at most this long / this share of line 1
 CLOSE_SECONDS, CLOSE_SHARE = 1.4, 0.15   # the closing, in the last line

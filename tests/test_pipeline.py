@@ -147,16 +147,6 @@ def test_a_crash_leaves_no_final_file_and_the_next_run_resumes(media, first_run,
     assert len(entries()) == 2 and kept.items() <= entries().items()  # stack was not rendered again
 
 
-def test_slides_one_step_per_narration_line(media, timeline):
-    result = cli(media, "slides", "transformer", "--quality", "low", "--voice", "espeak")
-    assert result.returncode == 0, result.stderr
-    deck = media / "slides" / f"{NAME}-transformer"
-    html = deck.with_suffix(".html").read_text()
-    assert html.count("<section") == len(timeline.lines("transformer"))
-    from pptx import Presentation
-    assert len(Presentation(str(deck.with_suffix(".pptx"))).slides) == len(timeline.lines("transformer"))
-
-
 @pytest.mark.parametrize("args, named", [
     (["render", "--quality", "ultra"], "'ultra'"),
     (["render", "--lang", "fr"], "'fr'"),
@@ -186,10 +176,8 @@ def test_cache_key_follows_only_what_shapes_a_scene(timeline):
     other_input = settings("CABACA", "zh", "low", "espeak")
     assert key("video", "stack", s=other_input) != key("video", "stack")
     assert key("video", "stack", s=settings("CBABBC", "zh", "high", "espeak")) != key("video", "stack")
-    assert key("slides", "stack") != key("video", "stack")
     clean = settings("CBABBC", "zh", "low", "espeak", subs="track")  # no captions drawn
     assert key("video", "stack", s=clean) != key("video", "stack")
-    assert key("slides", "stack", s=clean) == key("slides", "stack")  # a deck always has them
     code = cache.code_digest("stack")   # the voices' code is not the scene's (the timeline is)
     assert "script/timeline.py" in code and "scenes/stack.py" in code and "scenes/intro.py" not in code
     assert not [name for name in code if name.startswith("script/voice/")]

@@ -62,7 +62,7 @@ MOMENTS = {
     "out_1146.png": ("output.logit-meaning", 0.5),               # the 6th column's logits
     "out_1221_sampling.png": ("output.sampling", 0.8),           # sampling bar
     "out_1237_temp.png": ("output.temperature", 0.8),            # temperatures, "sum = 1" edge
-    "out_1316_final.png": ("output.done", 0.97),                 # the finished output
+    "out_1316_final.png": ("learned.done", 0.97),                 # the finished output
 }
 
 
