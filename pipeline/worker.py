@@ -124,7 +124,7 @@ def _manim_config(job: Job, work: Path):
                "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING",
                "preview": False, "output_file": job.scene_id}
     if job.kind == "stills":
-        options.update(write_to_movie=False, save_last_frame=False)
+        options.update(format="none")   # no movie, no last-frame PNG (Manim 0.22: write_to_movie is gone)
     options.update(dict(job.manim_options))
     with tempconfig(options):
         yield

@@ -206,25 +206,33 @@ def test_speedups_off_where_manims_code_changed_and_said_in_one_line(monkeypatch
 
 def test_frame_handoff_encodes_the_same_frames(tmp_path):
     """Drawn frames handed to the encoder in one copy (a PyAV frame) decode to exactly the
-    frames of Manim's two copies (same encoder settings)."""
-    _render_small_scene(tmp_path / "copied", "encoding")
-    _render_small_scene(tmp_path / "handed", "encoding", "handoff")
+    frames of Manim's two copies (same encoder settings), at the same times in each file."""
+    copied = _partials(_render_small_scene(tmp_path / "copied", "encoding"))
+    handed = _partials(_render_small_scene(tmp_path / "handed", "encoding", "handoff"))
+    assert [_times(p) for p in handed] == [_times(p) for p in copied]
     copied, _ = _decoded(_movie(tmp_path / "copied"))
     ours, _ = _decoded(_movie(tmp_path / "handed"))
     assert len(ours) == len(copied) and all(np.array_equal(a, b) for a, b in zip(copied, ours))
 
 
+def _times(path: Path) -> list[float]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [frame.time for frame in container.decode(video=0)]
+
+
 def test_frame_handoff_sends_yuv_frames(tmp_path, monkeypatch):
     """Drawn and held frames reach the encoder thread converted (yuv420p PyAV frames)."""
-    from pipeline.manim_ext import file_writer
+    from pipeline.manim_ext.file_writer import NanoSegmentEncoder
 
     kinds = set()
-    encode = file_writer.encode_frames
+    write = NanoSegmentEncoder.write_frame
 
-    def record(job, held_once, frame, num_frames):
-        kinds.add((type(frame).__name__, getattr(frame, "format", None) and frame.format.name, num_frames > 1))
-        encode(job, held_once, frame, num_frames)
-    monkeypatch.setattr(file_writer, "encode_frames", record)
+    def record(self, frame, *, repeat=1):
+        kinds.add((type(frame).__name__, getattr(frame, "format", None) and frame.format.name, repeat > 1))
+        write(self, frame, repeat=repeat)
+    monkeypatch.setattr(NanoSegmentEncoder, "write_frame", record)
     _render_small_scene(tmp_path, *speedups.SPEEDUPS)
     assert kinds == {("VideoFrame", "yuv420p", False), ("VideoFrame", "yuv420p", True)}
 
