@@ -426,25 +426,6 @@ def test_cheaper_copies_are_manims_object_for_object(tmp_path, patches):
     assert _same_copies(manims, ours, originals) > 200
 
 
-def test_flat_families_equal_manims(tmp_path, patches):
-    """The same family lists, in the same order, as Manim's, for a scene's worth of mobjects
-    and for trees where a mobject appears twice (Manim keeps its last place)."""
-    from manim import Circle, Dot, Group, Square, Text, VGroup
-
-    shared = Dot()
-    inner = VGroup(Square(), shared, Circle())
-    trees = [VGroup(Text("注意力 Q·K"), VGroup(Square(), VGroup(Circle(), Dot()))),
-             Group(inner, shared, VGroup(inner, Dot())), VGroup(shared, VGroup(shared, shared))]
-
-    def families():
-        return [[id(m) for m in mob.get_family()] for tree in trees for mob in [tree, *tree.get_family()]]
-
-    patches()
-    manims = families()
-    patches("families")
-    assert families() == manims
-
-
 def test_skipped_plays_draw_nothing_and_later_frames_are_the_same(tmp_path, monkeypatch):
     """Plays skipped the way the beat recorder skips them (skip(): an animation and a frozen
     wait) draw no picture and copy no frame; the plays drawn after them decode to the frames

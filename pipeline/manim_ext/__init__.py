@@ -13,10 +13,9 @@ where Manim spends its time on work that does not change the pixels. The speed-u
   paths      Cairo paths from Python floats                                             camera.py
   svg        parsed Text outlines kept on disk                                          patches.py
   copies     glyph and colour copies that share what is never changed                   patches.py
-  families   a mobject's family in one walk                                             patches.py
   skipping   no drawing in the plays a render job skips                                 renderer.py
 
-Three of them change mobjects, which a scene builds itself: they stay process-wide patches
+Two of them change mobjects, which a scene builds itself: they stay process-wide patches
 (patches.py says why), installed by `install()` in the render processes only. Where a speed-up
 copies or leans on Manim's code, upstream.py records the source it was written for; when the
 installed Manim's differs, that speed-up is off (status() says so in one line) and a test fails.

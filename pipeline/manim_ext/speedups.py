@@ -12,7 +12,7 @@ import os
 from . import upstream
 
 # In the order of the module docstring of pipeline/manim_ext/__init__.py.
-SPEEDUPS = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies", "families", "skipping")
+SPEEDUPS = ("encoding", "images", "joins", "handoff", "paths", "svg", "copies", "skipping")
 OFF = ("off", "0", "none", "no")
 
 

@@ -63,8 +63,6 @@ SOURCES = (
            "8a1349b6fc8ab459", "patches.py copy_glyph (calls it)"),
     Source("copies", "manim.mobject.svg.svg_mobject.VMobjectFromSVGPath",
            "eebed1a78508cd4d", "patches.py copy_glyph (path_obj is read only while the glyph is built)"),
-    Source("families", "manim.mobject.mobject.Mobject.get_family",
-           "d0b2953532b4380a", "patches.py get_family (re-derived: one walk, de-duplicated once)"),
     Source("skipping", "manim.renderer.cairo_renderer.CairoRenderer.play",
            "5affbe0f311d6099", "renderer.py NanoRenderer.play and the three it guards (a skipped play draws nothing)"),
 )
