@@ -110,6 +110,7 @@ def compare(args) -> None:
           f"Manim {manim['before']}; after and plain: Manim {manim['after']}; load average at start: {load()}")
     order = list(variants) + (list(reversed(variants)) if args.rounds > 1 else [])
     try:
+        warm_voice_cache(root)   # synthesis is not rendering: no variant pays for it
         for quality in args.qualities.split(","):
             runs: dict[str, list[dict]] = {name: [] for name in variants}
             for i, name in enumerate(order):
@@ -151,6 +152,15 @@ def record_comparison(quality: str, scenes: str, runs: dict, manim: dict, before
               f"{row['cpu_per_video_second']:.2f} CPU-s per video second (load {'; '.join(row['load'])})")
     for what, value in ratios.items():
         print(f"  {what}: {value:.2f}")
+
+
+def warm_voice_cache(root: Path) -> None:
+    """Every narration line voiced into the shared voice cache (`nanogpt-video voice track`)."""
+    media = root / "voice-warm-up"
+    share_voice_cache(media)
+    env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "LANG": "C.UTF-8", "PYTHONPATH": str(snapshot(media))}
+    subprocess.run(CLI + ["voice", "track", "--out", str(media / "voice.wav")], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def git(*args: str) -> str:
