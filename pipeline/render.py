@@ -29,7 +29,7 @@ from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
-from . import cache, segments, speedups, worker
+from . import cache, segments, worker
 from .options import STILLS_QUALITY, Quality, Settings, media_dir
 
 
@@ -229,8 +229,6 @@ def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str,
     if beside is not None:
         beside.start()
     workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
-    if (slower := speedups.applicable()) is not None:
-        console.print(slower)   # e.g. another Manim version: same pictures, slower
     context = multiprocessing.get_context("spawn")  # a fresh Manim per process, no forked state
     _quiet_resource_tracker()
     reports = context.Queue()
@@ -257,7 +255,7 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
     frames_task = progress.add_task("frames", total=sum(frames.values()), unit="")
     order = sorted(jobs_list, key=lambda j: -frames[j.index])
     pending = {job.index: (job, pool.apply_async(worker.run, (job,))) for job in order}
-    written, running = {}, {}
+    written, running, said = {}, {}, set()
     while pending:
         _drain(reports, written)
         for index, count in written.items():
@@ -275,6 +273,9 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
             try:
                 made = result.get()
                 on_done(job, made)
+                if (slower := made.get("speedups_off")) and slower not in said:
+                    said.add(slower)   # e.g. another Manim version: same pictures, slower
+                    progress.console.print(slower, markup=False, highlight=False, soft_wrap=True)
                 drawn = made["frames"]
                 reused = "" if drawn >= frames[job.index] else f" (of {frames[job.index]}: the rest from the cache)"
                 progress.console.print(f"{job.label}: {drawn} frames in {made['seconds']:.0f} s{reused}")

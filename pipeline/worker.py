@@ -6,7 +6,8 @@ stills only, animations skipped: only the needed frames are drawn). The slide de
 handout are made of the video's segments (pipeline/deck.py): they have no render of their own.
 Manim's own cache is off: it hashes every play, which costs more than it saves here
 (pipeline/segments.py caches beats, pipeline/cache.py whole scenes).
-The render processes also get pipeline/speedups.py (faster encoding and image compositing).
+Scenes render with pipeline/manim_ext/ (NanoScene hands Manim its NanoRenderer); the render
+processes also get its process-wide patches.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import segments, speedups
+from . import manim_ext, segments
 
 PROGRESS_EVERY = 0.25  # seconds between frame-count reports
 # glibc malloc: blocks from this size on (an 8 MB RGBA frame at 1080p) are mapped on their
@@ -32,6 +33,7 @@ MMAP_THRESHOLD = 4 * 1024 * 1024
 MALLOC_ARENAS = 2       # the drawing thread and the encoder thread
 
 _queue = None  # set by init(): where frame counts go (job id, frames so far)
+_speedups = {"line": ""}   # set by init(): manim_ext.status() when a speed-up is off, else ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def init(queue) -> None:
     from script.voice import VoiceWarning
     warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
     _hand_large_blocks_back()
-    speedups.install()
+    line = manim_ext.install()
+    _speedups["line"] = "" if manim_ext.all_on() else line
 
 
 def _hand_large_blocks_back() -> None:
@@ -101,6 +104,8 @@ def run(job: Job) -> dict:
             "cpu_seconds": _cpu_seconds() - cpu_started, "frames": frames}
     if recorder is not None:
         made["segments"] = recorder.made
+    if _speedups["line"]:
+        made["speedups_off"] = _speedups["line"]   # the render prints it once
     shutil.rmtree(work / "manim", ignore_errors=True)  # Manim's partial movie files
     return made
 
@@ -119,7 +124,7 @@ def _manim_config(job: Job, work: Path):
                "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING",
                "preview": False, "output_file": job.scene_id}
     if job.kind == "stills":
-        options.update(write_to_movie=False, save_last_frame=False)
+        options.update(format="none")   # no movie, no last-frame PNG (Manim 0.22: write_to_movie is gone)
     options.update(dict(job.manim_options))
     with tempconfig(options):
         yield

@@ -25,6 +25,7 @@ import numpy as np
 from manim import ORIGIN, Animation, FadeIn, FadeOut, Scene, Text, Transform, Wait, config
 
 from common.files import atomic_path
+from pipeline.manim_ext.renderer import NanoRenderer
 
 from . import style
 from .beats import Beats
@@ -84,9 +85,12 @@ class NanoScene(Beats, Scene):
     # instead of zooming through it; the first beat must then not fade that diagram in.
     map_dock: str | None = None
 
-    def __init__(self, context: SceneContext | None = None, **kwargs):
+    def __init__(self, context: SceneContext | None = None, skip_animations: bool = False, **kwargs):
         self.context = context   # None: the plain Manim CLI, read from the environment in setup()
-        super().__init__(**kwargs)
+        # Our renderer: the render speed-ups, and skip() for the beat cache (pipeline/manim_ext/)
+        if kwargs.get("renderer") is None:
+            kwargs["renderer"] = NanoRenderer(skip_animations=skip_animations)
+        super().__init__(skip_animations=skip_animations, **kwargs)
 
     # ---- setup -------------------------------------------------------------------------
 
@@ -280,7 +284,7 @@ class NanoScene(Beats, Scene):
         self.line = line
         self.beat_start = self.frames
         # A skipped beat (no frames, no still) needs the cue times, not their texts.
-        self.captions.set_line(line, texts=self.keep_still or not self.renderer._original_skipping_status)
+        self.captions.set_line(line, texts=self.keep_still or not self.renderer.skipping)
         if self.captions not in self.mobjects:
             self.add(self.captions)
         if self.lead:

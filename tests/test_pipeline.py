@@ -196,11 +196,11 @@ def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
 
 @pytest.mark.parametrize("x, y", [(30, 20), (-15, 40), (90, -10), (100, 50), (200, 10)])
 def test_image_compositing_speedup_gives_manims_pixels(x, y):
-    """speedups.composite_at (image's rectangle only) == Manim's paste into a transparent
+    """manim_ext.camera.composite_at (image's rectangle only) == Manim's paste into a transparent
     full frame + whole-frame composite, also for images partly or wholly off the frame."""
     from PIL import Image
 
-    from pipeline.speedups import composite_at
+    from pipeline.manim_ext.camera import composite_at
 
     rng = np.random.default_rng(0)
     frame = rng.integers(0, 256, (90, 120, 4), dtype=np.uint8)
