@@ -68,6 +68,7 @@ def arc_angle(distance: int) -> float:
 
 class Attention(NanoScene):
     scene_id = "attention"
+    map_part = ("attention", 0)   # framed on the model map at the chapter boundaries
 
     # ---- data ----------------------------------------------------------------------------
 

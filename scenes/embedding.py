@@ -13,7 +13,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, FadeIn, FadeOut, Group
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, ModelDiagram, PlusSign, Thumbnail,
+from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign, Thumbnail,
                        TokenChip, digits_for, flow_arrow, highlight_box, label)
 
 FOCUS_T = 5            # the time step followed up close: the 6th, as in every scene (0-based here;
@@ -29,6 +29,7 @@ STEP_W = 0.08          # width of one time step in an intermediate's thumbnail
 
 class Embedding(NanoScene):
     scene_id = "embedding"
+    map_part = ("embedding", None)   # framed on the model map at the chapter boundaries
     map_dock = "diagram"   # the opening lands the handoff map on the overview's diagram
 
     def prepare(self) -> None:
@@ -41,9 +42,7 @@ class Embedding(NanoScene):
 
     def build_overview(self) -> None:
         w, tr, cfg = self.weights, self.trace, self.cfg
-        self.diagram = ModelDiagram(self.tokens, words=self.context.words("model"), n_layer=cfg.n_layer,
-                                    probs=self.run.steps[0].probs, vocab_size=cfg.vocab_size)
-        self.diagram.scale_to_fit_height(5.4).move_to([-0.35, 0.3, 0])
+        self.diagram = self.model_map().scale_to_fit_height(5.4).move_to([-0.35, 0.3, 0])
         weight = lambda values, width: self.thumb(values, width, THUMB_H, "weight")
         act = lambda values, height=THUMB_H: self.thumb(values, STEP_W * self.T, height, "act")
         heads = lambda probs: Group(*[self.thumb(p, THUMB_H, THUMB_H, "act", 1.0)

@@ -60,6 +60,7 @@ class RowZoom(Group):
 
 class FeedForward(NanoScene):
     scene_id = "feedforward"
+    map_part = ("feedforward", 0)   # framed on the model map at the chapter boundaries
 
     # ---- layout ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, 
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import (DimLabel, Heatmap, ModelDiagram, TokenChip, TokenStrip, ValueLabel, flow_arrow,
+from scenes.kit import (DimLabel, Heatmap, TokenChip, TokenStrip, ValueLabel, flow_arrow,
                        label)
 
 # Illustrations, not model data: Unicode code points and GPT-2's token ids (r50k vocabulary).
@@ -21,12 +21,12 @@ WORD_EXAMPLES = [('"Hello"', 15496), ('" world"', 995), ('" the"', 262), ('"."',
 
 LEFT_X, ROW_Y = -3.3, 3.0
 RIGHT_X = 3.6
-RIGHT_EDGE = 6.3   # the map's right edge: its labels inside title-safe
 CELL = 0.55            # width of one array cell = one column of x
 
 
 class Input(NanoScene):
     scene_id = "input"
+    map_part = ("tokens", None)   # framed on the model map at the chapter boundaries
     map_dock = "diagram"   # the chapter opens by moving the model map to the right, tokens framed
 
     def prepare(self) -> None:
@@ -35,9 +35,7 @@ class Input(NanoScene):
         self.strip = TokenStrip(len(tokens)).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
-        self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
-                                    probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        self.diagram.shift(RIGHT * (RIGHT_EDGE - self.diagram.get_right()[0]) + UP * (0.62 - self.diagram.get_y()))
+        self.diagram = self.model_map(dock="right")
 
     def table(self, title: str, note: str, rows, key_mono=True) -> VGroup:
         """A small mapping table: title, then 'key -> number' rows, then a muted note."""

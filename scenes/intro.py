@@ -10,7 +10,7 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart)
 
 from scenes import style
-from scenes.base import MAP_CENTER, MAP_HEIGHT, NanoScene, beat
+from scenes.base import NanoScene, beat
 from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
                        label)
 
@@ -23,13 +23,10 @@ class Intro(NanoScene):
 
     def prepare(self) -> None:
         tokens = [int(t) for t in self.run.input_tokens]
-        self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
-                                    probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        self.docked = self.diagram.copy()   # on the right, beside the story panel
-        self.docked.shift(RIGHT * (6.3 - self.docked.get_right()[0]) + UP * (0.62 - self.docked.get_y()))
+        self.docked = self.model_map(dock="right")   # on the right, beside the story panel
         # The first lines show the model large in the middle (the picture every chapter
         # boundary shows); it moves to the right when the story starts.
-        self.diagram.scale_to_fit_height(MAP_HEIGHT).move_to(MAP_CENTER)
+        self.diagram = self.model_map()
         self.strip = TokenStrip(len(tokens) + 1).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.positions = self.strip.positions(len(tokens) + 1)

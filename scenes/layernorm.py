@@ -31,6 +31,7 @@ BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it
 
 class LayerNorm(NanoScene):
     scene_id = "layernorm"
+    map_part = ("ln_1", 0)   # framed on the model map at the chapter boundaries
 
     def prepare(self) -> None:
         self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd

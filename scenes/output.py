@@ -41,6 +41,7 @@ def col_x(t: int) -> float:
 
 class Output(NanoScene):
     scene_id = "output"
+    map_part = ("lm_head", None)   # framed on the model map at the chapter boundaries
 
     # ---- layout ---------------------------------------------------------------------------
 

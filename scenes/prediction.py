@@ -24,6 +24,7 @@ def short_count(n: int) -> str:
 
 class Prediction(NanoScene):
     scene_id = "prediction"
+    map_part = ("probs", None)   # framed on the model map at the chapter boundaries
 
     def prepare(self) -> None:
         n_in, n_out = len(self.run.input_tokens), len(self.run.steps)

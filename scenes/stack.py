@@ -11,20 +11,19 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, Group, LaggedSt
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, Heatmap, ModelDiagram, label
+from scenes.kit import DimLabel, Heatmap, label
 
 MAP_H, MAP_W, MAP_GAP = 3.8, 1.2, 0.62   # each stream: C rows MAP_H tall, T columns MAP_W wide
 
 
 class Stack(NanoScene):
     scene_id = "stack"
+    map_part = ("blocks", None)   # framed on the model map at the chapter boundaries
     map_dock = "diagram"   # the opening lands the handoff map on the left, the blocks framed
 
     def prepare(self) -> None:
         tokens = [int(t) for t in self.run.input_tokens]
-        d = self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
-                                        probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        d.shift(LEFT * (d.get_left()[0] + 6.3) + UP * (0.62 - d.get_y()))
+        d = self.diagram = self.model_map(dock="left")
         names = ["x"] + [f"h.{l}.out" for l in range(self.cfg.n_layer)]
         scale = max(style.robust_scale(self.trace[n]) for n in names)
         # The residual stream after each stage, as everywhere: T columns x C rows, in a row

@@ -41,6 +41,11 @@ SAFE_X = 6.85             # |x| limit for drawings
 TITLE_SAFE_X = FRAME_W / 2 * 0.9   # |x| limit for text: 5% of the frame on each side (96 px at 1080p)
 TITLE_SAFE_Y = FRAME_H / 2 * 0.9
 
+# The model map's places (ModelDiagram): at every chapter boundary, and docked beside an overview.
+MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the hand-off
+MAP_DOCK_EDGE = 6.3       # |x| of a docked map's outer edge (its labels inside title-safe)
+MAP_DOCK_Y = 0.62         # y of a docked map's centre
+
 
 def value_color(value: float, scale: float, kind: str = "act") -> ManimColor:
     """Diverging colour for a value; `scale` is the magnitude that saturates."""

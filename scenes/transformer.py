@@ -24,6 +24,7 @@ def stream_map(values, height: float, scale: float) -> Heatmap:
 
 class Transformer(NanoScene):
     scene_id = "transformer"
+    map_part = ("block", 0)   # framed on the model map at the chapter boundaries
 
     def prepare(self) -> None:
         self.block = BlockDiagram(self.context.words("model"), font_size=28, box_height=0.62, branch=0.45, gap=0.55,

@@ -29,7 +29,7 @@ def context(input_text: str, lang: str) -> SceneContext:
 
 
 # (scene id, input, language) -> the scene's first and last frames, kept by every build for
-# tests/test_boundaries.py (which builds what is not here yet)
+# the boundary tests below (which build what is not here yet)
 BOUNDARY_FRAMES: dict[tuple[str, str, str], dict] = {}
 
 
@@ -37,9 +37,7 @@ def build(scene_id: str, input_text: str, lang: str = "zh"):
     # A small frame: layout is checked in scene units, and pixels only cost time here.
     with tempconfig({"dry_run": True, "disable_caching": True, "frame_rate": 60,
                      "media_dir": MEDIA_DIR, "pixel_width": 480, "pixel_height": 270}):
-        scene = scene_class(scene_id)(context=context(input_text, lang), skip_animations=True)
-        scene.auditing = True
-        scene.capture_boundaries = True
+        scene = scene_class(scene_id)(context=context(input_text, lang), skip_animations=True, audit=True)
         scene.render()
     BOUNDARY_FRAMES[(scene_id, input_text, lang)] = scene.boundary_images
     return scene
@@ -77,7 +75,7 @@ def test_side_by_side_matrix_names_keep_apart():
 
 # ---- no hard cuts between chapters -------------------------------------------------------
 # A scene's last frame is the next scene's first frame. Every scene is built by build() (dry run, animations skipped, a 480x270 frame) with
-# NanoScene.capture_boundaries on, which keeps the picture at the first frame of the opening and
+# the audit on (scenes/audit.py), which keeps the picture at the first frame of the opening and
 # at the end of the closing (the handoff map, see NanoScene.open_on_map/close_on_map). The
 # caption band is left out: the caption is the one thing that changes at a boundary.
 MAX_MEAN_DIFF = 1.0      # mean |difference| per channel (0..255) above the caption band

@@ -44,3 +44,11 @@ def veil(image: ImageMobject) -> Rectangle:
         image.veil = Rectangle(width=image.width, height=image.height, stroke_width=0,
                                fill_color=style.BACKGROUND, fill_opacity=0)
     return image.veil.move_to(image)
+
+
+def is_visible(mob) -> bool:
+    """False for fully transparent VMobjects (e.g. faded out but still in the scene)."""
+    if mob.__class__.__name__ == "ImageMobject" or not hasattr(mob, "get_fill_opacity"):
+        return True
+    return any(m.get_fill_opacity() > 0.01 or (m.get_stroke_width() > 0 and m.get_stroke_opacity() > 0.01)
+               for m in mob.get_family() if m.has_points())
