@@ -16,10 +16,8 @@ from scenes.base import NanoScene, beat
 from scenes.kit import (Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign, Thumbnail,
                        TokenChip, digits_for, flow_arrow, highlight_box, label)
 
-FOCUS_T = 5            # the time step followed up close: the 6th, as in every scene (0-based here;
-                       # positions on screen are counted from 1)
 SHOWN = 3              # entries of each vector shown as numbers
-PITCH = 0.085          # height of one channel in the close-up (C = 48 -> 4.08 units)
+COLUMN_H = 4.08        # height of a C-channel column in the close-up (C = 48: 0.085 a channel)
 TOP = 1.62             # top of the close-up columns; header rows above it:
 CHIP_Y, INDEX_Y, DIM_Y, NAME_Y = TOP + 0.3, TOP + 0.68, TOP + 1.02, TOP + 1.42
 NAME_GAP = 0.3   # least space between two matrix names side by side
@@ -35,6 +33,7 @@ class Embedding(NanoScene):
     def prepare(self) -> None:
         self.tokens = [int(t) for t in self.trace["tokens"]]
         self.T, self.C = len(self.tokens), self.cfg.n_embd
+        self.pitch = COLUMN_H / self.C
         self.build_overview()
         self.build_closeup()
 
@@ -126,22 +125,22 @@ class Embedding(NanoScene):
     # ---- the close-up: wte, wpe -> tok_emb[t] + pos_emb[t] = x[t] -> block x ---------------
 
     def build_closeup(self) -> None:
-        T, C, t = self.T, self.C, FOCUS_T
+        T, C, t = self.T, self.C, self.focus_t
         wte, wpe = self.weights["transformer.wte.weight"], self.weights["transformer.wpe.weight"]
         act_scale = style.robust_scale(np.concatenate([self.trace[n].ravel() for n in ("tok_emb", "pos_emb", "x")]))
-        middle = TOP - C * PITCH / 2
+        middle = TOP - COLUMN_H / 2
         self.wte = self.matrix(wte.T, 0.32, "weight").move_to([-5.5, middle, 0])
         self.wpe = self.matrix(wpe.T, 0.28, "weight").move_to([-3.2, middle, 0])
         # positions this pass does not use are dimmed
         unused = self.wpe.cell_rect(0, T, C - 1, wpe.shape[0] - 1, color=style.BACKGROUND, stroke_width=0)
         self.wpe_unused = unused.set_fill(style.BACKGROUND, opacity=0.65)
-        self.vocab_chips = self.column_heads(self.wte, [TokenChip(i, size=0.28, font_size=18)
+        self.vocab_chips = self.column_heads(self.wte, [TokenChip(i, size=0.28, font_size=style.SIZE_TINY)
                                                         for i in range(self.cfg.vocab_size)], CHIP_Y)
         self.vocab_ids = self.column_heads(self.wte, self.indices(self.cfg.vocab_size), INDEX_Y)
         self.positions = self.column_heads(self.wpe, self.indices(wpe.shape[0], start=1), CHIP_Y)
-        self.c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.wte, LEFT, buff=0.15)
-        self.vocab_label = DimLabel(f"n_vocab = {self.cfg.vocab_size}", font_size=18).move_to([self.wte.get_x(), DIM_Y, 0])
-        self.block_label = DimLabel(f"block_size = {wpe.shape[0]}", font_size=18).move_to([self.wpe.get_x(), DIM_Y, 0])
+        self.c_label = DimLabel(f"C = {C}", font_size=style.SIZE_TINY).rotate(np.pi / 2).next_to(self.wte, LEFT, buff=0.15)
+        self.vocab_label = DimLabel(f"n_vocab = {self.cfg.vocab_size}", font_size=style.SIZE_TINY).move_to([self.wte.get_x(), DIM_Y, 0])
+        self.block_label = DimLabel(f"block_size = {wpe.shape[0]}", font_size=style.SIZE_TINY).move_to([self.wpe.get_x(), DIM_Y, 0])
         self.wte_name = self.name(self.words["wte"], "wte", self.wte)
         self.wpe_name = self.name(self.words["wpe"], "wpe", self.wpe)
         # Long names ("position embedding") are wider than the gap between the two matrices.
@@ -152,13 +151,13 @@ class Embedding(NanoScene):
         digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         for name, x in xs.items():
-            cells = Cells(self.trace[name][t], cell=PITCH * 0.8, gap=PITCH * 0.2, scale=act_scale)
+            cells = Cells(self.trace[name][t], cell=self.pitch * 0.8, gap=self.pitch * 0.2, scale=act_scale)
             cells.stretch_to_fit_width(0.3).move_to([x, middle, 0])
             lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits)
             lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[:SHOWN]))
             self.vectors[name], self.lenses[name] = cells, lens
             # no code index here: the framed column is position t + 1 on screen
-            self.vector_names[name] = label(name, font_size=18, mono=True).move_to([x, NAME_Y, 0])
+            self.vector_names[name] = label(name, font_size=style.SIZE_TINY, mono=True).move_to([x, NAME_Y, 0])
         row_y = self.lenses["x"].labels[1].get_y()
         self.plus = PlusSign(size=0.22).move_to([(xs["tok_emb"] + xs["pos_emb"]) / 2, row_y, 0])
         self.equals = label("=", font_size=style.SIZE_BODY).move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
@@ -168,21 +167,21 @@ class Embedding(NanoScene):
         self.x_columns.arrange(RIGHT, buff=0).move_to([3.15, middle, 0])
         self.x_frame = Rectangle(width=self.x_columns.width, height=self.x_columns.height,
                                  stroke_color=style.EDGE, stroke_width=2).move_to(self.x_columns)
-        self.input_chips = self.column_heads(self.x_frame, [TokenChip(tok, size=0.3, font_size=20)
+        self.input_chips = self.column_heads(self.x_frame, [TokenChip(tok, size=0.3, font_size=style.SIZE_SMALL)
                                                             for tok in self.tokens], CHIP_Y, T)
         self.times = self.column_heads(self.x_frame, self.indices(T, start=1), INDEX_Y, T)
-        self.t_label = DimLabel(f"T = {T}", font_size=18).move_to([self.x_frame.get_x(), DIM_Y, 0])
-        self.x_c_label = DimLabel(f"C = {C}", font_size=18).rotate(np.pi / 2).next_to(self.x_frame, RIGHT, buff=0.1)
+        self.t_label = DimLabel(f"T = {T}", font_size=style.SIZE_TINY).move_to([self.x_frame.get_x(), DIM_Y, 0])
+        self.x_c_label = DimLabel(f"C = {C}", font_size=style.SIZE_TINY).rotate(np.pi / 2).next_to(self.x_frame, RIGHT, buff=0.1)
         self.x_name = self.name(self.words["x"], "x", self.x_frame)
-        name_width = label(self.words["transformer"], font_size=18).width
+        name_width = label(self.words["transformer"], font_size=style.SIZE_TINY).width
         block_width = name_width + 0.3
         self.to_transformer = Block(self.words["transformer"], width=block_width, height=0.6, color=style.ATTN_COLOR,
-                                    font_size=18).move_to([6.3 - block_width / 2, middle, 0])
+                                    font_size=style.SIZE_TINY).move_to([6.3 - block_width / 2, middle, 0])
         self.to_arrow = flow_arrow(self.x_c_label.get_right(), self.to_transformer.get_left())
 
     def name(self, words: str, code: str, over) -> VGroup:
         """Two lines above a matrix: what it is, and its name in the code."""
-        title = VGroup(label(words, font_size=18), label(code, font_size=18, mono=True))
+        title = VGroup(label(words, font_size=style.SIZE_TINY), label(code, font_size=style.SIZE_TINY, mono=True))
         title.arrange(DOWN, buff=0.1).move_to([over.get_x(), NAME_Y + 0.12, 0])
         return title.shift(RIGHT * max(0.0, -6.35 - title.get_left()[0]))
 
@@ -195,12 +194,12 @@ class Embedding(NanoScene):
 
     def indices(self, n: int, start: int = 0) -> list:
         """Column numbers: token ids from 0, positions from 1 (as the narration counts them)."""
-        return [label(str(k + start), font_size=18, mono=True, color=style.MUTED) for k in range(n)]
+        return [label(str(k + start), font_size=style.SIZE_TINY, mono=True, color=style.MUTED) for k in range(n)]
 
     def matrix(self, values, column_width, kind, scale=None) -> Heatmap:
         """A C-tall heatmap with columns `column_width` wide (values: C x columns)."""
         grid = np.asarray(values)
-        heatmap = Heatmap(grid, cell=PITCH, kind=kind, scale=scale)
+        heatmap = Heatmap(grid, cell=self.pitch, kind=kind, scale=scale)
         return heatmap.stretch_to_fit_width(grid.shape[1] * column_width)
 
     # ---- beats --------------------------------------------------------------------------
@@ -259,17 +258,17 @@ class Embedding(NanoScene):
         self.play(FadeIn(labels), FadeIn(self.wpe_unused), run_time=self.t(0.12))
         self.highlight(self.input_chips, 0.08, buff=0.08)
         self.at_word("time_step", 0.55, room=0.12)
-        self.play(self.highlight_to(VGroup(self.times[FOCUS_T], self.x_frame_column(FOCUS_T)), buff=0.06),
+        self.play(self.highlight_to(VGroup(self.times[self.focus_t], self.x_frame_column(self.focus_t)), buff=0.06),
                   run_time=self.t(0.1))
 
     @beat("embedding.token")
     def token(self):
-        i = self.tokens[FOCUS_T]
+        i = self.tokens[self.focus_t]
         self.wte_focus = self.select_column("tok_emb", self.vocab_ids[i], self.wte, i)
 
     @beat("embedding.position")
     def position(self):
-        self.wpe_focus = self.select_column("pos_emb", self.positions[FOCUS_T], self.wpe, FOCUS_T)
+        self.wpe_focus = self.select_column("pos_emb", self.positions[self.focus_t], self.wpe, self.focus_t)
 
     def select_column(self, name: str, column_label, matrix, column: int):
         """Frame one column of an embedding matrix, pull it out as the vector `name`."""
@@ -288,8 +287,8 @@ class Embedding(NanoScene):
         self.remove(from_pos)
         self.play(FadeIn(self.lenses["x"]), FadeIn(self.vector_names["x"]), run_time=self.t(0.07))
         arriving = x.copy()
-        self.play(arriving.animate.replace(self.x_columns[FOCUS_T], stretch=True), run_time=self.t(0.05))
-        self.play(FadeOut(arriving), FadeIn(self.x_columns[FOCUS_T]), run_time=self.t(0.03))
+        self.play(arriving.animate.replace(self.x_columns[self.focus_t], stretch=True), run_time=self.t(0.05))
+        self.play(FadeOut(arriving), FadeIn(self.x_columns[self.focus_t]), run_time=self.t(0.03))
         self.at_word("each_vector", 0.3, room=0.45)
         self.sweep(share=0.3)
         self.at_word("ready", 0.7, room=0.1)
@@ -300,7 +299,7 @@ class Embedding(NanoScene):
 
     def sweep(self, share: float) -> None:
         """Every other time step in one go: the frames walk, the block x fills column by column."""
-        others = [s for s in range(self.T) if s != FOCUS_T]
+        others = [s for s in range(self.T) if s != self.focus_t]
         for s in others:
             i = self.tokens[s]
             self.play(self.wte_focus.animate.become(self.column_focus(self.vocab_ids[i], self.wte, i)),

@@ -90,7 +90,7 @@ class Intro(NanoScene):
     @beat("intro.nano-gpt")
     def nano_gpt(self):
         cfg = self.cfg
-        name = label("nano-gpt", font_size=48, weight="BOLD")
+        name = label("nano-gpt", font_size=style.SIZE_DISPLAY, weight="BOLD")
         facts = VGroup(*[DimLabel(text, font_size=style.SIZE_LABEL) for text in
                          (f"n_layer = {cfg.n_layer}", f"n_head = {cfg.n_head}", f"C = {cfg.n_embd}",
                           f"n_vocab = {cfg.vocab_size}")]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
@@ -249,7 +249,7 @@ class Intro(NanoScene):
         self.play(FadeIn(slot), self.positions[n - 1].animate.set_color(style.MUTED),
                   FadeIn(self.positions[n]), run_time=self.t(0.08))
         self.play(TransformFromCopy(self.bars.chips[step.chosen], new_chip), run_time=self.t(0.25))
-        small = TokenChip(step.chosen, size=self.diagram.tokens[0].width, font_size=18)
+        small = TokenChip(step.chosen, size=self.diagram.tokens[0].width, font_size=style.SIZE_TINY)
         small.next_to(self.diagram.tokens, RIGHT, buff=0.06)
         self.play(FadeIn(new_id), TransformFromCopy(new_chip, small), FadeOut(slot),
                   self.positions[n].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.2))

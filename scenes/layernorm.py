@@ -16,13 +16,11 @@ from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
                        ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
 
-FOCUS_T = 5          # the time step followed up close: the 6th, as in every scene (0-based here;
-                     # positions on screen are counted from 1)
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
-PITCH = 0.08         # height of one channel (C = 48 -> 3.84 units)
+COLUMN_H = 3.84      # height of a C-channel column (C = 48: 0.08 a channel)
 TOP = 1.45           # top of the columns and charts
-MIDDLE = TOP - 48 * PITCH / 2
+MIDDLE = TOP - COLUMN_H / 2
 NAME_Y = TOP + 1.42
 HALF = 0.62          # half width of a bar chart
 X = {"x": -5.75, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
@@ -35,7 +33,8 @@ class LayerNorm(NanoScene):
 
     def prepare(self) -> None:
         self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd
-        ln, t = f"h.{LAYER}.ln_1", FOCUS_T
+        self.pitch = COLUMN_H / self.C
+        ln, t = f"h.{LAYER}.ln_1", self.focus_t
         self.names = {k: f"{ln}.{k}" for k in ("mean", "var", "std", "norm", "out")}
         self.gamma_name = f"transformer.h.{LAYER}.ln_1.weight"
         self.beta_name = f"transformer.h.{LAYER}.ln_1.bias"
@@ -87,8 +86,8 @@ class LayerNorm(NanoScene):
                                    stroke_color=style.EDGE, stroke_width=2).move_to(self.out_columns)
         self.x_heads = self.block_heads(self.x_block, self.words["x"])
         self.out_heads = self.block_heads(self.out_frame, self.words["out"])
-        self.c_label = DimLabel(f"C = {self.C}", font_size=18).rotate(np.pi / 2).next_to(self.out_frame, RIGHT, buff=0.1)
-        top, bottom = NAME_Y + 0.17, MIDDLE - 48 * PITCH / 2 - 0.06
+        self.c_label = DimLabel(f"C = {self.C}", font_size=style.SIZE_TINY).rotate(np.pi / 2).next_to(self.out_frame, RIGHT, buff=0.1)
+        top, bottom = NAME_Y + 0.17, MIDDLE - COLUMN_H / 2 - 0.06
         self.ln_box = Rectangle(width=BOX_RIGHT - BOX_LEFT, height=top - bottom, stroke_color=style.LN_COLOR,
                                 stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
         self.ln_box.move_to([(BOX_LEFT + BOX_RIGHT) / 2, (top + bottom) / 2, 0])
@@ -100,15 +99,15 @@ class LayerNorm(NanoScene):
 
     def block(self, values, x: float) -> Heatmap:
         grid = np.asarray(values)
-        heatmap = Heatmap(grid, cell=PITCH, kind="act")
+        heatmap = Heatmap(grid, cell=self.pitch, kind="act")
         return heatmap.stretch_to_fit_width(grid.shape[1] * 0.18).move_to([x, MIDDLE, 0])
 
     def block_heads(self, frame, name: str) -> VGroup:
         width = frame.width / self.T
-        times = VGroup(*[label(str(s + 1), font_size=18, mono=True, color=style.MUTED)   # counted from 1
+        times = VGroup(*[label(str(s + 1), font_size=style.SIZE_TINY, mono=True, color=style.MUTED)   # counted from 1
                          .move_to([frame.get_left()[0] + width * (s + 0.5), TOP + 0.22, 0]) for s in range(self.T)])
-        dim = DimLabel(f"T = {self.T}", font_size=18).move_to([frame.get_x(), TOP + 0.6, 0])
-        return VGroup(times, dim, label(name, font_size=18).move_to([frame.get_x(), NAME_Y, 0]))
+        dim = DimLabel(f"T = {self.T}", font_size=style.SIZE_TINY).move_to([frame.get_x(), TOP + 0.6, 0])
+        return VGroup(times, dim, label(name, font_size=style.SIZE_TINY).move_to([frame.get_x(), NAME_Y, 0]))
 
     def build_charts(self, t: int) -> None:
         x_t = (self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"])[t]
@@ -116,14 +115,14 @@ class LayerNorm(NanoScene):
         self.mean = float(self.trace[self.names["mean"]][t])
         self.std = float(self.trace[self.names["std"]][t])
         span = float(np.max(np.abs(np.concatenate([norm, out]))))  # norm and out share one scale
-        self.chart_x = BarColumn(x_t, pitch=PITCH, half_width=HALF).move_to([X["x_t"], MIDDLE, 0])
-        self.chart_norm = BarColumn(norm, pitch=PITCH, half_width=HALF, span=span).move_to([X["norm"], MIDDLE, 0])
-        self.chart_out = BarColumn(out, pitch=PITCH, half_width=HALF, span=span).move_to([X["out"], MIDDLE, 0])
+        self.chart_x = BarColumn(x_t, pitch=self.pitch, half_width=HALF).move_to([X["x_t"], MIDDLE, 0])
+        self.chart_norm = BarColumn(norm, pitch=self.pitch, half_width=HALF, span=span).move_to([X["norm"], MIDDLE, 0])
+        self.chart_out = BarColumn(out, pitch=self.pitch, half_width=HALF, span=span).move_to([X["out"], MIDDLE, 0])
         self.mean_x = self.chart_x.mean_line(self.mean)
         self.band_x = self.chart_x.spread_band(self.mean, self.std)
         self.mean_norm = self.chart_norm.mean_line(0.0)
         self.band_norm = self.chart_norm.spread_band(0.0, 1.0)
-        self.chart_names = {key: label(text, font_size=18, mono=True).move_to([X[key], NAME_Y, 0])
+        self.chart_names = {key: label(text, font_size=style.SIZE_TINY, mono=True).move_to([X[key], NAME_Y, 0])
                             for key, text in (("x_t", f"x[{t + 1}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
         # statistics of x[t], read from the trace; the standard deviation takes two rows
         value = lambda name: ValueLabel.of(self.run, self.names[name], (t,),
@@ -158,16 +157,16 @@ class LayerNorm(NanoScene):
         self.times_sign = label("×", font_size=style.SIZE_BODY).move_to([between("norm", "gamma"), row_y, 0])
         self.plus = PlusSign(size=0.22).move_to([between("gamma", "beta"), row_y, 0])
         self.equals = label("=", font_size=style.SIZE_BODY).move_to([between("beta", "out"), row_y, 0])
-        self.learned = label(self.words["learned"], font_size=18, color=style.HIGHLIGHT)
+        self.learned = label(self.words["learned"], font_size=style.SIZE_TINY, color=style.HIGHLIGHT)
         self.learned.move_to([between("gamma", "beta"), NAME_Y, 0])
 
     def weight_column(self, values, x: float) -> Cells:
-        cells = Cells(values, cell=PITCH * 0.8, gap=PITCH * 0.2, kind="weight")
+        cells = Cells(values, cell=self.pitch * 0.8, gap=self.pitch * 0.2, kind="weight")
         return cells.stretch_to_fit_width(0.26).move_to([x, MIDDLE, 0])
 
     def top_rows(self, chart: BarColumn) -> Rectangle:
-        return Rectangle(width=chart.frame.width, height=SHOWN * PITCH, stroke_width=0).move_to(
-            chart.frame.get_top() + DOWN * SHOWN * PITCH / 2)
+        return Rectangle(width=chart.frame.width, height=SHOWN * self.pitch, stroke_width=0).move_to(
+            chart.frame.get_top() + DOWN * SHOWN * self.pitch / 2)
 
     # ---- beats ----------------------------------------------------------------------------
 
@@ -184,7 +183,7 @@ class LayerNorm(NanoScene):
 
     @beat("layernorm.mean-var")
     def mean_var(self):
-        t = FOCUS_T
+        t = self.focus_t
         self.column_focus = self.x_block.cell_rect(0, t, self.C - 1, t)
         self.play(ReplacementTransform(self.focus, highlight_box(self.strip_ln_1, buff=0.06)),
                   FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),

@@ -29,8 +29,11 @@ FONT = "Noto Sans CJK SC"       # renders Latin and CJK alike
 MONO = "DejaVu Sans Mono"       # numbers line up in columns
 
 # Type scale (font_size). At 1080p a digit is ~1.42 px per font_size point (16 -> 22.7 px).
-SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL, SIZE_NUMBER = 40, 30, 24, 20, 18
-MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (base.MIN_TEXT_PX)
+SIZE_DISPLAY = 48           # the model's name, once
+SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL = 40, 30, 24, 20
+SIZE_NUMBER = 18            # values in rows and lenses
+SIZE_TINY = 18              # the smallest text: indices, dimension labels, names over columns
+MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (audit.MIN_TEXT_PX)
 
 # Layout (Manim units; the frame is 14.22 x 8). Captions own the band below CAPTION_TOP.
 FRAME_W, FRAME_H = 14.222, 8.0
