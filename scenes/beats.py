@@ -22,7 +22,7 @@ from manim import (Animation, ApplyFunction, Create, FadeIn, FadeOut, ImageMobje
 from manim.animation.animation import prepare_animation
 
 from . import style
-from .kit.highlights import highlight_box, set_look, veil
+from .kit.highlights import highlight_box, remember_look, set_look, veil
 
 FRONT = 10   # z-index of highlight frames: always drawn over images
 
@@ -124,7 +124,7 @@ class Beats:
         background colour over it: animating the image itself would make Manim redraw it (a
         full-frame composite at 1080p) on every frame."""
         return [veil(mob).animate.set_fill(opacity=1 - opacity) if isinstance(mob, ImageMobject)
-                else ApplyFunction(lambda m, o=opacity: set_look(m, o), mob) for mob in mobs]
+                else ApplyFunction(lambda m, o=opacity: set_look(m, o), remember_look(mob)) for mob in mobs]
 
     def reveal(self, *images, lag_ratio: float = 0.0) -> Animation:
         """An animation showing `images`: they are drawn once, covers fade off them."""
