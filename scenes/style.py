@@ -39,15 +39,32 @@ MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (audit.
 FRAME_W, FRAME_H = 14.222, 8.0
 CAPTION_TOP = -2.55       # nothing is drawn below this y except the caption
 CAPTION_CENTER_Y = -3.25
-STAGE_TOP = 3.75          # nothing above this y
-SAFE_X = 6.85             # |x| limit for drawings
-TITLE_SAFE_X = FRAME_W / 2 * 0.9   # |x| limit for text: 5% of the frame on each side (96 px at 1080p)
+# Title-safe: 5% of the frame kept free on each side (96 px at 1080p), for text and drawings alike.
+TITLE_SAFE_X = FRAME_W / 2 * 0.9
 TITLE_SAFE_Y = FRAME_H / 2 * 0.9
+PX = FRAME_H / 1080       # one pixel at 1080p, in scene units
+CAPTION_CLEARANCE = 30 * PX   # free space between the drawing and the captions
+STAGE_TOP = TITLE_SAFE_Y                         # the drawing lies between these two
+STAGE_BOTTOM = CAPTION_TOP + CAPTION_CLEARANCE
 
 # The model map's places (ModelDiagram): at every chapter boundary, and docked beside an overview.
 MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the hand-off
 MAP_DOCK_EDGE = 6.3       # |x| of a docked map's outer edge (its labels inside title-safe)
 MAP_DOCK_Y = 0.62         # y of a docked map's centre
+# The dock of the detail chapters (kit Dock): the mini-map top right, under the name of where we
+# are; scenes keep their drawing out of DOCK_ZONE (left, bottom, right, top), and the width
+# audit does not count the dock as drawing.
+DOCK_TOP = TITLE_SAFE_Y
+DOCK_LABEL_BAND = 0.42    # the "Transformer 1 · head 2" line above the mini-map
+DOCK_MAP_HEIGHT = 2.3
+DOCK_ZONE = (TITLE_SAFE_X - 1.25, DOCK_TOP - DOCK_LABEL_BAND - DOCK_MAP_HEIGHT - 0.15, TITLE_SAFE_X, DOCK_TOP)
+DOCK_NAME_ZONE = (TITLE_SAFE_X - 3.9, DOCK_TOP - DOCK_LABEL_BAND, TITLE_SAFE_X, DOCK_TOP)
+# A dock boundary: the carried column waits in CARRY_SLOT beside the block the camera is at
+# (a box named after it, BOUNDARY_BLOCK_*); the chapters shrink into that box and grow out of it.
+CARRY_SLOT = np.array([-3.2, 0.5, 0.0])
+CARRY_HEIGHT = 3.6
+BOUNDARY_BLOCK_CENTER = np.array([0.9, 0.5, 0.0])
+BOUNDARY_BLOCK_SIZE = (4.0, 1.3)
 
 
 def value_color(value: float, scale: float, kind: str = "act") -> ManimColor:
