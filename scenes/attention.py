@@ -69,6 +69,11 @@ def arc_angle(distance: int) -> float:
 class Attention(NanoScene):
     scene_id = "attention"
     map_part = ("attention", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in, carry_out = "h.0.ln_1.out", "h.0.resid_1"   # the focus column across the boundaries
+
+    def carry_spot(self, which: str):
+        return column_rect(self.x_in if which == "in" else self.resid, self.tf)
 
     # ---- data ----------------------------------------------------------------------------
 

@@ -217,6 +217,7 @@ class NanoScene(Handoff, Audit, Beats, Scene):
     def play_beat(self, line, method) -> None:
         self.line = line
         self.beat_start = self.frames
+        self.audit_beat_start()
         # A skipped beat (no frames, no still) needs the cue times, not their texts.
         self.captions.set_line(line, texts=self.keep_still or not self.renderer._original_skipping_status)
         if self.captions not in self.mobjects:
@@ -237,7 +238,7 @@ class NanoScene(Handoff, Audit, Beats, Scene):
                 self.save_still(self.context.stills_dir)
             self.close_on_map((end - self.frames) / self.fps)
         self.hold((end - self.frames) / self.fps)
-        self.audit()
+        self.audit_beat_end()
         if self.context.stills_dir is not None and self.keep_still and not self.tail:
             self.save_still(self.context.stills_dir)
 
@@ -262,7 +263,7 @@ class NanoScene(Handoff, Audit, Beats, Scene):
             run_time = max((getattr(a, "run_time", 1.0) for a in animations
                             if isinstance(a, Animation)), default=1.0)
         n = max(1, round(run_time * self.fps))
-        animations = self.lift_movers(animations)
+        animations = self.lift_movers(self.hand_over(animations))
         start = self._beat_time()
         crossing = [b for b in self.captions.boundaries() if start < b < start + n / self.fps]
         if crossing and self.captions.submobjects:
@@ -275,7 +276,7 @@ class NanoScene(Handoff, Audit, Beats, Scene):
         # Manim writes ceil(run_time * fps) frames for a play: ask for n - 0.5 frames' time.
         super().play(*animations, run_time=(n - 0.5) / self.fps, **kwargs)
         self._advance(n)
-        self.audit()
+        self.audit_play(self.frames - n)
 
     def hold(self, duration: float) -> None:
         """Keep the picture still for `duration` seconds, switching caption cues on time."""

@@ -61,6 +61,11 @@ class RowZoom(Group):
 class FeedForward(NanoScene):
     scene_id = "feedforward"
     map_part = ("feedforward", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in, carry_out = "h.0.resid_1", "h.0.out"   # the focus column across the boundaries
+
+    def carry_spot(self, which: str):
+        return self.x_focus if which == "in" else self.res_cols[2]
 
     # ---- layout ---------------------------------------------------------------------------
 

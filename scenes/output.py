@@ -42,6 +42,11 @@ def col_x(t: int) -> float:
 class Output(NanoScene):
     scene_id = "output"
     map_part = ("lm_head", None)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in = "h.2.out"           # the focus column, from the last Transformer into ln_f
+
+    def carry_spot(self, which: str):
+        return self.cols[self.focus][0]
 
     # ---- layout ---------------------------------------------------------------------------
 

@@ -370,6 +370,27 @@ class Dock(VGroup):
         return [Transform(self.cursor, cursor), FadeOut(old), FadeIn(text)]
 
 
+STAGE_COLORS = {"tokens": style.MUTED, "embedding": style.MUTED, "block": style.MUTED, "blocks": style.MUTED,
+                "ln_1": style.LN_COLOR, "ln_2": style.LN_COLOR, "ln_f": style.LN_COLOR,
+                "attention": style.ATTN_COLOR, "feedforward": style.MLP_COLOR, "lm_head": style.MUTED,
+                "softmax": style.MUTED, "probs": style.MUTED}
+
+
+def boundary_block(words: Mapping[str, str], name: str, layer: int | None = None, n_layer: int = 3) -> VGroup:
+    """The block the camera is at between two detail chapters: a box in the part's stage colour
+    named after the part, with its Transformer above it (style.BOUNDARY_BLOCK_*)."""
+    width, height = style.BOUNDARY_BLOCK_SIZE
+    color = STAGE_COLORS.get(name, style.EDGE)
+    parts = here_name(words, name, layer, None, n_layer)
+    box = Block(parts[-1], width=width, height=height, color=color, font_size=style.SIZE_TITLE)
+    box.box.set_stroke(width=4)
+    group = VGroup(box).move_to(style.BOUNDARY_BLOCK_CENTER)
+    if len(parts) > 1:
+        group.add(label(parts[0], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(box, UP, buff=0.15)
+                  .align_to(box, LEFT))
+    return group
+
+
 def carried_column(values, name: str):
     """The focus token's column as it crosses a chapter boundary (in style.CARRY_SLOT): its
     C values as one strip, outlined, with its name (e.g. "h.0.ln_1.out[6]") above."""
