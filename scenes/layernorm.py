@@ -14,22 +14,29 @@ from manim import (DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, GrowFromEdge, Gro
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
-                       ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
+                       ValueLabel, digits_for, equation, flow_arrow, highlight_box, label, pour)
 
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
-COLUMN_H = 3.84      # height of a C-channel column (C = 48: 0.08 a channel)
-TOP = 1.45           # top of the columns and charts
+COLUMN_H = 3.5       # height of a C-channel column (C = 48: 0.073 a channel)
+TOP = 1.3            # top of the columns and charts (their bottom clears the captions)
 MIDDLE = TOP - COLUMN_H / 2
 NAME_Y = TOP + 1.42
 HALF = 0.62          # half width of a bar chart
-X = {"x": -5.75, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
-BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
+X = {"x": -5.8, "x_t": -4.0, "norm": -1.75, "gamma": -0.3, "beta": 0.95, "out": 2.5, "out_all": 4.3}
+BOX_LEFT, BOX_RIGHT = -5.1, 3.45    # the layer norm's box: everything inside it is its work
+STRIP_LEFT, STRIP_BACK_Y, STRIP_BRANCH_Y = -6.25, 3.42, 3.13   # the block drawn flat, top left
 
 
 class LayerNorm(NanoScene):
     scene_id = "layernorm"
     map_part = ("ln_1", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True          # the dock: "you are here" on the mini-map
+    carry_in, carry_out = "x", "h.0.ln_1.out"   # the focus column in, and normalized out
+
+    def carry_spot(self, which: str):
+        t = self.focus_t
+        return self.x_block.cell_rect(0, t, self.C - 1, t) if which == "in" else self.out_columns[t]
 
     def prepare(self) -> None:
         self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd
@@ -42,32 +49,36 @@ class LayerNorm(NanoScene):
         self.build_blocks()
         self.build_charts(t)
         self.build_affine(t)
+        # the chapter's first picture (the opening grows it out of the map): the block drawn flat,
+        # x, and the layer norm's box with what it computes; the output comes when it is made
+        self.add(self.strip, self.x_block, self.x_heads, self.arrow_in, self.ln_box, self.ln_title)
 
     # ---- layout ---------------------------------------------------------------------------
 
     def build_strip(self) -> None:
         """One transformer block drawn flat: the backbone, and two branches each starting with a
         layer norm (which is what this scene is about)."""
-        w, y_back, y_branch = self.context.words("model"), 3.63, 3.34
+        w, y_back, y_branch = self.context.words("model"), STRIP_BACK_Y, STRIP_BRANCH_Y
         # boxes as wide as their names at the smallest legible size (never shrunk below it)
-        fit = lambda *names: max(1.45, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
+        fit = lambda *names: max(1.2, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
         ln_w, layer_w = fit("ln"), fit("attention", "feedforward")
         boxes = [Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["attention"], width=layer_w, height=0.3, color=style.ATTN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["feedforward"], width=layer_w, height=0.3, color=style.MLP_COLOR, font_size=style.MIN_FONT_SIZE)]
-        gap = 0.3   # from a layer norm to its layer
-        xs = [-3.3, -3.3 + (ln_w + layer_w) / 2 + gap, 1.0]
-        xs.append(1.0 + (ln_w + layer_w) / 2 + gap)
-        for box, x in zip(boxes, xs):
-            box.move_to([x, y_branch, 0])
-        joins = VGroup(AddJoin().move_to([xs[1] + layer_w / 2 + 0.32, y_back, 0]),
-                       AddJoin().move_to([xs[3] + layer_w / 2 + 0.32, y_back, 0]))
+        gap, drop, join_gap = 0.22, 0.22, 0.28   # layer norm to layer; the branch's drop; layer to its '+'
+        left = STRIP_LEFT + drop + 0.15
+        joins = VGroup()
+        for ln, layer in ((boxes[0], boxes[1]), (boxes[2], boxes[3])):
+            ln.move_to([left + ln_w / 2, y_branch, 0])
+            layer.next_to(ln, RIGHT, buff=gap)
+            joins.add(AddJoin().move_to([layer.get_right()[0] + join_gap, y_back, 0]))
+            left = joins[-1].get_x() + 0.25 + drop
         color = style.RESID_COLOR
-        wires = VGroup(Line([-4.6, y_back, 0], [max(4.5, joins[1].get_x() + 0.4), y_back, 0], color=color, stroke_width=3))
+        wires = VGroup(Line([STRIP_LEFT, y_back, 0], [joins[1].get_x() + 0.3, y_back, 0], color=color, stroke_width=3))
         for (ln, layer), join in zip([(boxes[0], boxes[1]), (boxes[2], boxes[3])], joins):
-            wires.add(Line([ln.get_left()[0] - 0.25, y_back, 0], [ln.get_left()[0] - 0.25, y_branch, 0], color=color, stroke_width=2),
-                      Line([ln.get_left()[0] - 0.25, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
+            wires.add(Line([ln.get_left()[0] - drop, y_back, 0], [ln.get_left()[0] - drop, y_branch, 0], color=color, stroke_width=2),
+                      Line([ln.get_left()[0] - drop, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
                       flow_arrow(ln.get_right(), layer.get_left(), color=color).set_stroke(width=2),
                       Line(layer.get_right(), [join.get_x(), y_branch, 0], color=color, stroke_width=2),
                       Line([join.get_x(), y_branch, 0], join.get_bottom(), color=color, stroke_width=2))
@@ -93,7 +104,8 @@ class LayerNorm(NanoScene):
         self.ln_box.move_to([(BOX_LEFT + BOX_RIGHT) / 2, (top + bottom) / 2, 0])
         self.ln_title = VGroup(label(self.words["ln"], font_size=style.SIZE_BODY, color=style.LN_COLOR),
                                label(f"h.{LAYER}.ln_1", font_size=style.SIZE_SMALL, color=style.MUTED, mono=True))
-        self.ln_title.arrange(DOWN, buff=0.15).move_to(self.ln_box)
+        self.ln_title.add(label("out = γ · (x − μ) / σ + β", font_size=style.SIZE_BODY, mono=True))
+        self.ln_title.arrange(DOWN, buff=0.25).move_to(self.ln_box)
         self.arrow_in = flow_arrow(self.x_block.get_right(), [BOX_LEFT, MIDDLE, 0])
         self.arrow_out = flow_arrow([BOX_RIGHT, MIDDLE, 0], self.out_frame.get_left())
 
@@ -172,10 +184,6 @@ class LayerNorm(NanoScene):
 
     @beat("layernorm.before-each")
     def before_each(self):
-        # the whole stage at once (no near-empty frame after the opening)
-        self.play(FadeIn(self.strip), FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in),
-                  FadeIn(self.ln_box), FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame),
-                  FadeIn(self.out_heads), FadeIn(self.c_label), run_time=self.t(0.2))
         # where we are in the model: both layer norms of the strip, then the first (not the caption's highlight)
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
         self.at_word("layernorm", 0.2, room=0.3)
@@ -218,7 +226,9 @@ class LayerNorm(NanoScene):
                   run_time=self.t(0.2))
         self.play(FadeIn(self.equals), ReplacementTransform(self.chart_norm.copy(), self.chart_out),
                   FadeIn(self.chart_names["out"]), run_time=self.t(0.2))
-        self.play(FadeIn(self.lenses["out"]), run_time=self.t(0.1))
+        # the output of this time step leaves the box: the first column of the output block
+        self.play(FadeIn(self.lenses["out"]), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
+                  FadeIn(self.c_label), pour([self.chart_out], self.out_columns[self.focus_t]), run_time=self.t(0.15))
 
     @beat("layernorm.why")
     def why(self):
@@ -231,4 +241,5 @@ class LayerNorm(NanoScene):
         self.at_word("helps", 0.65, room=0.25)
         whole = self.x_block.cell_rect(0, 0, self.C - 1, self.T - 1)
         self.play(self.unhighlight(), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
-        self.play(*[FadeIn(column) for column in self.out_columns], run_time=self.t(0.1))
+        self.play(*[FadeIn(column) for s, column in enumerate(self.out_columns) if s != self.focus_t],
+                  run_time=self.t(0.1))
