@@ -212,6 +212,9 @@ class Handoff:
     def close_on_map(self, seconds: float) -> None:
         """Last frame: the next scene's boundary picture."""
         after = scene_class_of(self.next_scene_id())
+        if after.map_part is None:
+            raise ValueError(f"{after.__name__} follows {type(self).__name__} but has no map_part: a scene after "
+                             f"another needs its part of the model map (scenes/handoff.py)")
         if self.boundary_kind(type(self), after) == "dock":
             self._close_into_dock(seconds, after)
         else:

@@ -9,7 +9,7 @@ the end x itself travelling down the map.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Create, FadeIn, FadeOut, LaggedStart, Square,
+from manim import (DOWN, LEFT, RIGHT, AnimationGroup, Create, FadeIn, FadeOut, LaggedStart, Square,
                    Transform, TransformFromCopy, VGroup)
 
 from scenes import style

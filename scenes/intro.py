@@ -11,7 +11,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, 
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
+from scenes.kit import (DimLabel, Heatmap, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
                        label)
 from scenes.kit.highlights import remember_look, set_look
 

@@ -11,7 +11,7 @@ import tempfile
 
 import numpy as np
 import pytest
-from manim import FadeIn, Rectangle, Square, VGroup, tempconfig
+from manim import FadeIn, Rectangle, Square, tempconfig
 
 from scenes import style
 from scenes.base import NanoScene
