@@ -195,6 +195,17 @@ BOUNDARY_CASES = [pytest.param(("CBABBC", "zh"), id="CBABBC-zh"), pytest.param((
 PAIRS = [pytest.param(a, b, id=f"{a}-{b}") for a, b in zip(SCENE_IDS, SCENE_IDS[1:])]
 
 
+def test_the_focus_column_rides_across_every_detail_boundary():
+    """Between two detail chapters the hand-off carries the focus token's column (issue 23:
+    LN out -> attention input -> residual -> MLP -> output), so no boundary frame is empty."""
+    classes = [scene_class(scene_id) for scene_id in SCENE_IDS]
+    for before, after in zip(classes, classes[1:]):
+        if before.mini_map and after.mini_map:
+            assert before.carry_out and before.carry_out == after.carry_in, (
+                f"{before.scene_id} -> {after.scene_id}: carries {before.carry_out!r}, expects {after.carry_in!r}")
+    assert [c.scene_id for c in classes if c.mini_map][0] == "embedding", "the dock from the embedding on"
+
+
 @pytest.mark.parametrize("case", BOUNDARY_CASES)
 @pytest.mark.parametrize("before,after", PAIRS)
 def test_last_frame_is_next_first_frame(before, after, case):
