@@ -96,6 +96,7 @@ class Embedding(NanoScene):
                                 for key, group in (("weights", self.weight_rows),
                                                    ("structure", self.diagram.blocks),
                                                    ("intermediates", self.inter_rows))])
+        self.add(self.headers)   # the opening brings them in while the map moves to its place
 
     # The short name of each thumbnail ([embedding] thumb_* words), row by row as built above:
     # the embedding row, the first Transformer's two rows (the later Transformers repeat them,
@@ -225,7 +226,7 @@ class Embedding(NanoScene):
     def look_closer(self):
         curtains = VGroup(veil(self.weight_rows, 1.0), veil(self.inter_rows, 1.0))
         self.add(self.weight_rows, self.inter_rows, curtains)
-        self.play(FadeIn(self.headers), FadeIn(self.thumb_labels), FadeOut(curtains),
+        self.play(FadeIn(self.thumb_labels), FadeOut(curtains),
                   run_time=self.t(0.4))   # the map is there
         self.highlight(Group(self.diagram.tokens, self.diagram.embedding), 0.2, buff=0.1)
 

@@ -40,6 +40,7 @@ class Input(NanoScene):
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.ids = VGroup(*[self.strip.id_label(i, self.run, "tokens", (i,)) for i in range(len(tokens))])
         self.diagram = self.model_map(dock="right")
+        self.add(self.chips)   # the first picture: the input beside the map (the opening brings it in)
 
     def table(self, title: str, note: str, rows, key_mono=True) -> VGroup:
         """A small mapping table: title, then 'key -> number' rows, then a muted note."""
@@ -72,8 +73,6 @@ class Input(NanoScene):
 
     @beat("input.tokens")
     def tokens_are_numbers(self):
-        self.play(LaggedStart(*[FadeIn(c, shift=DOWN * 0.2) for c in self.chips], lag_ratio=0.15),
-                  run_time=self.t(0.15))
         for i in range(3):
             self.highlight(VGroup(self.chips[i], self.ids[i]), 0.06)
             self.play(FadeIn(self.ids[i], shift=DOWN * 0.1), run_time=self.t(0.08))

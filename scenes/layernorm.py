@@ -197,9 +197,10 @@ class LayerNorm(NanoScene):
                   FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),
                   run_time=self.t(0.12))
         self.play(GrowFromEdge(self.chart_x, LEFT), FadeIn(self.chart_names["x_t"]), run_time=self.t(0.15))
-        self.at_word("mean", 0.5, room=0.3)
+        # μ and σ² are in place as their words are said (the review saw them land after)
+        self.at_share(self.word_share("mean", 0.5) - 0.1, room=0.3)
         self.play(Create(self.mean_x), FadeIn(self.stats[0]), run_time=self.t(0.1))
-        self.at_word("variance", 0.7, room=0.15)
+        self.at_share(self.word_share("variance", 0.7) - 0.1, room=0.15)
         self.play(FadeIn(self.band_x), FadeIn(self.stats[1]), run_time=self.t(0.1))
 
     @beat("layernorm.normalize")
