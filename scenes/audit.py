@@ -24,6 +24,7 @@ Off (the default), nothing is measured and nothing costs.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -223,22 +224,14 @@ class Audit:
             self._find("dock", f"{parts.names[drawn[i]]} is drawn on the dock's {parts.names[dock[j]]} "
                                f"({len(pairs)} such overlaps)")
 
-    def _check_contrast(self) -> None:
-        for mob in self.visible_mobjects():
-            if getattr(mob, "is_dock", False):
-                continue
-            for part in mob.get_family():
-                if not isinstance(part, Text) or not _has_any_points(part):
-                    continue
-                alpha = _opacity(part)
-                if alpha < GHOST_OPACITY:   # a ghost steps back on purpose (and nothing may cover it)
-                    continue
-                glyph = next(m for m in part.get_family() if m.has_points())   # a text's colour is its glyphs'
-                ratio = contrast(glyph.get_fill_color(), alpha)
-                if ratio < MIN_CONTRAST:
-                    shown = " ".join(str(part.text).split())[:24]
-                    self._find("contrast", f"text {shown!r} is {ratio:.1f}:1 against the background "
-                                           f"(at least {MIN_CONTRAST}:1)")
+    def _check_contrast(self, text: Text, shown: str, alpha: float) -> None:
+        """A foreground text (a ghost steps back on purpose, and nothing may cover it) at least
+        MIN_CONTRAST against the background, its colour (its glyphs') blended by its opacity."""
+        glyph = next(m for m in text.get_family() if m.has_points())
+        ratio = contrast(glyph.get_fill_color(), round(alpha, 2))
+        if ratio < MIN_CONTRAST:
+            self._find("contrast", f"text {shown!r} is {ratio:.1f}:1 against the background "
+                                   f"(at least {MIN_CONTRAST}:1)")
 
     def _find(self, rule: str, message: str) -> None:
         """One finding per beat and rule: the first time the rule breaks in it."""
@@ -287,8 +280,11 @@ class Audit:
                                                f"(font_size {part.font_size:.1f}; min {MIN_TEXT_PX} px)")
                 points = part.get_points_defining_boundary()
                 (left, bottom), (right, top) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-                if _opacity(part) >= FOREGROUND_OPACITY and not docked:   # a dimmed layer steps back on purpose
+                alpha = _opacity(part)
+                if alpha >= FOREGROUND_OPACITY and not docked:   # a dimmed layer steps back on purpose
                     boxes.append((shown, (left, bottom, right, top)))
+                if alpha >= GHOST_OPACITY and not docked:
+                    self._check_contrast(part, shown, alpha)
                 safe_x, safe_y = style.TITLE_SAFE_X, style.TITLE_SAFE_Y
                 if (left < -safe_x - 1e-3 or right > safe_x + 1e-3 or top > safe_y + 1e-3
                         or bottom < -safe_y - 1e-3) and (shown, "margin") not in seen:
@@ -297,7 +293,6 @@ class Audit:
                                style.FRAME_H / 2 - top, bottom + style.FRAME_H / 2) * PX_PER_UNIT
                     self.legibility_log.append(f"{where}: text {shown!r} is {edge:.0f} px from the frame's "
                                                f"edge at 1080p (title-safe: {0.05 * 1920:.0f} px)")
-        self._check_contrast()
         for a, b in _overlapping(boxes):
             if (a, b, "overlap") not in seen:
                 seen.add((a, b, "overlap"))
@@ -340,15 +335,20 @@ def covered(spans: np.ndarray) -> float:
     return float(total + (end - start if start is not None else 0.0))
 
 
-def contrast(color, alpha: float = 1.0) -> float:
-    """WCAG contrast ratio of `color` drawn at `alpha` over style.BACKGROUND."""
+@functools.lru_cache(maxsize=4096)
+def _contrast(rgb: tuple, alpha: float) -> float:
     bg = np.array(style.BACKGROUND.to_rgb())
-    fg = np.array(color.to_rgb()) * alpha + bg * (1 - alpha)
+    fg = np.array(rgb) * alpha + bg * (1 - alpha)
 
-    def luminance(rgb):
-        c = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    def luminance(c):
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
         return float(c @ [0.2126, 0.7152, 0.0722])
     return (luminance(fg) + 0.05) / (luminance(bg) + 0.05)
+
+
+def contrast(color, alpha: float = 1.0) -> float:
+    """WCAG contrast ratio of `color` drawn at `alpha` over style.BACKGROUND."""
+    return _contrast(tuple(float(c) for c in color.to_rgb()), float(alpha))
 
 
 def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
