@@ -142,9 +142,10 @@ class Prediction(NanoScene):
         blocks = VGroup(*[Block(f"Transformer {i + 1}", width=width, height=0.7, color=style.ATTN_COLOR,
                                 font_size=style.SIZE_LABEL) for i in range(n)]).arrange(RIGHT, buff=gap)
         blocks.move_to(self.model)
-        # the box splits into its blocks: outlines move, names cross-fade (glyphs never morph)
+        # the box splits into its blocks: the outlines move apart, then the names come (glyphs never morph)
         self.play(*[ReplacementTransform(self.model.box.copy(), b.box) for b in blocks], FadeOut(self.model.box),
-                  FadeOut(self.model.title), *[FadeIn(b.title) for b in blocks], run_time=self.t(0.1))
+                  FadeOut(self.model.title), run_time=self.t(0.06))
+        self.play(*[FadeIn(b.title) for b in blocks], run_time=self.t(0.04))
         self.remove(self.model)
         self.model = blocks
         self.highlight(blocks, 0.06)
