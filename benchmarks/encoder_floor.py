@@ -4,7 +4,7 @@
 
 VIDEO is a rendered scene (default: the newest 1080p one in media/cache/video/). Its frames are
 decoded to yuv420p first, then encoded the way the render processes encode
-(pipeline/speedups.py's x264 options, PyAV) twice: as they are (an animated stretch) and as one
+(pipeline/manim_ext/frames.py's x264 options, PyAV) twice: as they are (an animated stretch) and as one
 frame repeated (a held picture). Printed per frame, and as CPU-seconds per video second at the
 video's frame rate: the share of issue 12's budget (<= 0.6 CPU-s per video second at 1080p60)
 that encoding takes before anything is drawn. CPU time is the process's, all threads (x264
@@ -23,7 +23,7 @@ import av
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.speedups import copy_frame, x264_options
+from pipeline.manim_ext.frames import copy_frame, x264_options
 
 BUDGET = 0.6   # CPU-seconds per video second, issue 12 (1080p60)
 

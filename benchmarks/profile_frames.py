@@ -1,9 +1,9 @@
-"""CPU-seconds per video second of one scene, with and without pipeline/speedups.py's patches.
+"""CPU-seconds per video second of one scene, with and without the render speed-ups (pipeline/manim_ext/).
 
     .venv/bin/python benchmarks/profile_frames.py [SCENE] [--quality high] [--variants all,off,-joins]
 
 Each variant renders SCENE through the project's CLI (VOICE=silent, one job, a fresh media
-folder) with NANOGPT_SPEEDUPS set: "all" = every patch, "off" = none, "-NAME" = all but NAME,
+folder) with NANOGPT_SPEEDUPS set: "all" = every speed-up, "off" = none, "-NAME" = all but NAME,
 "-A+B" = all but A and B.
 CPU-seconds are the render's whole process tree (all threads: the encoder has its own), so a
 shared machine's load changes them little; each figure is also printed as a ratio to the first

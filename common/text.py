@@ -13,3 +13,12 @@ def shown(value) -> str:
     if len(value) <= SHOWN_CHARACTERS:
         return repr(value)
     return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value)} characters)"
+
+
+def percent(share: float, digits: int = 1) -> str:
+    """A share as the narration and the screen both write it: 0.7764 -> '77.6%', 1 -> '100%';
+    never '100.0%' for a share short of 1 (0.9996 is '99.9%': not "every time")."""
+    text = f"{share * 100:.{digits}f}%"
+    if share < 1 and text == f"{100:.{digits}f}%":
+        return f"{100 - 10 ** -digits:.{digits}f}%"
+    return "100%" if share == 1 else text

@@ -1,14 +1,19 @@
 """Generation: feed the 6 input tokens, predict one token, append it, repeat six times."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .explain import add_narrated_attention
 from .model import GPT, Trace, softmax
 from .tokens import INPUT_LENGTH, to_letters
 from .weights import check_finite_pass
+
+if TYPE_CHECKING:
+    from .learned import Learned
 
 
 @dataclass
@@ -107,6 +112,12 @@ class Run:
         """The first pass (the 6 input tokens): the one the narration walks through."""
         return self.steps[0].trace
 
+    @cached_property
+    def learned(self) -> "Learned":
+        """What the model learned (engine/learned.py), measured once per run (~2 s of CPU)."""
+        from .learned import learned
+        return learned(self)
+
 
 def generate(model: GPT, tokens, steps: int = INPUT_LENGTH, temperature: float = 1.0,
              top_k: int | None = None, sample: bool = False, seed: int = 0) -> Run:
@@ -119,8 +130,9 @@ def generate(model: GPT, tokens, steps: int = INPUT_LENGTH, temperature: float =
     sequence = run.input_tokens
     for k in range(steps):
         with np.errstate(all="ignore"):  # an overflow is refused just below, as one line
-            trace = model.forward(sequence)
+            trace = model.trace(sequence)
         check_finite_pass(model, trace)
+        add_narrated_attention(trace, model.config.n_layer)
         position = len(sequence) - 1
         logits = trace["logits"][position]
         scaled = logits / temperature
@@ -150,36 +162,15 @@ def one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def predict_batch(model: GPT, inputs: np.ndarray) -> np.ndarray:
-    """Greedy outputs for many inputs at once ([N, 6] -> [N, 6]); used by eval."""
+def predict_batch(model: GPT, inputs: np.ndarray, head_mask=None) -> np.ndarray:
+    """Greedy outputs for many inputs at once ([N, 6] -> [N, 6]), optionally with heads
+    switched off (GPT.forward's head_mask)."""
     seq = np.asarray(inputs, dtype=np.int64)
     with one_blas_thread():
         for _ in range(INPUT_LENGTH):
-            logits = _forward_batch(model, seq)
+            logits = model.forward(seq, head_mask=head_mask)
             seq = np.concatenate([seq, logits[:, -1].argmax(-1)[:, None]], axis=1)
     return seq[:, INPUT_LENGTH:]
-
-
-def _forward_batch(model: GPT, seq: np.ndarray) -> np.ndarray:
-    from .model import gelu, layer_norm, linear
-    p, cfg = model.params, model.config
-    N, T = seq.shape
-    C, H, A = cfg.n_embd, cfg.n_head, cfg.head_size
-    x = p["transformer.wte.weight"][seq] + p["transformer.wpe.weight"][:T]
-    mask = np.tril(np.ones((T, T), dtype=bool))
-    for l in range(cfg.n_layer):
-        pre = f"transformer.h.{l}"
-        h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"])
-        qkv = linear(h, p[f"{pre}.attn.c_attn.weight"], p[f"{pre}.attn.c_attn.bias"])
-        q, k, v = (qkv[..., i * C:(i + 1) * C].reshape(N, T, H, A).transpose(0, 2, 1, 3) for i in range(3))
-        att = np.where(mask, q @ k.transpose(0, 1, 3, 2) / math.sqrt(A), -np.inf)  # math: a numpy float64 would upcast
-        y = (softmax(att) @ v).transpose(0, 2, 1, 3).reshape(N, T, C)
-        x = x + linear(y, p[f"{pre}.attn.c_proj.weight"], p[f"{pre}.attn.c_proj.bias"])
-        h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"])
-        x = x + linear(gelu(linear(h, p[f"{pre}.mlp.c_fc.weight"], p[f"{pre}.mlp.c_fc.bias"])),
-                       p[f"{pre}.mlp.c_proj.weight"], p[f"{pre}.mlp.c_proj.bias"])
-    x = layer_norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"])
-    return linear(x, p["lm_head.weight"])
 
 
 def all_inputs() -> np.ndarray:

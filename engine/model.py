@@ -82,70 +82,92 @@ class GPT:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.params[name]
 
-    def forward(self, tokens) -> Trace:
-        """Run the model on one sequence of token ids and return every intermediate."""
-        tokens = np.asarray(tokens, dtype=np.int64)
-        T = len(tokens)
+    def forward(self, idx, trace: dict | None = None, head_mask=None, dropout=None) -> np.ndarray:
+        """Token ids [..., T] -> logits [..., T, vocab]: the one forward pass, as nanoGPT's, that
+        the video, eval, training and the analysis all run.
+
+        trace      a dict that receives every intermediate by name ('h.0.attn.probs': for one
+                   sequence [H, T, T], for a batch [N, H, T, T]); training's backward reads it
+        head_mask  [n_layer, n_head] (or [N, n_layer, n_head], one per sequence): each head's
+                   output is multiplied by its entry before c_proj (0 switches a head off:
+                   engine/learned.py's ablations)
+        dropout    training's Dropout, called as dropout(x, trace, name) where minGPT drops
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        T = idx.shape[-1]
         if not 1 <= T <= self.config.block_size:
             raise ValueError(f"sequence length {T} is outside 1..{self.config.block_size}")
+        trace = {} if trace is None else trace
+        drop = dropout or _no_dropout
         p = self.params
-        trace = Trace(tokens=tokens)
-        trace["tok_emb"] = p["transformer.wte.weight"][tokens]
+        trace["tokens"] = idx
+        trace["tok_emb"] = p["transformer.wte.weight"][idx]
         trace["pos_emb"] = p["transformer.wpe.weight"][:T]
-        x = trace["x"] = trace["tok_emb"] + trace["pos_emb"]
+        x = trace["x"] = drop(trace["tok_emb"] + trace["pos_emb"], trace, "x.drop")
         for l in range(self.config.n_layer):
-            x = self._block(x, l, trace)
+            mask = None if head_mask is None else np.asarray(head_mask)[..., l, :]
+            x = self._block(x, l, trace, mask, drop)
         x = layer_norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"], trace, "ln_f")
         logits = trace["logits"] = linear(x, p["lm_head.weight"])
         trace["probs"] = softmax(logits)
+        return logits
+
+    def trace(self, tokens) -> Trace:
+        """Every intermediate of one forward pass over `tokens` (one sequence or a batch)."""
+        trace = Trace()
+        self.forward(tokens, trace)
         return trace
 
-    def _block(self, x, l: int, trace: Trace):
+    def _block(self, x, l: int, trace: dict, head_mask, drop):
         p = self.params
         pre = f"transformer.h.{l}"
         h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"], trace, f"h.{l}.ln_1")
-        x = trace[f"h.{l}.resid_1"] = x + self._attention(h, l, trace)
+        x = trace[f"h.{l}.resid_1"] = x + self._attention(h, l, trace, head_mask, drop)
         h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"], trace, f"h.{l}.ln_2")
-        x = trace[f"h.{l}.out"] = x + self._mlp(h, l, trace)
+        x = trace[f"h.{l}.out"] = x + self._mlp(h, l, trace, drop)
         return x
 
-    def _attention(self, x, l: int, trace: Trace):
+    def _attention(self, x, l: int, trace: dict, head_mask, drop):
         p, cfg = self.params, self.config
         pre, name = f"transformer.h.{l}.attn", f"h.{l}.attn"
-        T, C, H, A = x.shape[0], cfg.n_embd, cfg.n_head, cfg.head_size
-        qkv = trace[f"{name}.qkv"] = linear(x, p[f"{pre}.c_attn.weight"], p[f"{pre}.c_attn.bias"])
-        # [T, 3C] -> three [H, T, A]: rows 0..C-1 of c_attn are Q, then K, then V; head h owns
-        # a block of A rows inside each.
-        q, k, v = (qkv[:, i * C:(i + 1) * C].reshape(T, H, A).transpose(1, 0, 2) for i in range(3))
-        qk = q[:, :, None, :] * k[:, None, :, :]   # [H, T, T, A]: each query x key, cell by cell
-        scores = q @ k.transpose(0, 2, 1) / math.sqrt(A)
+        T, C, H, A = x.shape[-2], cfg.n_embd, cfg.n_head, cfg.head_size
+        lead = x.shape[:-2]   # () for one sequence, (N,) for a batch
+        qkv = linear(x, p[f"{pre}.c_attn.weight"], p[f"{pre}.c_attn.bias"])
+        # [..., T, 3C] -> three [..., H, T, A]: rows 0..C-1 of c_attn are Q, then K, then V;
+        # head h owns a block of A rows inside each.
+        q, k, v = (qkv[..., i * C:(i + 1) * C].reshape(*lead, T, H, A).swapaxes(-2, -3) for i in range(3))
         causal = np.tril(np.ones((T, T), dtype=bool))
-        scores = np.where(causal, scores, -np.inf)
+        scores = np.where(causal, q @ k.swapaxes(-1, -2) / math.sqrt(A), -np.inf)
+        # softmax written out, as the video narrates it: the row's max subtracted, exp, / sum
         row_max = scores.max(axis=-1)
         shifted = scores - row_max[..., None]
         exp = np.exp(shifted)
         exp_sum = exp.sum(axis=-1)
-        exp_plain = np.exp(scores)                 # softmax as first narrated, without the shift
         probs = exp / exp_sum[..., None]
-        heads = probs @ v
-        concat = heads.transpose(1, 0, 2).reshape(T, C)
-        proj = linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
-        trace.update({f"{name}.q": q, f"{name}.k": k, f"{name}.v": v, f"{name}.qk": qk,
-                      f"{name}.qk_sum": qk.sum(axis=-1), f"{name}.scores": scores,
-                      f"{name}.shifted": shifted, f"{name}.exp_plain": exp_plain,
-                      f"{name}.exp_plain_sum": exp_plain.sum(axis=-1),
-                      f"{name}.scores_max": row_max, f"{name}.exp": exp,
-                      f"{name}.exp_sum": exp_sum, f"{name}.probs": probs,
-                      f"{name}.heads": heads, f"{name}.concat": concat, f"{name}.proj": proj})
+        heads = drop(probs, trace, f"{name}.probs.drop") @ v
+        if head_mask is not None:
+            heads = heads * head_mask[..., :, None, None]
+        concat = heads.swapaxes(-2, -3).reshape(*lead, T, C)
+        proj = drop(linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"]), trace, f"{name}.proj.drop")
+        trace.update({f"{name}.qkv": qkv, f"{name}.q": q, f"{name}.k": k, f"{name}.v": v,
+                      f"{name}.scores": scores, f"{name}.scores_max": row_max,
+                      f"{name}.shifted": shifted, f"{name}.exp": exp, f"{name}.exp_sum": exp_sum,
+                      f"{name}.probs": probs, f"{name}.heads": heads, f"{name}.concat": concat,
+                      f"{name}.proj": proj})
         return proj
 
-    def _mlp(self, x, l: int, trace: Trace):
+    def _mlp(self, x, l: int, trace: dict, drop):
         p = self.params
         pre, name = f"transformer.h.{l}.mlp", f"h.{l}.mlp"
         fc = trace[f"{name}.fc"] = linear(x, p[f"{pre}.c_fc.weight"], p[f"{pre}.c_fc.bias"])
         act = trace[f"{name}.gelu"] = gelu(fc)
-        proj = trace[f"{name}.proj"] = linear(act, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
+        proj = linear(act, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"])
+        trace[f"{name}.proj"] = proj = drop(proj, trace, f"{name}.proj.drop")
         return proj
+
+
+def _no_dropout(x, trace, name):
+    return x
 
 
 def parameter_shapes(cfg: GPTConfig) -> dict[str, tuple[int, ...]]:

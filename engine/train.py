@@ -6,8 +6,8 @@ on the six output positions only. One departure: a held-out tenth of the 729 pos
 (drawn with the seed) instead of minGPT's hash split. Dropout matters: without it the loss
 collapses to ~1e-8 and Adam then takes destabilising steps (loss spikes, 644/729 at 2000).
 
-The forward pass reuses the engine's building blocks (engine.model) on a batch [B, T]; each
-block keeps what its backward needs in a `cache` dict. Everything runs in the parameters'
+The forward pass is the model's own (engine.model.GPT.forward) on a batch [B, T], with dropout;
+the backward pass reads what it needs from the trace that forward fills. Everything runs in the parameters'
 dtype: float32 to train, float64 for the gradient check in tests/test_train.py.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .generate import accuracy, all_inputs, one_blas_thread
-from .model import GPT, GPTConfig, gelu, init_params, layer_norm, linear, softmax
+from .model import GPT, GPTConfig, init_params
 from .tokens import INPUT_LENGTH
 
 
@@ -58,8 +58,9 @@ def split_inputs(rng: np.random.Generator, held_out: float) -> tuple[np.ndarray,
 # ---- forward and backward, block by block ----
 
 def layer_norm_backward(dout, cache, name, weight):
-    """engine.model.layer_norm recorded `{name}.norm` and `{name}.std` in the cache."""
-    norm, std = cache[f"{name}.norm"], cache[f"{name}.std"][..., None]
+    """engine.model.layer_norm recorded `{name}.norm` and `{name}.std` in the trace; dout is
+    [B*T, C]."""
+    norm, std = rows(cache[f"{name}.norm"]), cache[f"{name}.std"].reshape(-1, 1)
     dweight = (dout * norm).sum(0)
     dbias = dout.sum(0)
     dnorm = dout * weight
@@ -96,75 +97,59 @@ def gelu_backward(dout, x):
 class Dropout:
     """nn.Dropout in training mode: zero each value with probability `rate`, scale the rest by
     1 / (1 - rate). Masks come from rng in a fixed order, so a seed fixes them; they are
-    kept in the cache under `name` for the backward pass."""
+    kept in the trace under `name` for the backward pass."""
 
     def __init__(self, rate: float = 0.0, rng: np.random.Generator | None = None):
         self.rate, self.rng = rate, rng
 
-    def __call__(self, x, cache: dict, name: str):
+    def __call__(self, x, trace: dict, name: str):
         if self.rate == 0:
             return x
         mask = (self.rng.random(x.shape, dtype=np.float32) >= self.rate).astype(x.dtype)
         mask *= 1.0 / (1.0 - self.rate)
-        cache[name] = mask
+        trace[name] = mask
         return x * mask
 
 
-def dropout_backward(dout, cache: dict, name: str):
-    mask = cache.get(name)
-    return dout if mask is None else dout * mask
+def dropout_backward(dout, trace: dict, name: str):
+    """The mask recorded under `name` (shaped like the forward's array), applied to dout."""
+    mask = trace.get(name)
+    return dout if mask is None else dout * mask.reshape(dout.shape)
 
 
-def attention_forward(x, p, pre, cfg: GPTConfig, B: int, T: int, cache: dict, drop: Dropout):
-    """Causal self-attention on x [B*T, C] (rows grouped by sequence) -> [B*T, C]."""
+def attention_backward(dout, p, l: int, cfg: GPTConfig, trace: dict, grads: dict):
+    """dout [B*T, C] at the attention's output -> d of its input (ln_1's out), [B*T, C]."""
+    pre, name = f"transformer.h.{l}.attn", f"h.{l}.attn"
     C, H, A = cfg.n_embd, cfg.n_head, cfg.head_size
-    qkv = linear(x, p[f"{pre}.c_attn.weight"], p[f"{pre}.c_attn.bias"])
-    q, k, v = qkv.reshape(B, T, 3, H, A).transpose(2, 0, 3, 1, 4)   # each [B, H, T, A]
-    causal = np.tril(np.ones((T, T), dtype=bool))
-    scores = np.where(causal, q @ k.swapaxes(-1, -2) / math.sqrt(A), -np.inf)
-    probs = softmax(scores)
-    concat = (drop(probs, cache, "drop_probs") @ v).transpose(0, 2, 1, 3).reshape(B * T, C)
-    cache.update(x=x, q=q, k=k, v=v, probs=probs, concat=concat)
-    return drop(linear(concat, p[f"{pre}.c_proj.weight"], p[f"{pre}.c_proj.bias"]), cache, "drop_out")
-
-
-def attention_backward(dout, p, pre, cfg: GPTConfig, B: int, T: int, cache: dict, grads: dict):
-    C, H, A = cfg.n_embd, cfg.n_head, cfg.head_size
-    q, k, v, probs = cache["q"], cache["k"], cache["v"], cache["probs"]
+    q, k, v, probs = (trace[f"{name}.{part}"] for part in ("q", "k", "v", "probs"))
+    B, T = probs.shape[0], probs.shape[-1]
     dconcat, grads[f"{pre}.c_proj.weight"], grads[f"{pre}.c_proj.bias"] = linear_backward(
-        dropout_backward(dout, cache, "drop_out"), cache["concat"], p[f"{pre}.c_proj.weight"])
+        dropout_backward(dout, trace, f"{name}.proj.drop"), rows(trace[f"{name}.concat"]),
+        p[f"{pre}.c_proj.weight"])
     dheads = dconcat.reshape(B, T, H, A).transpose(0, 2, 1, 3)
-    dv = dropout_backward(probs, cache, "drop_probs").swapaxes(-1, -2) @ dheads
-    dprobs = dropout_backward(dheads @ v.swapaxes(-1, -2), cache, "drop_probs")
+    dv = dropout_backward(probs, trace, f"{name}.probs.drop").swapaxes(-1, -2) @ dheads
+    dprobs = dropout_backward(dheads @ v.swapaxes(-1, -2), trace, f"{name}.probs.drop")
     # softmax backward; masked entries have probs 0, so no gradient flows through them
     dscores = probs * (dprobs - (dprobs * probs).sum(-1, keepdims=True)) / math.sqrt(A)
     dq = dscores @ k
     dk = dscores.swapaxes(-1, -2) @ q
     dqkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(B * T, 3 * C)
     dx, grads[f"{pre}.c_attn.weight"], grads[f"{pre}.c_attn.bias"] = linear_backward(
-        dqkv, cache["x"], p[f"{pre}.c_attn.weight"])
+        dqkv, rows(trace[f"h.{l}.ln_1.out"]), p[f"{pre}.c_attn.weight"])
     return dx
 
 
+def rows(x: np.ndarray) -> np.ndarray:
+    """[B, T, n] -> [B*T, n]: the backward pass works on one row per position."""
+    return x.reshape(-1, x.shape[-1])
+
+
 def forward(params: dict, cfg: GPTConfig, idx: np.ndarray, drop: Dropout = Dropout()):
-    """Batched forward [B, T] token ids -> logits [B*T, V] and the cache backward needs."""
-    p = params
-    B, T = idx.shape
-    cache = {"idx": idx}
-    x = (p["transformer.wte.weight"][idx] + p["transformer.wpe.weight"][:T]).reshape(B * T, -1)
-    x = drop(x, cache, "drop_emb")
-    for l in range(cfg.n_layer):
-        pre, c = f"transformer.h.{l}", {}
-        cache[l] = c
-        h = layer_norm(x, p[f"{pre}.ln_1.weight"], p[f"{pre}.ln_1.bias"], c, "ln_1")
-        x = x + attention_forward(h, p, f"{pre}.attn", cfg, B, T, c.setdefault("attn", {}), drop)
-        h = layer_norm(x, p[f"{pre}.ln_2.weight"], p[f"{pre}.ln_2.bias"], c, "ln_2")
-        fc = linear(h, p[f"{pre}.mlp.c_fc.weight"], p[f"{pre}.mlp.c_fc.bias"])
-        act = gelu(fc)
-        c.update(fc=fc, gelu=act)
-        x = x + drop(linear(act, p[f"{pre}.mlp.c_proj.weight"], p[f"{pre}.mlp.c_proj.bias"]), c, "drop_mlp")
-    h = layer_norm(x, p["transformer.ln_f.weight"], p["transformer.ln_f.bias"], cache, "ln_f")
-    return linear(h, p["lm_head.weight"]), cache
+    """Batched forward [B, T] token ids -> logits [B*T, V] and the trace backward reads:
+    the model's own forward pass (engine.model.GPT.forward), with dropout."""
+    trace = {}
+    logits = GPT(params, cfg).forward(idx, trace, dropout=drop)
+    return rows(logits), trace
 
 
 def cross_entropy(logits, targets):
@@ -173,41 +158,43 @@ def cross_entropy(logits, targets):
     valid = targets >= 0
     shifted = logits - logits.max(-1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
-    rows = np.flatnonzero(valid)
-    loss = -log_probs[rows, targets[rows]].mean()
+    idx = np.flatnonzero(valid)
+    loss = -log_probs[idx, targets[idx]].mean()
     dlogits = np.exp(log_probs)
-    dlogits[rows, targets[rows]] -= 1
+    dlogits[idx, targets[idx]] -= 1
     dlogits[~valid] = 0
-    return loss, dlogits / len(rows)
+    return loss, dlogits / len(idx)
 
 
-def backward(dlogits, params: dict, cfg: GPTConfig, cache: dict) -> dict:
+def backward(dlogits, params: dict, cfg: GPTConfig, trace: dict) -> dict:
     p, grads = params, {}
-    idx = cache["idx"]
+    idx = trace["tokens"]
     B, T = idx.shape
-    dh, grads["lm_head.weight"], _ = linear_backward(dlogits, cache["ln_f.out"], p["lm_head.weight"])
+    dh, grads["lm_head.weight"], _ = linear_backward(dlogits, rows(trace["ln_f.out"]), p["lm_head.weight"])
     dx, grads["transformer.ln_f.weight"], grads["transformer.ln_f.bias"] = layer_norm_backward(
-        dh, cache, "ln_f", p["transformer.ln_f.weight"])
+        dh, trace, "ln_f", p["transformer.ln_f.weight"])
     for l in reversed(range(cfg.n_layer)):
-        pre, c = f"transformer.h.{l}", cache[l]
+        pre, name = f"transformer.h.{l}", f"h.{l}"
         # x = x + mlp(ln_2(x)): the residual passes dx through unchanged
         dact, grads[f"{pre}.mlp.c_proj.weight"], grads[f"{pre}.mlp.c_proj.bias"] = linear_backward(
-            dropout_backward(dx, c, "drop_mlp"), c["gelu"], p[f"{pre}.mlp.c_proj.weight"])
+            dropout_backward(dx, trace, f"{name}.mlp.proj.drop"), rows(trace[f"{name}.mlp.gelu"]),
+            p[f"{pre}.mlp.c_proj.weight"])
         dh, grads[f"{pre}.mlp.c_fc.weight"], grads[f"{pre}.mlp.c_fc.bias"] = linear_backward(
-            gelu_backward(dact, c["fc"]), c["ln_2.out"], p[f"{pre}.mlp.c_fc.weight"])
+            gelu_backward(dact, rows(trace[f"{name}.mlp.fc"])), rows(trace[f"{name}.ln_2.out"]),
+            p[f"{pre}.mlp.c_fc.weight"])
         dln, grads[f"{pre}.ln_2.weight"], grads[f"{pre}.ln_2.bias"] = layer_norm_backward(
-            dh, c, "ln_2", p[f"{pre}.ln_2.weight"])
+            dh, trace, f"{name}.ln_2", p[f"{pre}.ln_2.weight"])
         dx = dx + dln
         # x = x + attn(ln_1(x))
-        dh = attention_backward(dx, p, f"{pre}.attn", cfg, B, T, c["attn"], grads)
+        dh = attention_backward(dx, p, l, cfg, trace, grads)
         dln, grads[f"{pre}.ln_1.weight"], grads[f"{pre}.ln_1.bias"] = layer_norm_backward(
-            dh, c, "ln_1", p[f"{pre}.ln_1.weight"])
+            dh, trace, f"{name}.ln_1", p[f"{pre}.ln_1.weight"])
         dx = dx + dln
-    dx = dropout_backward(dx, cache, "drop_emb").reshape(B, T, -1)
+    dx = dropout_backward(dx.reshape(B, T, -1), trace, "x.drop")
     grads["transformer.wpe.weight"] = np.zeros_like(p["transformer.wpe.weight"])
     grads["transformer.wpe.weight"][:T] = dx.sum(0)
     one_hot = np.eye(cfg.vocab_size, dtype=dx.dtype)[idx.reshape(-1)]
-    grads["transformer.wte.weight"] = one_hot.T @ dx.reshape(B * T, -1)
+    grads["transformer.wte.weight"] = one_hot.T @ rows(dx)
     return grads
 
 

@@ -65,7 +65,7 @@ def load_weights(path: str | os.PathLike = DEFAULT_WEIGHTS) -> GPT:
         raise WeightsError(f"{path}: unexpected key {shown(unexpected[0])}")
     model = GPT({k: arrays[k].astype(np.float32) for k in expected}, config, source=str(path))
     with np.errstate(all="ignore"):  # an overflow is reported below, as one line
-        check_finite_pass(model, model.forward(np.arange(MIN_BLOCK_SIZE) % config.vocab_size))
+        check_finite_pass(model, model.trace(np.arange(MIN_BLOCK_SIZE) % config.vocab_size))
     return model
 
 

@@ -1,6 +1,9 @@
-"""Assembly: scene videos -> one MP4 with the voice (AAC), a subtitle track (mov_text) and a
-chapter per section, plus beside it .srt and .vtt files and what a video platform asks for
-(pipeline/publish.py): the chapter list for the description and a thumbnail.
+"""Assembly: scene videos -> one MP4 with the voice (AAC) and a chapter per section, plus beside
+it .srt and .vtt files and what a video platform asks for (pipeline/publish.py): the chapter
+list for the description and a thumbnail. One caption delivery per file: with the captions
+drawn in the picture (SUBS=picture) the MP4 has no subtitle track (a player would show them
+twice); with SUBS=track it carries them as a mov_text track, on by default. The audio, the
+subtitle and the chapter tracks are tagged with the video's language.
 
 Everything is timed from the REAL scene lengths (frames counted by ffprobe): the timeline is
 adjusted so each section lasts exactly as long as its video, then the voice track, the
@@ -126,8 +129,9 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
              title: str, cover: Cover | None = None, subtitles_shown: bool = False) -> Path:
     """Write `out` (and beside it .srt, .vtt, .chapters.txt and, given a `cover`, the .jpg
     thumbnail) from scene `videos`, one per section in `sections`. `subtitles_shown`: the
-    subtitle track is enabled by default (for a picture without captions). `out` only appears
-    when complete: everything is built under a temporary name first."""
+    picture has no captions, so the MP4 carries them as a subtitle track, on by default
+    (without it, no subtitle track at all). `out` only appears when complete: everything is
+    built under a temporary name first."""
     probes = [recorded_probe(v) for v in videos]   # cached scenes: probed once
     timed = real_timeline(timeline, sections, [p.seconds for p in probes])
     parts = fresh_folder(out.parent, f".{out.name}.parts-")
@@ -140,8 +144,8 @@ def assemble(out: Path, videos: list[Path], sections: list[str], timeline: Timel
         write_subtitles(timed, parts / "captions.srt")
         (parts / "chapters.txt").write_text(chapters_metadata(timed, title), encoding="utf-8")
         _mux(parts, probes, timed.lang, parts / "video.mp4", out.parent, subtitles_shown)
-        if not subtitles_shown:  # ffmpeg enables the first subtitle track whatever it is told
-            set_track_enabled(parts / "video.mp4", b"sbtl", False)
+        # ffmpeg's mov muxer tags the chapter track "eng" whatever the video's language is
+        set_track_language(parts / "video.mp4", CHAPTER_HANDLER, language_of(timed.lang).subtitle_tag)
         for suffix in (".srt", ".vtt"):
             write_subtitles(timed, out.with_suffix(suffix))
         write_chapters(timed, out.with_suffix(".chapters.txt"))
@@ -176,15 +180,16 @@ def _mux(parts: Path, probes: list[Probe], lang: str, out: Path, folder: Path,
         video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-vf",
                  f"scale={first.width}:{first.height},fps={first.fps},format=yuv420p"]
     language = language_of(lang).subtitle_tag
+    subtitles = (["-i", str(parts / "captions.srt")], ["-map", "3:s:0"],
+                 ["-c:s", "mov_text", "-metadata:s:s:0", f"language={language}", "-disposition:s:0", "default"]
+                 ) if subtitles_shown else ([], [], [])   # SUBS=picture: the captions are drawn, no track
     command = ["ffmpeg", "-y", "-v", "error", "-nostdin",
                "-f", "concat", "-safe", "0", "-i", str(parts / "scenes.txt"),
-               "-f", "aac", "-i", str(parts / "voice.aac"), "-i", str(parts / "captions.srt"),
-               "-i", str(parts / "chapters.txt"),
-               "-map", "0:v:0", "-map", "1:a:0", "-map", "2:s:0",
-               "-map_metadata", "3", "-map_chapters", "3",
-               *video, "-c:a", "copy", "-c:s", "mov_text",
-               "-metadata:s:a:0", f"language={language}", "-metadata:s:s:0", f"language={language}",
-               "-disposition:s:0", "default" if subtitles_shown else "0",
+               "-f", "aac", "-i", str(parts / "voice.aac"), "-i", str(parts / "chapters.txt"),
+               *subtitles[0],
+               "-map", "0:v:0", "-map", "1:a:0", *subtitles[1],
+               "-map_metadata", "2", "-map_chapters", "2",
+               *video, "-c:a", "copy", "-metadata:s:a:0", f"language={language}", *subtitles[2],
                "-movflags", "+faststart", "-f", "mp4", str(out)]
     _run(command, f"ffmpeg (muxing into {folder})", folder)
 
@@ -205,11 +210,30 @@ def _boxes(data: bytes, start: int, end: int):
         at += size
 
 
-def set_track_enabled(path: Path, handler: bytes, enabled: bool) -> int:
-    """Set the "track enabled" flag (tkhd) of every track of `path` whose handler is
-    `handler` (b"sbtl": subtitles), in place. A player shows an enabled subtitle track by
-    default; ffmpeg's muxer enables the first one of each kind whatever the disposition asks.
-    Returns how many tracks were changed."""
+CHAPTER_HANDLER = b"text"   # the handler of the QuickTime chapter track ffmpeg writes
+
+
+def _tracks(moov: bytearray):
+    """(handler type, tkhd payload offset, mdhd payload offset) of each trak of a moov box."""
+    for kind, start, end in _boxes(moov, 8, len(moov)):
+        if kind != b"trak":
+            continue
+        tkhd = hdlr = mdhd = None
+        for inner, payload, inner_end in _boxes(moov, start, end):
+            if inner == b"tkhd":
+                tkhd = payload
+            if inner == b"mdia":
+                for part, part_payload, _ in _boxes(moov, payload, inner_end):
+                    if part == b"hdlr":
+                        hdlr = bytes(moov[part_payload + 8:part_payload + 12])
+                    if part == b"mdhd":
+                        mdhd = part_payload
+        yield hdlr, tkhd, mdhd
+
+
+def _edit_moov(path: Path, edit) -> int:
+    """Call edit(moov, handler, tkhd, mdhd) -> bool for every track of `path`'s moov box and
+    write the box back in place (its size never changes). Returns how many tracks changed."""
     with open(path, "r+b") as file:
         offset, size = 0, path.stat().st_size
         while offset + 8 <= size:  # the top-level boxes, to the moov box
@@ -226,25 +250,26 @@ def set_track_enabled(path: Path, handler: bytes, enabled: bool) -> int:
             raise AssemblyError(f"{path.name}: no moov box")
         file.seek(offset)
         moov = bytearray(file.read(length))
-        changed = 0
-        for kind, start, end in _boxes(moov, 8, len(moov)):
-            if kind != b"trak":
-                continue
-            tkhd, hdlr = None, None
-            for inner, payload, inner_end in _boxes(moov, start, end):
-                if inner == b"tkhd":
-                    tkhd = payload
-                if inner == b"mdia":
-                    for part, part_payload, _ in _boxes(moov, payload, inner_end):
-                        if part == b"hdlr":
-                            hdlr = bytes(moov[part_payload + 8:part_payload + 12])
-            if tkhd is not None and hdlr == handler:
-                flags = moov[tkhd + 3]
-                moov[tkhd + 3] = flags | 1 if enabled else flags & ~1
-                changed += 1
+        changed = sum(bool(edit(moov, *track)) for track in list(_tracks(moov)))
         file.seek(offset)
         file.write(moov)
     return changed
+
+
+def set_track_language(path: Path, handler: bytes, code: str) -> int:
+    """Tag every track of `path` whose handler is `handler` with ISO 639-2/T `code` ("zho",
+    "eng"), in place (the mdhd box's packed language). Returns how many tracks were changed."""
+    if len(code) != 3 or not code.isascii() or not code.islower():
+        raise ValueError(f"language {code!r}: expected a three-letter ISO 639-2 code")
+    packed = struct.pack(">H", sum((ord(c) - 0x60) << shift for c, shift in zip(code, (10, 5, 0))))
+
+    def edit(moov, kind, tkhd, mdhd):
+        if kind != handler or mdhd is None:
+            return False
+        at = mdhd + (28 if moov[mdhd] == 1 else 20)   # after version, flags, times, timescale, duration
+        moov[at:at + 2] = packed
+        return True
+    return _edit_moov(path, edit)
 
 
 def _escape(text: str) -> str:

@@ -1,12 +1,14 @@
-"""The four products: the video, one scene (video + stills), the slide deck, the stills.
+"""The products: the video, one scene (video + stills), the slide deck, the handout, the stills.
 
 Each one: the narration voiced and timed for the settings (script.voice.narrate), the scenes
-rendered (pipeline/render.py, cached), then put together.
+rendered (pipeline/render.py, cached), then put together. The deck and the handout are made
+of the video's own beat segments (pipeline/deck.py): after `make video`, nothing is drawn.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import warnings
@@ -22,6 +24,7 @@ from script.languages import language
 
 from . import revealjs
 from .assemble import assemble, outputs as assembled_outputs
+from .deck import Deck, build_deck, missing_segments, write_clips
 from .publish import Cover
 from .options import SCENE_IDS, Settings, check_media_dir, media_dir
 from .render import render_scenes, render_stills
@@ -80,6 +83,7 @@ def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | No
     context, voice = narrated(settings, console)
     rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console,
                              meanwhile=_voice_track_ahead(voice, scene_ids, settings.quality.fps))
+    _say_beats_drawn(rendered, context.timeline, console)
     out = out or media_dir() / f"{settings.name}.mp4"
     out.parent.mkdir(parents=True, exist_ok=True)
     cover = Cover(language(settings.lang).title,
@@ -88,10 +92,8 @@ def _video(settings: Settings, scene_ids, jobs, console: Console, out: Path | No
     stamp = _assembly_stamp(rendered, voice, scene_ids, title(settings), cover, settings.subs)
     stamp_file = media_dir() / "cache" / "final" / f"{out.name}.stamp"
     with publishing(out):  # a run that waited here finds the other's file up to date
-        if _up_to_date(out, stamp_file, stamp):
-            console.print(f"{out.name} is up to date")
+        if _fresh(assembled_outputs(out), stamp_file, stamp, console):
             return out, rendered
-        stamp_file.unlink(missing_ok=True)
         assemble(out, [r.folder / "scene.mp4" for r in rendered], list(scene_ids), voice.timeline,
                  voice.audio, title(settings), cover, subtitles_shown=not settings.captions_in_picture)
         atomic_write(stamp_file, stamp)
@@ -124,26 +126,118 @@ def _assembly_stamp(rendered, voice, scene_ids, video_title: str, cover, subs: s
     return digest.hexdigest()
 
 
-def _up_to_date(out: Path, stamp_file: Path, stamp: str) -> bool:
-    outputs = assembled_outputs(out)
-    return (stamp_file.is_file() and stamp_file.read_text() == stamp
-            and all(p.is_file() for p in outputs)
-            and all(p.stat().st_mtime <= stamp_file.stat().st_mtime for p in outputs))
-
-
-def make_slides(settings: Settings, scene_ids, jobs=None, console=None) -> list[Path]:
-    """A deck, one slide step per narration line: media/slides/<name>.html (+ _assets/) and .pptx."""
-    from manim_slides.config import PresentationConfig
+def make_slides(settings: Settings, scene_ids, jobs=None, console=None, audio: bool = True) -> list[Path]:
+    """The deck, one slide per narration line, from the video's beat segments:
+    media/slides/<name>.html (+ <name>_assets/: the clips and reveal.js) and <name>.pptx.
+    `audio`: each clip speaks its line (else the deck is silent)."""
+    from .deck_html import page          # (here: python-pptx and lxml take a moment to import,
+    from .deck_pptx import write_pptx    # and only a deck needs them)
 
     console = console or Console(stderr=True)
-    context, _ = narrated(settings, console)
-    rendered = render_scenes("slides", settings, scene_ids, context, jobs, console=console)
-    configs = [PresentationConfig.from_file(next((r.folder / "slides").glob("*.json"))) for r in rendered]
-    stem = settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
+    the_deck = _deck(settings, scene_ids, jobs, console)
     folder = media_dir() / "slides"
-    folder.mkdir(parents=True, exist_ok=True)
-    with publishing(folder / stem):  # the converters write <stem>_assets/ in place
-        return [_convert(configs, folder / f"{stem}{suffix}") for suffix in (".html", ".pptx")]
+    stem = _stem(settings, scene_ids)
+    html, pptx, assets = folder / f"{stem}.html", folder / f"{stem}.pptx", folder / f"{stem}_assets"
+    stamp = the_deck.digest(_code("deck.py", "deck_html.py", "deck_pptx.py", "revealjs.py"),
+                            "voiced" if audio else "silent")
+    with publishing(folder / stem):   # a run that waited here finds the other's deck up to date
+        if _fresh([html, pptx, assets], _stamp_file(f"{stem}.slides"), stamp, console):
+            return [html, pptx]
+        work = fresh_folder(folder, f".{stem}.work-")
+        try:
+            revealjs.install(work)   # first: no deck that would load a missing reveal.js
+            clips = write_clips(the_deck, work / "clips", audio)
+            with atomic_path(pptx) as tmp:
+                write_pptx(the_deck, clips, tmp)
+            _swap_in(work, assets)
+            atomic_write(html, page(the_deck, clips, assets.name, audio))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        atomic_write(_stamp_file(f"{stem}.slides"), stamp)
+    return [html, pptx]
+
+
+def make_handout(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
+    """A printable A4 PDF of every beat's end picture with its caption, chapter by chapter,
+    from the video's beat segments: media/handouts/<name>.pdf."""
+    from .handout import write_handout
+
+    console = console or Console(stderr=True)
+    the_deck = _deck(settings, scene_ids, jobs, console)
+    stem = _stem(settings, scene_ids)
+    out = media_dir() / "handouts" / f"{stem}.pdf"
+    stamp = the_deck.digest(_code("deck.py", "handout.py", "pdf_fonts.py"))
+    with publishing(out):
+        if _fresh([out], _stamp_file(f"{stem}.handout"), stamp, console):
+            return out
+        with atomic_path(out) as tmp:
+            write_handout(the_deck, tmp)
+        atomic_write(_stamp_file(f"{stem}.handout"), stamp)
+    return out
+
+
+def _deck(settings: Settings, scene_ids, jobs, console: Console) -> Deck:
+    """The deck of the video's beats: the scenes rendered as for `make video` (so after it,
+    from the cache: no beat is drawn), their beat segments and stills, the lines' voices."""
+    context, voice = narrated(settings, console)
+    rendered = render_scenes("video", settings, scene_ids, context, jobs, console=console)
+    gone = missing_segments(rendered)   # segments removed by hand: render those scenes again
+    if gone:
+        for entry in rendered:
+            if entry.scene_id in gone:
+                shutil.rmtree(entry.folder, ignore_errors=True)
+        again = {r.scene_id: r for r in render_scenes("video", settings, gone, context, jobs, console=console)}
+        rendered = [again.get(r.scene_id, r) for r in rendered]
+    _say_beats_drawn(rendered, context.timeline, console)
+    subtitle = f"{context.run.input_letters} → {context.run.output_letters}"
+    return build_deck(context, voice, rendered, language(settings.lang).title, subtitle)
+
+
+def beats_drawn(rendered) -> int:
+    """Beats this run drew: those its fresh scene entries record as drawn (cached entries: 0)."""
+    return sum(json.loads((r.folder / "manifest.json").read_text()).get("beats_drawn", 0)
+               for r in rendered if r.fresh)
+
+
+def _say_beats_drawn(rendered, timeline, console: Console) -> None:
+    """How many beats this run drew, of all the scenes' beats (the rest came from the cache)."""
+    total = sum(len(timeline.lines(r.scene_id)) for r in rendered)
+    console.print(f"beats drawn: {beats_drawn(rendered)} of {total} (the others from media/cache/segments)")
+
+
+def _stem(settings: Settings, scene_ids) -> str:
+    """<name> for every scene, else <name>-<scene>+<scene>."""
+    return settings.name if tuple(scene_ids) == SCENE_IDS else f"{settings.name}-{'+'.join(scene_ids)}"
+
+
+def _code(*modules: str) -> str:
+    """The source of our `modules` (pipeline/), for an output's stamp."""
+    return hashlib.sha256(b"".join((Path(__file__).parent / m).read_bytes() for m in modules)).hexdigest()
+
+
+def _stamp_file(name: str) -> Path:
+    return media_dir() / "cache" / "final" / f"{name}.stamp"
+
+
+def _fresh(outputs: list[Path], stamp_file: Path, stamp: str, console: Console) -> bool:
+    """Whether `outputs` are what `stamp` describes (and so need not be written again); if
+    not, the old stamp is removed first, so a run stopped halfway is never taken as done."""
+    if (stamp_file.is_file() and stamp_file.read_text() == stamp and all(p.exists() for p in outputs)
+            and all(p.stat().st_mtime <= stamp_file.stat().st_mtime for p in outputs)):
+        console.print(f"{outputs[0].name} is up to date")
+        return True
+    stamp_file.unlink(missing_ok=True)
+    return False
+
+
+def _swap_in(folder: Path, dest: Path) -> None:
+    """`folder` becomes `dest` (the old `dest` removed), by renames (callers hold the lock)."""
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+    folder.chmod(0o755)   # (a fresh_folder is the owner's alone)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(folder, dest)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
@@ -153,22 +247,6 @@ def make_stills(settings: Settings, scene_ids, jobs=None, console=None) -> Path:
     out = media_dir() / "stills" / f"{settings.input_text}-{settings.lang}{settings.weights_tag}"
     render_stills(settings, scene_ids, context, out, jobs, console, publishing(out))
     return out
-
-
-def _convert(configs, dest: Path) -> Path:
-    """manim-slides' converters, written under a temporary name and renamed when complete."""
-    from manim_slides.convert import PowerPoint, RevealJS
-
-    if dest.suffix == ".html":  # the videos and reveal.js go to <name>_assets/ beside the page
-        assets = f"{dest.stem}_assets"
-        revealjs.install(dest.parent / assets)  # first: no deck that would load a missing reveal.js
-        converter = RevealJS(presentation_configs=configs, assets_dir=assets,
-                             cdn_url=revealjs.base_url(assets))
-    else:
-        converter = PowerPoint(presentation_configs=configs)
-    with atomic_path(dest) as tmp, open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
-        converter.convert_to(tmp)  # (redirected: its tqdm bars)
-    return dest
 
 
 def _replace_folder(source: Path, dest: Path) -> None:

@@ -31,7 +31,7 @@ CODE_FOLDERS = ("engine", "script", "scenes")
 # line's duration and word times), which its key holds. A voice fix re-renders nothing.
 NOT_RENDER_CODE = ("script/voice",)
 # Our own files that shape a scene's video (how it is rendered), not assembly or the CLI.
-RENDER_CODE = ("pipeline/worker.py", "pipeline/speedups.py", "pipeline/options.py")
+RENDER_CODE = ("pipeline/worker.py", "pipeline/options.py", "pipeline/manim_ext")
 # How a scene's video is joined from its beat segments (not part of the segments' own keys).
 JOIN_VERSION = 2   # 2: frames re-stamped at N / fps
 FORMAT_VERSION = 1  # bump when the layout of an entry changes
@@ -51,7 +51,9 @@ def _code_digests() -> tuple[tuple[Path, str, str], ...]:
     NOT_RENDER_CODE, and RENDER_CODE), listed and hashed once a run: every scene's key asks."""
     files = [p for folder in CODE_FOLDERS for p in sorted((PROJECT_ROOT / folder).rglob("*.py"))
              if not any(p.is_relative_to(PROJECT_ROOT / other) for other in NOT_RENDER_CODE)]
-    files += [PROJECT_ROOT / p for p in RENDER_CODE]
+    for name in RENDER_CODE:
+        path = PROJECT_ROOT / name
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return tuple((p.resolve(), str(p.relative_to(PROJECT_ROOT)), known_digest(p)) for p in files if p.is_file())
 
 
@@ -90,7 +92,7 @@ def _manim_version() -> str:
 
 
 def scene_key(kind: str, scene_id: str, settings: Settings, timeline) -> str:
-    """The cache key of one scene render (`kind`: video or slides)."""
+    """The cache key of one scene render (`kind`: video)."""
     lines = [_line_fields(line) for line in timeline.lines(scene_id)]
     return _digest({**scene_fields(kind, scene_id, settings, timeline), "lines": lines, "joined": JOIN_VERSION})
 
@@ -112,7 +114,7 @@ def _digest(fields: dict) -> str:
 
 
 def captions_in_picture(kind: str, settings: Settings) -> bool:
-    """SUBS=track takes the captions out of the video's picture; a deck always has them."""
+    """SUBS=track takes the captions out of the video's picture (and so of the deck's)."""
     return kind != "video" or settings.captions_in_picture
 
 

@@ -1,4 +1,4 @@
-"""Pipeline commands of the nanogpt-video CLI: render, scene, slides, stills, doctor."""
+"""Pipeline commands of the nanogpt-video CLI: render, scene, slides, handout, stills, doctor."""
 from __future__ import annotations
 
 import functools
@@ -15,6 +15,8 @@ from common.cli import input_option
 from . import build, options
 from .assemble import AssemblyError, outputs as assembled_outputs, recorded_probe
 from .render import SceneFailed
+from .deck import DeckError
+from .pdf_fonts import FontMissing
 from .revealjs import RevealMissing
 
 
@@ -42,8 +44,8 @@ def settings_options(with_quality: bool = True, with_subs: bool = False):
                                         "4k = 2160p60.")(wrapper)
         if with_subs:
             wrapper = click.option("--subs", default="picture", show_default=True,
-                                   help="picture: captions drawn in the picture (the subtitle "
-                                        "track is there, off by default); track: a clean "
+                                   help="picture: captions drawn in the picture (no subtitle "
+                                        "track; the .srt/.vtt beside it); track: a clean "
                                         "picture, the subtitle track on by default.")(wrapper)
         return wrapper
     return decorate
@@ -56,7 +58,7 @@ def _friendly(command):
         started = time.perf_counter()
         try:
             command(**kwargs)
-        except (SceneFailed, AssemblyError, RevealMissing) as err:
+        except (SceneFailed, AssemblyError, RevealMissing, DeckError, FontMissing) as err:
             raise click.ClickException(str(err)) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted: finished scenes are kept in media/cache; run the same "
@@ -94,12 +96,31 @@ def scene(scene_id, settings, jobs):
         _report_outputs(assembled_outputs(out) + [stills])
 
 
+DECK_AUDIO = ("on", "off")   # a deck whose slides speak their lines, or a silent one
+
+
 @click.command()
 @click.argument("scene_list", nargs=-1, metavar="[SCENE]...")
-@settings_options()
-def slides(scene_list, settings, jobs):
-    """A slide deck (HTML and PPTX), one step per narration line, of every scene or the SCENEs."""
-    _report_outputs(build.make_slides(settings, options.scene_ids(scene_list), jobs))
+@settings_options(with_subs=True)
+@click.option("--audio", default="on", show_default=True,
+              help="on: each slide's clip speaks its line; off: a silent deck.")
+def slides(scene_list, settings, jobs, audio):
+    """A slide deck (HTML and PPTX), one slide per narration line with its voice and its
+    caption as speaker notes, of every scene or the SCENEs: media/slides/<name>.html and
+    .pptx. Made of the video's beats: after `render` with the same settings, nothing is drawn."""
+    audio = options.choose("--audio value", audio, DECK_AUDIO) == "on"
+    scene_ids = options.scene_ids(scene_list)
+    _report_outputs(build.make_slides(settings, scene_ids, jobs, audio=audio))
+
+
+@click.command()
+@click.argument("scene_list", nargs=-1, metavar="[SCENE]...")
+@settings_options(with_subs=True)
+def handout(scene_list, settings, jobs):
+    """A printable A4 PDF of every beat's end picture with its caption, chapter by chapter,
+    of every scene or the SCENEs: media/handouts/<name>.pdf. Made of the video's beats: after
+    `render` with the same settings, nothing is drawn."""
+    _report_outputs([build.make_handout(settings, options.scene_ids(scene_list), jobs)])
 
 
 @click.command()
@@ -161,14 +182,19 @@ def _length(path: Path) -> str:
             from PIL import Image
             with Image.open(path) as image:
                 return f"{image.width}x{image.height}"
-        if path.suffix == ".html":
-            return f"{path.read_text(encoding='utf-8').count('<section')} slides"
+        if path.suffix == ".html":   # a chapter is a <section> of its lines' <section>s
+            html = path.read_text(encoding="utf-8")
+            return f"{html.count('<section') - html.count('<section data-chapter=')} slides"
         if path.suffix == ".pptx":
             from pptx import Presentation
             return f"{len(Presentation(str(path)).slides)} slides"
+        if path.suffix == ".pdf":
+            from pypdf import PdfReader
+            count = len(PdfReader(path).pages)
+            return f"{count} page{'s' if count != 1 else ''}"
     except Exception:  # a length is a courtesy: never fail a finished render over it
         return ""
     return ""
 
 
-COMMANDS = [render, scene, slides, stills, doctor]
+COMMANDS = [render, scene, slides, handout, stills, doctor]

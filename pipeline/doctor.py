@@ -112,7 +112,7 @@ def check_python() -> list[Check]:
     except metadata.PackageNotFoundError:
         return checks + [Check("project installed", False, "nanogpt-explained is not installed",
                                "make setup")]
-    from packaging.requirements import Requirement  # there with pip, pytest and manim-slides
+    from packaging.requirements import Requirement  # there with pytest (make setup installs it)
 
     for text in requirements:
         requirement = Requirement(text)
@@ -138,13 +138,13 @@ def check_manim() -> Check:
 
 
 def check_speedups() -> Check:
-    """pipeline/speedups.py patches one Manim version; on another, renders are slower."""
-    from . import speedups
+    """pipeline/manim_ext/ speed-ups written for another Manim's code are off: renders are slower."""
+    from . import manim_ext
 
-    reason = speedups.applicable()
-    return Check("render speed-ups", reason is None,
-                 reason or f"on (written for Manim {speedups.MANIM_VERSION})",
-                 f"{sys.executable} -m pip install 'manim=={speedups.MANIM_VERSION}'  (or: make setup)")
+    changed = manim_ext.cannot_apply()
+    return Check("render speed-ups", not changed, manim_ext.status(),
+                 "make setup (the Manim pinned in pyproject.toml), or re-derive what "
+                 "`.venv/bin/python -m pytest tests/test_speedups.py -k upstream` names")
 
 
 def check_revealjs() -> Check:

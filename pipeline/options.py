@@ -34,9 +34,10 @@ QUALITIES = {q.name: q for q in (
 )}
 STILLS_QUALITY = QUALITIES["high"]
 
-# Where the video's captions go. picture: drawn in the picture (the MP4's subtitle track is
-# there too, not enabled by default). track: a clean picture, the subtitle track enabled by
-# default, for platforms and players that show their own subtitles.
+# Where the video's captions go, one delivery per file. picture: drawn in the picture (the MP4
+# has no subtitle track: a player would show them twice; the .srt/.vtt are beside it). track: a
+# clean picture, the subtitle track enabled by default, for platforms and players that show
+# their own subtitles.
 SUBS = ("picture", "track")  # beat-end stills are for looking at: always 1080p
 
 

@@ -2,14 +2,18 @@
 thumbnail.
 
     <name>.chapters.txt   0:00 简介 / 1:05 词元嵌入 ... one line per chapter, as platforms read
-                          chapters from a description: the first at 0:00, each at least 10 s
-                          (a shorter section is joined to the chapter before it)
-    <name>.jpg            1280x720, a key frame of the video with the title in its language
+                          chapters from a description: the first at 0:00, each at the first
+                          whole second of its first line (never before: a click must not land
+                          in the last words of the chapter before), each at least 10 s (a
+                          shorter section is joined to the chapter before it)
+    <name>.jpg            1280x720: the title in the video's language and the run (CBABBC → ABBBCC)
+                          in type that still reads at 320 px wide, over a key frame of the video
 
 Both come from the same real timeline as the MP4's own chapters (pipeline/assemble.py).
 """
 from __future__ import annotations
 
+import math
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -20,9 +24,12 @@ from script.timeline import Timeline
 
 MIN_CHAPTER = 10.0                  # seconds: platforms ignore the list with a shorter chapter
 THUMBNAIL_SIZE = (1280, 720)
-# The end of this beat is the video's most telling picture: every query's attention weights,
-# the softmax row and the weighted values, all on screen with the real numbers.
-THUMBNAIL_LINE = "attention.every-query"
+# A thumbnail is mostly seen 320 px wide (a quarter): the words are set to read there, the
+# title's letters ~30 px tall and the run's ~26 px at that size.
+TITLE_PX, RUN_PX, MARGIN_PX = 128, 104, 24
+# The end of this beat is the video's most telling picture that no highlight box cuts into:
+# every head's causal attention pattern over the tokens of the input, in real weights.
+THUMBNAIL_LINE = "attention.other-heads"
 
 
 @dataclass(frozen=True)
@@ -34,25 +41,27 @@ class Cover:
 
 
 def chapters(timeline: Timeline) -> list[tuple[float, str]]:
-    """(start in seconds, title) per chapter: a section each, a section shorter than
-    MIN_CHAPTER joined to the one before it (the first: to the one after it)."""
-    spans = [[timeline.section_start(s), timeline.section_duration(s), timeline.titles.get(s, s)]
-             for s in timeline.sections]
+    """(start in whole seconds, title) per chapter as a description lists it: a section each,
+    from the first whole second of its first line (rounded up: never before the line), a
+    chapter shorter than MIN_CHAPTER by those times joined to the one before it (the first:
+    to the one after it)."""
+    starts = [0.0 if i == 0 else float(math.ceil(round(timeline.section_start(s), 3)))
+              for i, s in enumerate(timeline.sections)]
+    ends = starts[1:] + [timeline.duration]
     merged: list[list] = []
-    for start, duration, title in spans:
-        if merged and merged[-1][1] < MIN_CHAPTER:   # the chapter so far is too short: extend it
-            merged[-1][1] += duration
+    for start, end, section in zip(starts, ends, timeline.sections):
+        if merged and merged[-1][1] - merged[-1][0] < MIN_CHAPTER:   # the chapter so far is too short
+            merged[-1][1] = end
         else:
-            merged.append([start, duration, title])
-    if len(merged) > 1 and merged[-1][1] < MIN_CHAPTER:
-        merged[-2][1] += merged.pop()[1]
-    if merged:
-        merged[0][0] = 0.0
+            merged.append([start, end, timeline.titles.get(section, section)])
+    if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_CHAPTER:
+        merged[-2][1] = merged.pop()[1]
     return [(start, title) for start, _, title in merged]
 
 
 def clock(seconds: float) -> str:
-    """0:00, 12:05, 1:02:03: how descriptions write times (whole seconds, rounded down)."""
+    """0:00, 12:05, 1:02:03: how descriptions write times (whole seconds; chapters() has
+    rounded a chapter's start up already)."""
     total = int(seconds)
     hours, minutes, secs = total // 3600, total // 60 % 60, total % 60
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -77,9 +86,10 @@ def key_frame_time(timeline: Timeline) -> float:
 
 
 def write_thumbnail(video: Path, at: float, cover: Cover, out: Path) -> Path:
-    """A 1280x720 JPEG: the cover's title and second line across the top, below them the
-    frame of `video` at `at` seconds without its caption band (nothing but captions is drawn
-    there, scenes/style.py), on the video's background colour."""
+    """A 1280x720 JPEG: the cover's title and second line across the top in large type (both
+    read at 320 px wide), below them the frame of `video` at `at` seconds without its caption
+    band (nothing but captions is drawn there, scenes/style.py), on the video's background
+    colour."""
     from PIL import Image, ImageDraw
 
     from scenes import style
@@ -95,13 +105,13 @@ def write_thumbnail(video: Path, at: float, cover: Cover, out: Path) -> Path:
     picture = picture.crop((0, 0, picture.width, round(picture.height * picture_share)))
     image = Image.new("RGB", THUMBNAIL_SIZE, style.BACKGROUND.to_hex()[:7])
     draw = ImageDraw.Draw(image)
-    title_font = _fit(draw, cover.title, _font(cover.font, 96, bold=True), cover.font, width - 100, True)
-    draw.text((width / 2, 28), cover.title, font=title_font, fill=(255, 255, 255), anchor="mt")
-    subtitle_top = 28 + title_font.size + 22
-    subtitle_font = _font(cover.font, 50)
+    title_font = _fit(draw, cover.title, _font(cover.font, TITLE_PX, bold=True), cover.font, width - 2 * MARGIN_PX, True)
+    draw.text((width / 2, MARGIN_PX), cover.title, font=title_font, fill=(255, 255, 255), anchor="mt")
+    subtitle_top = MARGIN_PX + title_font.size + MARGIN_PX
+    subtitle_font = _fit(draw, cover.subtitle, _font(cover.font, RUN_PX, bold=True), cover.font, width - 2 * MARGIN_PX, True)
     draw.text((width / 2, subtitle_top), cover.subtitle, font=subtitle_font, fill=(255, 214, 102), anchor="mt")
-    top = subtitle_top + subtitle_font.size + 24
-    scale = min((height - top - 12) / picture.height, (width - 40) / picture.width)
+    top = subtitle_top + subtitle_font.size + MARGIN_PX
+    scale = min((height - top - MARGIN_PX / 2) / picture.height, (width - 2 * MARGIN_PX) / picture.width)
     picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.LANCZOS)
     image.paste(picture, ((width - picture.width) // 2, top))
     with atomic_path(out) as tmp:

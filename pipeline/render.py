@@ -29,7 +29,7 @@ from common.files import atomic_write, fresh_folder
 from scenes.context import SceneContext
 from scenes.registry import SCENES
 
-from . import cache, segments, speedups, worker
+from . import cache, segments, worker
 from .options import STILLS_QUALITY, Quality, Settings, media_dir
 
 
@@ -55,9 +55,10 @@ def default_jobs() -> int:
 def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContext, jobs: int | None = None,
                   quality: Quality | None = None, console: Console | None = None,
                   meanwhile=None) -> list[Rendered]:
-    """Every scene of `scene_ids` rendered as `kind` (video, slides): from the cache where it
-    is there, else in worker processes. Returns them in the order given. `meanwhile()`, if
-    given, runs in a thread while worker processes render (not at all if none has to)."""
+    """Every scene of `scene_ids` rendered as `kind` (video: the one kind; the deck and the
+    handout are made of it too): from the cache where it is there, else in worker processes.
+    Returns them in the order given. `meanwhile()`, if given, runs in a thread while worker
+    processes render (not at all if none has to)."""
     quality, timeline = quality or settings.quality, context.timeline
     context = dataclasses.replace(context, captions_in_picture=cache.captions_in_picture(kind, settings))
     keys = {s: cache.scene_key(kind, s, settings, timeline) for s in scene_ids}
@@ -65,18 +66,7 @@ def render_scenes(kind: str, settings: Settings, scene_ids, context: SceneContex
             for s in scene_ids if (entry := cache.entry(kind, keys[s]))}
     todo = [s for s in scene_ids if s not in done]
     _check_modules(todo)
-    if kind == "video":
-        _render_videos(todo, settings, context, keys, done, jobs, quality, console, meanwhile)
-    else:
-        jobs_list = [_job(i, kind, s, quality, cache.work_dir(kind, keys[s]), context) for i, s in enumerate(todo)]
-        frames = {job.index: round(timeline.section_duration(job.scene_id) * quality.fps) for job in jobs_list}
-
-        def seal(job, made):
-            made["slot"] = cache.slot(job.scene_id, settings)
-            folder = cache.commit(kind, keys[job.scene_id], Path(job.work), made)
-            done[job.scene_id] = Rendered(job.scene_id, folder, True, made["seconds"])
-
-        _run_pool(jobs_list, frames, seal, jobs, console, len(done), kind, meanwhile)
+    _render_videos(todo, settings, context, keys, done, jobs, quality, console, meanwhile)
     return [done[s] for s in scene_ids]
 
 
@@ -239,8 +229,6 @@ def _run_pool(jobs_list, frames, on_done, jobs, console, cached: int, kind: str,
     if beside is not None:
         beside.start()
     workers = max(1, min(jobs or default_jobs(), len(jobs_list)))
-    if (slower := speedups.applicable()) is not None:
-        console.print(slower)   # e.g. another Manim version: same pictures, slower
     context = multiprocessing.get_context("spawn")  # a fresh Manim per process, no forked state
     _quiet_resource_tracker()
     reports = context.Queue()
@@ -267,7 +255,7 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
     frames_task = progress.add_task("frames", total=sum(frames.values()), unit="")
     order = sorted(jobs_list, key=lambda j: -frames[j.index])
     pending = {job.index: (job, pool.apply_async(worker.run, (job,))) for job in order}
-    written, running = {}, {}
+    written, running, said = {}, {}, set()
     while pending:
         _drain(reports, written)
         for index, count in written.items():
@@ -285,6 +273,9 @@ def _drive(pool, reports, jobs_list, frames, on_done, progress, total_scenes, ca
             try:
                 made = result.get()
                 on_done(job, made)
+                if (slower := made.get("speedups_off")) and slower not in said:
+                    said.add(slower)   # e.g. another Manim version: same pictures, slower
+                    progress.console.print(slower, markup=False, highlight=False, soft_wrap=True)
                 drawn = made["frames"]
                 reused = "" if drawn >= frames[job.index] else f" (of {frames[job.index]}: the rest from the cache)"
                 progress.console.print(f"{job.label}: {drawn} frames in {made['seconds']:.0f} s{reused}")

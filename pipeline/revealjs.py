@@ -1,10 +1,9 @@
 """reveal.js for the HTML deck, carried with it so the deck opens without a network.
 
-manim-slides' deck loads reveal.js from a CDN when it is opened (and its own --offline option
-downloads the files from that CDN when converting, which fails wherever only package
-registries are reachable). Instead the pinned reveal.js release is taken once from the npm
-registry, checked against the registry's sha512 integrity, and kept in a user cache; each deck
-gets a copy of its dist/ folder and LICENSE in <deck>_assets/revealjs/ and loads it from there.
+The pinned reveal.js release is taken once from the npm registry, checked against the
+registry's sha512 integrity, and kept in a user cache; each deck gets a copy of its dist/
+folder (reveal.js, its themes and plugins: the speaker view is plugin/notes.js) and LICENSE in
+<deck>_assets/revealjs/ and loads them from there (pipeline/deck_html.py), never from a CDN.
 
     python -m pipeline.revealjs      # fetch into the cache now (tools/setup.sh does this)
 """
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from common.files import atomic_write
 
-VERSION = "6.0.1"  # the version manim-slides 5.7's template is written for
+VERSION = "6.0.1"  # the version pipeline/deck_html.py's page is written for
 TARBALL = f"https://registry.npmjs.org/reveal.js/-/reveal.js-{VERSION}.tgz"
 # The npm registry's "dist.integrity" of reveal.js@6.0.1 (npm view reveal.js@6.0.1 dist.integrity)
 INTEGRITY = "sha512-9eacArNIgqO2HGWOK+93gJNn+gvdGDVbSq+i2u3Ja9kjiHps0XNLpgYTZTYjKRH91uXy3clGimeGiw4umHG/tg=="

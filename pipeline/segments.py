@@ -39,7 +39,6 @@ import numpy as np
 
 from common.files import atomic_path, atomic_write
 
-from . import speedups
 from .options import media_dir
 
 KEEP_UNUSED_SECONDS = 3600   # a segment no scene entry uses is removed after this long
@@ -157,7 +156,6 @@ class BeatRecorder:
     frames: int = 0        # frames this job drew
     _key: str | None = None
     _picture: str | None = None   # the picture the beat just drawn ended on
-    _files_before: int = 0
     _frames_before: int = 0
 
     def begin(self, scene, index: int, line) -> bool:
@@ -182,29 +180,23 @@ class BeatRecorder:
             if not draw:
                 self.made.append((index, self._key, False))
         self._picture = None
-        scene.renderer._original_skipping_status = not draw
-        self._files_before = len(scene.renderer.file_writer.partial_movie_files)
+        scene.renderer.skip(not draw)
         self._frames_before = scene.frames
         return draw
 
     def drawn(self, scene) -> int:
         """Frames drawn so far by this job (skipped and reused beats do not count)."""
-        if scene.renderer._original_skipping_status:
+        if scene.renderer.skipping:
             return self.frames
         return self.frames + scene.frames - self._frames_before
 
     def end(self, scene, index: int, still: Path | None) -> None:
         """After beat `index`: a drawn beat's partial movie files become its segment, stored
         with its end `still` and the picture it ends on."""
-        writer = scene.renderer.file_writer
-        if scene.renderer._original_skipping_status:
+        if scene.renderer.skipping:
             return
-        speedups.flush(writer)   # every partial file of the beat complete
-        files = writer.partial_movie_files
-        parts = [Path(p) for p in files[self._files_before:] if p is not None]
+        parts = scene.renderer.take_partial_files()   # this beat's: each beat before it was taken or skipped
         join_videos(parts, segment_path(self._key), scene.fps)
-        for i in range(self._files_before, len(files)):
-            files[i] = None   # Manim's own joining at the end of the scene has nothing left to do
         for part in parts:
             part.unlink(missing_ok=True)
         if still is not None:

@@ -1,17 +1,17 @@
 """What runs inside a render process: one scene, rendered by Manim into a work folder.
 
-Three kinds of job: `video` (a range of the scene's beats as cached segments, see
-pipeline/segments.py, plus a PNG still of each of those beats' end),
-`slides` (the scene as a manim-slides presentation, one slide per narration line) and
-`stills` (beat-end stills only, animations skipped: only the needed frames are drawn).
+Two kinds of job: `video` (a range of the scene's beats as cached segments, see
+pipeline/segments.py, plus a PNG still of each of those beats' end) and `stills` (beat-end
+stills only, animations skipped: only the needed frames are drawn). The slide deck and the
+handout are made of the video's segments (pipeline/deck.py): they have no render of their own.
 Manim's own cache is off: it hashes every play, which costs more than it saves here
 (pipeline/segments.py caches beats, pipeline/cache.py whole scenes).
-The render processes also get pipeline/speedups.py (faster encoding and image compositing).
+Scenes render with pipeline/manim_ext/ (NanoScene hands Manim its NanoRenderer); the render
+processes also get its process-wide patches.
 """
 from __future__ import annotations
 
 import dataclasses
-import os
 import resource
 import shutil
 import signal
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import segments, speedups
+from . import manim_ext, segments
 
 PROGRESS_EVERY = 0.25  # seconds between frame-count reports
 # glibc malloc: blocks from this size on (an 8 MB RGBA frame at 1080p) are mapped on their
@@ -33,12 +33,13 @@ MMAP_THRESHOLD = 4 * 1024 * 1024
 MALLOC_ARENAS = 2       # the drawing thread and the encoder thread
 
 _queue = None  # set by init(): where frame counts go (job id, frames so far)
+_speedups = {"line": ""}   # set by init(): manim_ext.status() when a speed-up is off, else ""
 
 
 @dataclass(frozen=True)
 class Job:
     index: int
-    kind: str            # video | slides | stills
+    kind: str            # video | stills
     scene_id: str
     context: object      # scenes.context.SceneContext: the Run and the Timeline the cache key hashed
     manim_quality: str
@@ -63,7 +64,8 @@ def init(queue) -> None:
     from script.voice import VoiceWarning
     warnings.simplefilter("ignore", VoiceWarning)  # the parent has shown them once already
     _hand_large_blocks_back()
-    speedups.install()
+    line = manim_ext.install()
+    _speedups["line"] = "" if manim_ext.all_on() else line
 
 
 def _hand_large_blocks_back() -> None:
@@ -89,11 +91,8 @@ def run(job: Job) -> dict:
     scene_class = registry.scene_class(job.scene_id)
     context = dataclasses.replace(job.context, stills_dir=work / "stills")
     started, cpu_started = time.perf_counter(), _cpu_seconds()
-    with _inside(work), _manim_config(job, work):
-        if job.kind == "slides":
-            scene = slide_class(scene_class)(context=context, output_folder=Path("slides"))
-        else:
-            scene = scene_class(context=context, skip_animations=job.kind == "stills")
+    with _manim_config(job, work):
+        scene = scene_class(context=context, skip_animations=job.kind == "stills")
         recorder = None
         if job.kind == "video":
             recorder = scene.beat_recorder = segments.BeatRecorder(job.segment_base, *job.beats)
@@ -105,8 +104,8 @@ def run(job: Job) -> dict:
             "cpu_seconds": _cpu_seconds() - cpu_started, "frames": frames}
     if recorder is not None:
         made["segments"] = recorder.made
-    if job.kind == "slides":
-        made["slides"] = f"slides/{scene}.json"
+    if _speedups["line"]:
+        made["speedups_off"] = _speedups["line"]   # the render prints it once
     shutil.rmtree(work / "manim", ignore_errors=True)  # Manim's partial movie files
     return made
 
@@ -117,24 +116,6 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def slide_class(scene_class):
-    """`scene_class` as a manim-slides Slide whose slides are its beats (narration lines)."""
-    from manim_slides import Slide
-
-    def play_beat(self, line, method):
-        scene_class.play_beat(self, line, method)
-        self.next_slide()
-
-    def _wait_frames(self, n):
-        # NanoScene holds with Scene.play(Wait), past Slide.play's animation counter.
-        scene_class._wait_frames(self, n)
-        self._current_animation += 1
-
-    return type(scene_class.__name__, (scene_class, Slide),
-                {"play_beat": play_beat, "_wait_frames": _wait_frames, "skip_reversing": True,
-                 "__module__": scene_class.__module__})
-
-
 @contextmanager
 def _manim_config(job: Job, work: Path):
     from manim import tempconfig
@@ -143,21 +124,10 @@ def _manim_config(job: Job, work: Path):
                "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING",
                "preview": False, "output_file": job.scene_id}
     if job.kind == "stills":
-        options.update(write_to_movie=False, save_last_frame=False)
+        options.update(format="none")   # no movie, no last-frame PNG (Manim 0.22: write_to_movie is gone)
     options.update(dict(job.manim_options))
     with tempconfig(options):
         yield
-
-
-@contextmanager
-def _inside(folder: Path):
-    """manim-slides writes paths relative to the working folder: work inside the job's."""
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
 
 
 # --- progress: frames written (the scene's own frame clock), reported to the parent --------

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from manim import RIGHT, UP, Animation, Scene, Text, VGroup, Wait, config
+from manim import RIGHT, UP, Animation, Scene, Wait, config
 
 from common.files import atomic_path
+from pipeline.manim_ext.renderer import NanoRenderer
 
 from . import style
 from .audit import Audit
 from .beats import Beats
+from .captions import CaptionArea, CaptionTrack
 from .context import SceneContext, context_from_env
 from .handoff import Handoff
 from .kit import ModelDiagram
-
-TITLE_SAFE_X, TITLE_SAFE_Y = style.TITLE_SAFE_X, style.TITLE_SAFE_Y   # the caption band's limits
+from .kit.values import use_font
 
 
 class BeatOverrun(RuntimeError):
@@ -43,60 +44,6 @@ def beat(line_id: str):
     return mark
 
 
-class CaptionTrack(Animation):
-    """Shows the right caption cue at each frame of a play that crosses a cue boundary."""
-
-    def __init__(self, captions: "CaptionArea", start: float, run_time: float, **kwargs):
-        self.captions, self.start = captions, start
-        super().__init__(captions, run_time=run_time, rate_func=lambda t: t, **kwargs)
-
-    def interpolate_mobject(self, alpha: float) -> None:
-        self.captions.show_at(self.start + alpha * self.run_time)
-
-
-class CaptionArea(VGroup):
-    """The caption band at the bottom: one Text per cue of the current line, one visible."""
-
-    def __init__(self, language, shown: bool = True):
-        super().__init__()
-        self.language, self.shown = language, shown   # shown False: never any cue (SUBS=track)
-        self.cues = []
-
-    def set_line(self, line, texts: bool = True) -> None:
-        """The cues of `line`; `texts` False: their timing only (nothing shown)."""
-        self.remove(*self.submobjects)
-        self.cues = list(line.cues) if self.shown else []
-        texts = [self._text(cue.text) for cue in self.cues] if texts else []
-        if texts:
-            self.add(*texts)
-        self.show_at(0.0)
-
-    def _text(self, text: str) -> Text:
-        t = Text(text, font=self.language.font, font_size=self.language.caption_size, color=style.INK,
-                 line_spacing=0.9)
-        # Inside title-safe (5% of the frame each side) and above the frame's bottom 5%.
-        max_w, max_h = 2 * TITLE_SAFE_X, style.CAPTION_TOP + TITLE_SAFE_Y - 0.1
-        if t.width > max_w:
-            t.scale_to_fit_width(max_w)
-        if t.height > max_h:
-            t.scale_to_fit_height(max_h)
-        return t.move_to([0, (style.CAPTION_TOP - TITLE_SAFE_Y) / 2, 0])
-
-    def active_index(self, t: float) -> int | None:
-        for i, cue in enumerate(self.cues):
-            if cue.offset <= t + 1e-9 < cue.offset + cue.duration:
-                return i
-        return None
-
-    def show_at(self, t: float) -> None:
-        active = self.active_index(t)
-        for i, text in enumerate(self.submobjects):
-            text.set_opacity(1.0 if i == active else 0.0)
-
-    def boundaries(self) -> list[float]:
-        return sorted({c.offset for c in self.cues} | {c.offset + c.duration for c in self.cues})
-
-
 class NanoScene(Handoff, Audit, Beats, Scene):
     """Base for every section scene. Subclasses set `scene_id`, build their layout in
     `prepare()` and define @beat methods, speaking the vocabulary of scenes/beats.py."""
@@ -107,9 +54,12 @@ class NanoScene(Handoff, Audit, Beats, Scene):
     # skip it or reuse its cached segment. None: every beat is drawn.
     beat_recorder = None
 
-    def __init__(self, context: SceneContext | None = None, **kwargs):
+    def __init__(self, context: SceneContext | None = None, skip_animations: bool = False, **kwargs):
         self.context = context   # None: the plain Manim CLI, read from the environment in setup()
-        super().__init__(**kwargs)
+        # Our renderer: the render speed-ups, and skip() for the beat cache (pipeline/manim_ext/)
+        if kwargs.get("renderer") is None:
+            kwargs["renderer"] = NanoRenderer(skip_animations=skip_animations)
+        super().__init__(skip_animations=skip_animations, **kwargs)
 
     # ---- setup -------------------------------------------------------------------------
 
@@ -124,8 +74,9 @@ class NanoScene(Handoff, Audit, Beats, Scene):
         self.words = self.context.words(self.scene_id)
         self.timeline = self.context.timeline
         self.camera.background_color = style.BACKGROUND
-        self.captions = CaptionArea(self.context.language, shown=self.context.captions_in_picture)
         self.fps = config.frame_rate
+        self.captions = CaptionArea(self.context.language, self.fps, shown=self.context.captions_in_picture)
+        use_font(self.context.language.font)   # labels and captions in the language's font
         self.frames = 0          # frames written so far (our clock; see module docstring)
         self.line = None
         self.beat_start = 0      # frame at which the current beat began
@@ -219,7 +170,7 @@ class NanoScene(Handoff, Audit, Beats, Scene):
         self.beat_start = self.frames
         self.audit_beat_start()
         # A skipped beat (no frames, no still) needs the cue times, not their texts.
-        self.captions.set_line(line, texts=self.keep_still or not self.renderer._original_skipping_status)
+        self.captions.set_line(line, texts=self.keep_still or not self.renderer.skipping)
         if self.captions not in self.mobjects:
             self.add(self.captions)
         if self.lead:
@@ -264,15 +215,14 @@ class NanoScene(Handoff, Audit, Beats, Scene):
                             if isinstance(a, Animation)), default=1.0)
         n = max(1, round(run_time * self.fps))
         animations = self.lift_movers(self.hand_over(animations))
-        start = self._beat_time()
-        crossing = [b for b in self.captions.boundaries() if start < b < start + n / self.fps]
-        if crossing and self.captions.submobjects:
+        first = self.frames - self.beat_start   # the play's first frame, in the line
+        if any(first < f < first + n for f in self.captions.changes()) and self.captions.submobjects:
             # Manim redraws every frame all mobjects from the first animated one on; with the
             # captions last, a cue change redraws only them (not every heatmap after them).
             self.bring_to_front(self.captions)
-            animations = (*animations, CaptionTrack(self.captions, start, (n - 0.5) / self.fps))
+            animations = (*animations, CaptionTrack(self.captions, first, (n - 0.5) / self.fps))
         else:
-            self.captions.show_at(start)
+            self.captions.show_frame(first)
         # Manim writes ceil(run_time * fps) frames for a play: ask for n - 0.5 frames' time.
         super().play(*animations, run_time=(n - 0.5) / self.fps, **kwargs)
         self._advance(n)
@@ -281,15 +231,12 @@ class NanoScene(Handoff, Audit, Beats, Scene):
     def hold(self, duration: float) -> None:
         """Keep the picture still for `duration` seconds, switching caption cues on time."""
         n_total = round(duration * self.fps)
-        start = self._beat_time()
-        cuts = [b for b in self.captions.boundaries() if start < b < start + n_total / self.fps]
-        edges = [self.beat_start + round(start * self.fps)] + \
-                [self.beat_start + round(b * self.fps) for b in cuts] + [self.frames + n_total]
+        first = self.frames - self.beat_start   # in the line, as the caption's cue changes
+        edges = [first, *(f for f in self.captions.changes() if first < f < first + n_total), first + n_total]
         for a, b in zip(edges, edges[1:]):
-            if b <= a:
-                continue
-            self.captions.show_at(self._beat_time())
-            self._wait_frames(b - a)
+            if b > a:
+                self.captions.show_frame(a)
+                self._wait_frames(b - a)
 
     def wait(self, duration: float = 1.0, **kwargs) -> None:
         self.hold(duration)

@@ -15,6 +15,7 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (Cells, DimLabel, Heatmap, Magnifier, PlusSign, Thumbnail, TokenChip, align_baselines,
                        digits_for, highlight_box, label)
+from scenes.kit.equations import Relation, first_precision, rows_add_up, sign_of
 
 SHOWN = 3              # entries of each vector shown as numbers
 COLUMN_H = 3.6         # height of a C-channel column in the close-up (C = 48: 0.075 a channel)
@@ -165,14 +166,21 @@ class Embedding(NanoScene):
         self.wpe_name.shift(RIGHT * max(0.0, overlap))
 
         xs = VECTOR_X
-        digits = digits_for(np.stack([self.trace[n][t, :SHOWN] for n in xs]))
+        # The lenses magnify SHOWN entries that add up as shown: the first three that do at the
+        # fewest digits (-0.074 + -0.012 shown as -0.085 does not), else the first three with more.
+        vectors = [self.trace[n][t] for n in xs]
+        least = digits_for(np.stack([v[:SHOWN] for v in vectors]))
+        adds_up = lambda k, p: rows_add_up("sum", vectors[2][k:k + SHOWN], [v[k:k + SHOWN] for v in vectors[:2]], p)
+        first = next((k for k in range(C - SHOWN + 1) if adds_up(k, least)), None)
+        digits = least if first is not None else first_precision((least, least + 1, least + 2), lambda p: adds_up(0, p))
+        first = first or 0
         self.vectors, self.lenses, self.vector_names = {}, {}, {}
         self.vector_slots = VGroup()
         for name, x in xs.items():
             cells = Cells(self.trace[name][t], cell=self.pitch * 0.8, gap=self.pitch * 0.2, scale=act_scale)
             cells.stretch_to_fit_width(0.3).move_to([x, middle, 0])
-            lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits)
-            lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[:SHOWN]))
+            lens = Magnifier.of(self.run, name, (t,), count=SHOWN, precision=digits, first=first)
+            lens.move_to([x, TOP + 0.7, 0]).attach(VGroup(*cells[first:first + SHOWN]))
             self.vectors[name], self.lenses[name] = cells, lens
             # where the vector will come: an outline from the start, so the close-up has no hole
             self.vector_slots.add(DashedVMobject(Rectangle(width=cells.width, height=cells.height,
@@ -182,7 +190,12 @@ class Embedding(NanoScene):
             self.vector_names[name] = label(name, font_size=style.SIZE_TINY, mono=True).move_to([x, NAME_Y, 0])
         row_y = self.lenses["x"].labels[1].get_y()
         self.plus = PlusSign(size=0.22).move_to([(xs["tok_emb"] + xs["pos_emb"]) / 2, row_y, 0])
-        self.equals = label("=", font_size=style.SIZE_BODY).move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
+        self.relations = [Relation("sum", self.lenses["x"].labels[k], [self.lenses[n].labels[k] for n in ("tok_emb", "pos_emb")],
+                                   name="tok_emb + pos_emb = x") for k in range(SHOWN)]
+        self.equals = label(sign_of(self.relations), font_size=style.SIZE_BODY)
+        self.equals.move_to([(xs["pos_emb"] + xs["x"]) / 2, row_y, 0])
+        for relation in self.relations:
+            relation.mark(self.plus, self.equals)
 
         self.x_columns = Group(*[self.matrix(self.trace["x"][s][:, None], X_COL, "act", act_scale)
                                  for s in range(T)])

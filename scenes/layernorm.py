@@ -15,6 +15,8 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
                        ValueLabel, digits_for, equation, flow_arrow, highlight_box, label, pour)
+from scenes.kit.equations import Relation, first_precision, holds_as_shown, rows_add_up, shown, sign_of
+from engine.model import LN_EPS
 
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
@@ -26,6 +28,7 @@ HALF = 0.62          # half width of a bar chart
 X = {"x": -5.8, "x_t": -4.0, "norm": -1.75, "gamma": -0.3, "beta": 0.95, "out": 2.5, "out_all": 4.3}
 BOX_LEFT, BOX_RIGHT = -5.1, 3.45    # the layer norm's box: everything inside it is its work
 STRIP_LEFT, STRIP_BACK_Y, STRIP_BRANCH_Y = -6.25, 3.42, 3.13   # the block drawn flat, top left
+AFFINE_DIGITS = ((2, 2), (2, 3), (3, 3), (3, 4))   # (out's, x̂ γ β's) decimals, the first that adds up
 
 
 class LayerNorm(NanoScene):
@@ -137,14 +140,22 @@ class LayerNorm(NanoScene):
         self.chart_names = {key: label(text, font_size=style.SIZE_TINY, mono=True).move_to([X[key], NAME_Y, 0])
                             for key, text in (("x_t", f"x[{t + 1}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
         # statistics of x[t], read from the trace; the standard deviation takes two rows
-        value = lambda name: ValueLabel.of(self.run, self.names[name], (t,),
-                                           precision=digits_for(self.trace[self.names[name]][t], most=5))
+        # σ² with as many digits as σ = √(σ² + ε) needs to hold as shown (0.00175, not 0.0017)
+        var, std = (float(self.trace[self.names[n]][t]) for n in ("var", "std"))
+        digits = {n: digits_for(self.trace[self.names[n]][t], most=5) for n in ("mean", "var", "std")}
+        digits["var"] = first_precision(range(digits["var"], digits["var"] + 3), lambda p: holds_as_shown(
+            "sqrt_eps", shown(std, digits["std"]), digits["std"], [shown(var, p)], [LN_EPS]))
+        sigma_holds = holds_as_shown("sqrt_eps", shown(std, digits["std"]), digits["std"], [shown(var, digits["var"])],
+                                     [LN_EPS])
+        value = lambda name: ValueLabel.of(self.run, self.names[name], (t,), precision=digits[name])
         self.stats = VGroup(equation("μ =", value("mean"), color=style.HIGHLIGHT), equation("σ² =", value("var")),
                             Text("σ = √(σ² + ε)", font=style.MONO, font_size=style.SIZE_NUMBER),
-                            equation("  =", value("std")))
+                            equation("  =" if sigma_holds else "  ≈", value("std")))
         for k, row in enumerate(self.stats):
             row.move_to([X["x_t"] - HALF, TOP + 1.18 - k * 0.27, 0], aligned_edge=LEFT)
         self.stats[3].shift(RIGHT * (self.stats[2][1].get_x() - self.stats[3][0].get_x()))  # '=' under '='
+        self.relations = [Relation("sqrt_eps", self.stats[3][1], [self.stats[1][1]], [LN_EPS],
+                                   name="σ = √(σ² + ε)").mark(self.stats[2], self.stats[3][0])]
         self.arrow_norm = flow_arrow([X["x_t"] + HALF + 0.1, MIDDLE, 0], [X["norm"] - HALF - 0.1, MIDDLE, 0])
 
     def build_affine(self, t: int) -> None:
@@ -153,12 +164,15 @@ class LayerNorm(NanoScene):
         self.beta = self.weight_column(beta, X["beta"])
         self.gamma_name_label = label("γ", font_size=style.SIZE_LABEL).move_to([X["gamma"], NAME_Y, 0])
         self.beta_name_label = label("β", font_size=style.SIZE_LABEL).move_to([X["beta"], NAME_Y, 0])
-        digits = 2
+        # x̂ × γ + β = out holds as shown, row by row: x̂, γ, β a digit longer than out where it must be
+        rows = [self.trace[self.names["norm"]][t, :SHOWN], gamma[:SHOWN], beta[:SHOWN]]
+        out_digits, digits = first_precision(AFFINE_DIGITS, lambda p: rows_add_up(
+            "affine", self.trace[self.names["out"]][t, :SHOWN], rows, p))
         self.lenses = {
             "norm": Magnifier.of(self.run, self.names["norm"], (t,), SHOWN, digits),
             "gamma": Magnifier.of(self.run, self.gamma_name, (), SHOWN, digits),
             "beta": Magnifier.of(self.run, self.beta_name, (), SHOWN, digits),
-            "out": Magnifier.of(self.run, self.names["out"], (t,), SHOWN, digits),
+            "out": Magnifier.of(self.run, self.names["out"], (t,), SHOWN, out_digits),
         }
         targets = {"norm": self.top_rows(self.chart_norm), "gamma": VGroup(*self.gamma[:SHOWN]),
                    "beta": VGroup(*self.beta[:SHOWN]), "out": self.top_rows(self.chart_out)}
@@ -168,7 +182,10 @@ class LayerNorm(NanoScene):
         between = lambda a, b: (X[a] + X[b]) / 2
         self.times_sign = label("×", font_size=style.SIZE_BODY).move_to([between("norm", "gamma"), row_y, 0])
         self.plus = PlusSign(size=0.22).move_to([between("gamma", "beta"), row_y, 0])
-        self.equals = label("=", font_size=style.SIZE_BODY).move_to([between("beta", "out"), row_y, 0])
+        affine = [Relation("affine", self.lenses["out"].labels[k], [self.lenses[n].labels[k] for n in ("norm", "gamma", "beta")],
+                           name="x̂ × γ + β = out") for k in range(SHOWN)]
+        self.equals = label(sign_of(affine), font_size=style.SIZE_BODY).move_to([between("beta", "out"), row_y, 0])
+        self.relations += [r.mark(self.times_sign, self.plus, self.equals) for r in affine]
         self.learned = label(self.words["learned"], font_size=style.SIZE_TINY, color=style.HIGHLIGHT)
         self.learned.move_to([between("gamma", "beta"), NAME_Y, 0])
 

@@ -1,5 +1,5 @@
 """Output: ln_f, lm_head, logits, softmax, the choice, temperature, which position counts, and
-the chosen token fed back until the six outputs are there.
+the chosen token fed back (the six output steps follow in the next chapter, scenes/learned.py).
 
 One column per position under its token chip (grid, left): the normalized vector, its logits
 and its probabilities, each stage under a thin band naming the operation; lm_head's weight sits
@@ -16,8 +16,9 @@ from engine.generate import DEMO_TEMPERATURE, DEMO_TOP_K
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.beats import as_frame
+from scenes.kit.equations import Relation
 from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip, ValueLabel, VectorStrip,
-                       highlight_box, label, stacked_strip, tick_line)
+                       label, stacked_strip, tick_line)
 
 PITCH, COL_W = 0.5, 0.38          # grid: one column per position
 X0 = -3.5                         # x of position 0
@@ -26,12 +27,10 @@ Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
 Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
 Y_SOFTMAX_BAND, Y_PROBS = -0.72, -1.44
 CELL_H = 0.28                     # one token's row in logits / probs
-PANEL_X = 3.15                    # left edge of the right panel
+PANEL_X = style.OUT_PANEL_X       # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
 TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
-STEP_MIN = 2.5                    # seconds per loop pass after the first (title and numbers together)
-FINAL_MIN = 5.0                   # seconds kept at the end for the finished output and the credits (>= 4 s still)
 BAR_LOOK = dict(full=1.05, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
@@ -94,9 +93,6 @@ class Output(NanoScene):
         self.normed = Group(*[c[0] for c in self.cols])
         self.logits = Group(*[c[1] for c in self.cols])
         self.probs = Group(*[c[2] for c in self.cols])
-        # Pass k adds position focus + k; its earlier positions equal pass 0's (causal attention).
-        self.later_cols = {self.focus + k: self._columns(k, self.focus + k)
-                           for k in range(1, len(self.run.steps)) if self.focus + k < self.n_pos}
         self.empty_cols = VGroup()
         for t in range(self.T, self.n_pos):
             rows = ((Y_NORMED, NORMED_LEN), (Y_LOGITS, CELL_H * self.vocab), (Y_PROBS, CELL_H * self.vocab))
@@ -152,32 +148,39 @@ class Output(NanoScene):
         self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
         self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **BAR_LOOK))
         self.panel_logits = self._logit_labels(step)
+        self.relations = []
+        for values, T in zip(self.bars.values, temps):
+            self.relate_bars(values, self.panel_logits, T)
         heads_y = self.bars.get_top()[1] + 0.2
         self.panel_heads = VGroup(label(w["logits"], font_size=18, color=style.MUTED),
                                   label(w["probs"], font_size=18, color=style.MUTED))
         self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
         self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
-        swatch = lambda c: Rectangle(width=0.22, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
-        self.legend = VGroup(*[VGroup(swatch(c), label(f"T = {T:g}", font_size=18, color=style.MUTED))
-                               .arrange(RIGHT, buff=0.08) for T, c in zip(temps, colors)])
-        self.legend.arrange(RIGHT, buff=0.25)
+        swatch = lambda c: Rectangle(width=0.18, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
+        # "temperature ■ 0.5 ■ 1 ■ 5" (T is the time step in the narration, not the temperature),
+        # set tight to fit the panel's width in English
+        self.legend = VGroup(label(w["temperature"], font_size=17, color=style.MUTED),
+                             *[VGroup(swatch(c), label(f"{T:g}", font_size=17, color=style.MUTED))
+                               .arrange(RIGHT, buff=0.05) for T, c in zip(temps, colors)])
+        self.legend.arrange(RIGHT, buff=0.12)
         self.legend.next_to(self.bars, DOWN, buff=0.2).align_to([PANEL_X, 0, 0], LEFT)
+        # sampling has the bottom band to itself (under the grid, left of the panel): the line of
+        # segments, the draws in a row beside it, its label above its left end
         probs = self.run.steps[step].probs
-        self.strip = stacked_strip(probs, width=3.2).next_to(self.legend, DOWN, buff=0.22)
-        self.strip.align_to([PANEL_X, 0, 0], LEFT)
+        self.strip = stacked_strip(probs, width=style.OUT_STRIP_W, height=style.OUT_STRIP_H)
+        self.strip.move_to([style.OUT_STRIP_LEFT, style.OUT_STRIP_Y, 0], aligned_edge=LEFT)
         self.strip_label = label(w["sample"], font_size=18, color=style.MUTED)
-        self.strip_label.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
+        self.strip_label.move_to([0, style.OUT_DRAWS_Y, 0]).align_to(self.strip, LEFT)   # under it; draws beside
 
     @staticmethod
     def _place_bars(bars: ProbabilityBars) -> ProbabilityBars:
         """Chips at the panel's left edge (the bars leave room for the logit values)."""
         return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
 
-    def panel_for(self, step: int) -> tuple[VGroup, VGroup]:
-        """Bars (the run's temperature only) and logit labels of pass `step`, in place."""
-        sources = [None, f"step{step}/.probs", None]
-        bars = self._place_bars(ProbabilityBars(self.run, sources, SERIES_COLORS, **BAR_LOOK))
-        return bars.series(1), self._logit_labels(step)
+    def relate_bars(self, values, logits, temperature: float) -> None:
+        """Each bar's probability is the softmax of the logits shown beside it, at its temperature."""
+        self.relations += [Relation("softmax", value, list(logits), [i, temperature], name=f"softmax at T = {temperature:g}")
+                           for i, value in enumerate(values)]
 
     def _logit_labels(self, step: int) -> VGroup:
         """The logits of pass `step` beside the panel's chips, right-aligned like a table."""
@@ -201,10 +204,14 @@ class Output(NanoScene):
 
     @beat("output.layernorm")
     def layernorm(self):
-        self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), run_time=self.t(0.15))
+        # no near-empty opening: the band and the normalised columns come in together, at once,
+        # and the question the chapter answers waits on the right (what comes after token 6?)
+        self.play(FadeIn(self.ln_band, shift=DOWN * 0.1), self.reveal(*self.normed, lag_ratio=0.1),
+                  FadeIn(self.normed_label), FadeIn(self.normed_dim), FadeIn(self.panel_title), FadeIn(self.bars.chips),
+                  run_time=self.t(0.2))
         self.highlight(self.ln_band, 0.1, buff=0.05)
-        self.play(self.reveal(*self.normed, lag_ratio=0.1), FadeIn(self.normed_label),
-                  FadeIn(self.normed_dim), run_time=self.t(0.35))
+        self.at_share(0.6, room=0.15)
+        self.highlight(Group(*self.normed), 0.1, buff=0.05)
         self.play(self.unhighlight(), run_time=self.t(0.08))
 
     @beat("output.lm-head")
@@ -236,8 +243,7 @@ class Output(NanoScene):
     def logit_meaning(self):
         f = self.focus
         self.focus_box = self.column_box(f, top=Y_LOGITS + CELL_H * 1.5)
-        self.play(Create(self.focus_box), FadeIn(self.panel_title), FadeIn(self.bars.chips),
-                  run_time=self.t(0.12))
+        self.play(Create(self.focus_box), run_time=self.t(0.12))
         self.play(FadeIn(self.panel_logits), FadeIn(self.panel_heads[0]), run_time=self.t(0.12))
         best = int(np.argmax(self.run.steps[0].logits))
         self.highlight(VGroup(self.bars.chips[best], self.panel_logits[best]), 0.1, buff=0.06)
@@ -285,46 +291,47 @@ class Output(NanoScene):
     @beat("output.sampling")
     def sampling(self):
         w, step = self.words, self.run.steps[0]
-        # Top-k: the k likeliest tokens stay, the rest are pushed back.
+        # Top-k: the k likeliest tokens stay, the rest are pushed back; the tag comes with the frame,
+        # in the free gap left of the panel (between the logits and probs labels of the grid).
         order = [int(i) for i in np.argsort(-step.logits)]
         keep, drop = order[:DEMO_TOP_K], order[DEMO_TOP_K:]
         kept = VGroup(*[VGroup(self.bars.chips[i], self.panel_logits[i]) for i in keep])
         dropped = [m for i in drop for m in (self.panel_logits[i], self.bars.bars[1][i], self.bars.values[1][i])]
         self.topk_tag = label(w["topk"].format(k=DEMO_TOP_K), font_size=18, color=style.HIGHLIGHT)
+        box = VGroup(*[self.frame_around(k, buff=0.06) for k in kept])   # one each: never over a dropped row
+        # the tag in the panel's free foot (where the legend comes later), clear of the grid's bands
+        self.topk_tag.next_to(self.bars, DOWN, buff=0.25).align_to([PANEL_X, 0, 0], LEFT)
         self.at_word("topk", 0.1, room=0.8)
-        self.highlight(kept, 0.1, *self.dim(*dropped, opacity=0.3), buff=0.06)
-        self.topk_tag.next_to(self.highlighted, LEFT, buff=0.12)
-        self.play(FadeIn(self.topk_tag), run_time=self.t(0.06))
-        # ... or a random draw, weighted: a point u on the line of segments (run's temperature).
+        self.highlight(box, 0.1, *self.dim(*dropped, opacity=0.3), FadeIn(self.topk_tag))
+        # ... or a random draw, weighted: the line of segments, each token's as long as its
+        # probability (at T = 1 it is all A: the draws come with the temperature, where it is not)
         self.at_word("random", 0.45, room=0.4)
         self.play(self.unhighlight(), FadeOut(self.topk_tag), *self.dim(*dropped, opacity=1.0),
-                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.1))
-        self.draw_once(0, self.strip, "step0/.demo_u", seconds=self.t(0.12), pick=self.pick_at(step.probs, 0))
-        self.hold(self.t(0.1))
+                  FadeIn(self.strip), FadeIn(self.strip_label), run_time=self.t(0.12))
+        self.highlight(self.strip, 0.12)
+        self.play(self.unhighlight(), run_time=self.t(0.06))
 
     def pick_at(self, probs, j: int) -> int:
         """The token draw j picks on `probs` (the engine's inverse CDF on its seeded u)."""
         from engine.generate import draw_token
         return draw_token(probs, float(self.run.steps[0].demo_u[j]))
 
-    def draw_once(self, j: int, strip, source: str, seconds: float, pick: int, row=None) -> None:
-        """Draw j: a tick drops at u on `strip`, u's value shows, the picked chip appears
-        (under the strip, or in `row` at place j), in `seconds` (whole frames, rounded down:
-        eight draws in a row must not add up past their line)."""
+    def draw_once(self, j: int, strip, source: str, seconds: float, pick: int, row) -> None:
+        """Draw j: a tick drops at u on `strip`, u's value shows over it, the picked chip
+        appears in `row` at place j, in `seconds` (whole frames, rounded down: eight draws in a
+        row must not add up past their line)."""
         frames = max(2, int(seconds * self.fps))
         u = float(self.run.steps[0].demo_u[j])
         x = strip.get_left()[0] + strip.width * u
-        tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.22)
+        tick = tick_line(np.array([x, strip.get_y(), 0]), strip.height + 0.12)
         value = VGroup(label("u =", font_size=18, color=style.HIGHLIGHT),
                        ValueLabel.of(self.run, source, (j,), font_size=18, color=style.HIGHLIGHT))
-        value.arrange(RIGHT, buff=0.08).next_to(strip, LEFT, buff=0.15)
-        chip = TokenChip(pick, size=0.3, font_size=18)
-        if row is None:
-            chip.next_to(tick, RIGHT, buff=0.06)
-        else:
-            chip.move_to(row[j])
+        value.arrange(RIGHT, buff=0.08).next_to(tick, UP, buff=0.04)
+        value.shift(RIGHT * max(0.0, strip.get_left()[0] - value.get_left()[0]))    # over the strip,
+        value.shift(LEFT * max(0.0, value.get_right()[0] - strip.get_right()[0]))   # clear of the grid's chips
+        chip = TokenChip(pick, size=style.OUT_DRAW_SIZE, font_size=17).move_to(row[j])
         old = [m for m in (getattr(self, "draw_tick", None), getattr(self, "draw_value", None)) if m is not None]
-        self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.15), FadeIn(value),
+        self.play(*[FadeOut(m) for m in old], FadeIn(tick, shift=DOWN * 0.1), FadeIn(value),
                   run_time=(frames // 2) / self.fps)
         self.play(FadeIn(chip, scale=1.3), run_time=(frames - frames // 2) / self.fps)
         self.draw_tick, self.draw_value = tick, value
@@ -333,8 +340,7 @@ class Output(NanoScene):
 
     @beat("output.temperature")
     def temperature(self):
-        self.play(FadeIn(self.legend), FadeOut(self.drawn), FadeOut(self.draw_tick), FadeOut(self.draw_value),
-                  run_time=self.t(0.04))
+        self.play(FadeIn(self.legend), run_time=self.t(0.04))
         self.drawn = VGroup()
         self.draw_tick = self.draw_value = None
         for s in (0, 2):
@@ -343,24 +349,22 @@ class Output(NanoScene):
             self.hold(self.t(0.03))
         low = int(np.argmin(self.run.steps[0].probs))
         self.highlight(VGroup(*[self.bars.values[s][low] for s in range(3)]), 0.05, buff=0.06)
-        # Sampling where it matters: the line of segments at T = 5, and the engine's seeded draws.
+        # Sampling where it matters: the segments stretch to T = 5's shares, and the engine's seeded draws.
         hot = self.run.steps[0].demo_probs
-        hot_strip = stacked_strip(hot, width=self.strip.width).move_to(self.strip)
+        hot_strip = stacked_strip(hot, width=self.strip.width, height=self.strip.height).move_to(self.strip)
         hot_label = label(self.words["sample_hot"].format(T=f"{DEMO_TEMPERATURE:g}"), font_size=18,
                           color=style.MLP_COLOR).move_to(self.strip_label, aligned_edge=LEFT)
-        self.play(self.unhighlight(), FadeOut(self.strip), FadeIn(hot_strip), FadeOut(self.strip_label),
+        self.play(self.unhighlight(), Transform(self.strip, hot_strip), FadeOut(self.strip_label),
                   FadeIn(hot_label), run_time=self.t(0.06))
-        self.strip, self.strip_label = hot_strip, hot_label
+        self.strip_label = hot_label
         n = len(self.run.steps[0].demo_u)
-        row = VGroup(*[Rectangle(width=0.3, height=0.3) for _ in range(n)]).arrange(RIGHT, buff=0.08)
-        row.next_to(hot_label, RIGHT, buff=0.15)
-        if row.get_right()[0] > TITLE_SAFE_X:
-            row.next_to(hot_strip, DOWN, buff=0.12).align_to(hot_strip, RIGHT)
-            hot_label.next_to(row, LEFT, buff=0.15)
+        size = style.OUT_DRAW_SIZE
+        row = VGroup(*[Rectangle(width=size, height=size) for _ in range(n)]).arrange(RIGHT, buff=0.04)
+        row.move_to([hot_label.get_right()[0] + 0.2, style.OUT_DRAWS_Y, 0], aligned_edge=LEFT)
         self.draw_row = row
         per = min(self.t(0.52), self.remaining() - self.t(0.13)) / n   # the rest: the rare draws framed
         for j in range(n):
-            self.draw_once(j, hot_strip, "step0/.demo_u", seconds=per, pick=int(self.run.steps[0].demo_draw[j]),
+            self.draw_once(j, self.strip, "step0/.demo_u", seconds=per, pick=int(self.run.steps[0].demo_draw[j]),
                            row=row)
         rare = [c for c in self.drawn if c.token != self.run.steps[0].chosen]
         if rare:
@@ -414,101 +418,14 @@ class Output(NanoScene):
                   self.indices[self.focus + 1].animate.set_color(style.HIGHLIGHT),
                   run_time=self.t(0.36))
 
-    def loop_step(self, k: int, run_time: float) -> None:
-        """Pass k of the loop in `run_time` (>= 2.5 s where the line allows): the new column,
-        the panel's title, logits and bars change together (cross-fades), then the chosen token
-        flies up to its slot."""
-        t, step = self.focus + k, self.run.steps[k]
-        cols = self.later_cols[t]
-        box = self.column_box(t, top=Y_CHIP + 0.25)
-        bars, logits = self.panel_for(k)
-        title = label(self.words["panel"].format(n=t + 1), font_size=20).move_to(self.panel_title)
-        title.align_to(self.panel_title, LEFT)
-        self.empty_cols.remove(*[e for e in self.empty_cols if abs(e.get_x() - col_x(t)) < 1e-6])
-        old = self.bars.series(1)
-        # Texts cross-fade: morphing one number's glyphs into another's reads as noise.
-        self.play(self.reveal(*cols), ReplacementTransform(self.focus_box, box),
-                  *self.dim(*self.cols[t - 1], opacity=0.3), FadeOut(self.panel_title), FadeIn(title),
-                  self.indices[t - 1].animate.set_color(style.MUTED),
-                  self.indices[t].animate.set_color(style.HIGHLIGHT),
-                  Transform(old[0], bars[0]), FadeOut(old[1]), FadeIn(bars[1]),
-                  FadeOut(self.panel_logits), FadeIn(logits), run_time=run_time * 0.45)
-        self.cols.append(cols)
-        self.bars.values[1] = bars[1]
-        self.panel_title, self.panel_logits, self.focus_box = title, logits, box
-        flying = self.out_chips[k].copy().move_to(self.bars.chips[step.chosen])
-        self.play(flying.animate(path_arc=0.4).move_to(self.out_chips[k]), run_time=run_time * 0.4)
-        self.remove(flying)
-        self.add(self.out_chips[k])
-        self.hold(run_time * 0.15)
-
-    def loop_steps(self, ks, room: float) -> None:
-        """Play passes `ks` in this line, leaving `room` (a share of the line) at its end."""
-        if not ks:
-            return
-        per = max(0.1, (self.remaining() - self.t(room)) / len(ks))
-        for k in ks:
-            self.loop_step(k, per)
-
     @beat("output.feed-back")
     def feed_back(self):
+        """The first output lands in position 7 (the next chapter plays the six steps, with
+        what the model learned)."""
         self.play(FadeOut(self.earlier_label), FadeOut(self.sum_label), FadeOut(self.nth), self.unhighlight(),
-                  *self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(0.05))
+                  *self.dim(*self.cols[self.focus], opacity=1.0), run_time=self.t(0.1))
         self.remove(self.flying)
         self.add(self.out_chips[0])
-        n = len(self.run.steps) - 1
-        fits = max(1, int((self.remaining() - self.t(0.02)) // STEP_MIN))
-        self.loop_plan = (list(range(1, 1 + min(n, fits))), list(range(1 + min(n, fits), 1 + n)))
-        self.loop_steps(self.loop_plan[0], room=0.02)
-
-    def to_line_end(self) -> float:
-        """Seconds to the end of the current line, its hold included (on the frame clock)."""
-        return max(0, round((self.line.start + self.line.duration) * self.fps) - self.frames) / self.fps
-
-    @beat("output.done")
-    def done(self):
-        # The last line's hold (<pause> in the narration) is the closing picture's time: the
-        # remaining loop passes play while the line is spoken, then the finished sequence and
-        # the credits come in and stay, silent, at least FINAL_MIN seconds (the video ends here).
-        later = self.loop_plan[1]
-        final = min(0.8 * self.to_line_end(), max(FINAL_MIN, self.to_line_end() - STEP_MIN * len(later)))
-        for k in later:
-            self.loop_step(k, (self.to_line_end() - final) / (len(later) - later.index(k)))
-        w = self.words
-        grid = [*[m for c in self.cols for m in c], self.empty_cols, self.ln_band, self.head_band,
-                self.softmax_band, self.normed_label, self.normed_dim, self.logits_label, self.probs_label,
-                self.row_chips, self.w_head, self.w_head_label, self.w_head_dims]
-        panel = [self.panel_title, self.panel_heads, self.bars.chips, self.panel_logits, *self.bars.series(1)]
-        # The finished sequence moves to the centre, larger: input beside output, then the credits.
-        seq = VGroup(self.slots, self.indices, self.chips, self.out_chips)
-        goal = seq.copy().scale(1.4).move_to([0, 2.55, 0])
-        brace_in = highlight_box(goal[2], color=style.INK, buff=0.08)
-        brace_out = highlight_box(goal[3], color=style.HIGHLIGHT, buff=0.08)
-        tags = VGroup(label(w["input"], font_size=24).next_to(brace_in, DOWN, buff=0.5),
-                      label(w["output"], font_size=24, color=style.HIGHLIGHT).next_to(brace_out, DOWN, buff=0.5))
-        card = Credits(w).move_to([0, -0.35, 0])
-        veils = [m.veil for g in grid for m in ([g] if not hasattr(g, "get_family") else g.get_family())
-                 if getattr(m, "veil", None) is not None]
-        for index in self.indices:   # (inside the sequence's own move below, a colour animation would be lost)
-            index.set_color(style.MUTED)
-        self.play(FadeOut(self.focus_box), *[FadeOut(m) for m in (*grid, *panel, *veils)],
-                  seq.animate.scale(1.4).move_to([0, 2.55, 0]), run_time=min(0.5, self.to_line_end() * 0.1))
-        self.play(Create(brace_in), Create(brace_out), FadeIn(tags), FadeIn(card, shift=UP * 0.15),
-                  run_time=min(0.5, self.to_line_end() * 0.1))
-
-
-class Credits(VGroup):
-    """The closing card: who made the model and task, and where the narration comes from."""
-
-    def __init__(self, words):
-        super().__init__()
-        title = label(words["credits"], font_size=style.SIZE_BODY, color=style.INK)
-        lines = VGroup(*[VGroup(label(words[f"credit_{k}"], font_size=style.SIZE_LABEL, color=style.INK),
-                                label(words[f"credit_{k}_where"], font_size=style.SIZE_SMALL, color=style.MUTED,
-                                      mono=True)).arrange(DOWN, buff=0.1)
-                         for k in ("model", "narration")]).arrange(DOWN, buff=0.3)
-        self.add(title, lines)
-        self.arrange(DOWN, buff=0.3)
-        frame = Rectangle(width=self.width + 0.6, height=self.height + 0.45, color=style.EDGE,
-                          stroke_width=2, fill_color=style.PANEL, fill_opacity=0.9).move_to(self)
-        self.add_to_back(frame)
+        self.highlight(self.out_chips[0], 0.15, buff=0.06)
+        self.hold(self.t(0.3))
+        self.play(self.unhighlight(), run_time=self.t(0.1))

@@ -160,7 +160,7 @@ class Prediction(NanoScene):
         small_side = big_side * (ours / GPT2_SMALL_PARAMS) ** 0.5
         bottom = style.STAGE_BOTTOM + 0.15   # the ring around the small square stays clear too
         big = Square(big_side, stroke_color=style.MUTED, stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
-        big.move_to([1.75, bottom + big_side / 2, 0])   # its label ends inside title-safe
+        big.move_to([1.5, bottom + big_side / 2, 0])   # its label ends inside title-safe (in DejaVu Sans too)
         small = Square(small_side, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=1)
         small.move_to(big.get_corner(DOWN + LEFT) + (UP + RIGHT) * (small_side / 2 + 0.06))
         big_tag = label(f"GPT-2 (small): {short_count(GPT2_SMALL_PARAMS)}", font_size=style.SIZE_LABEL)

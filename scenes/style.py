@@ -88,3 +88,37 @@ def robust_scale(values: np.ndarray) -> float:
     """A colour scale that is not ruled by one outlier: the 98th percentile of |value|."""
     finite = np.abs(values[np.isfinite(values)])
     return float(np.percentile(finite, 98)) if finite.size else 1.0
+
+
+# ---- the detail stages of attention, feed-forward and output (scene-cut) --------------------
+# Rules every stage keeps (scenes/audit.py measures them): nothing below STAGE_BOTTOM (a 30 px
+# gap above the captions), texts inside title-safe, the working drawing at least
+# audit.MIN_WIDTH_SHARE (70 %) of the title-safe width, and nothing in the DOCK_ZONE.
+
+# attention, act I: the normalised input X, then Wq, Wk, Wv as magnified slices of their rows
+ATTN_X_LEFT, ATTN_X_COL, ATTN_ROW = -6.3, 0.38, 0.075   # X: T columns, C rows (48 x 0.075 = 3.6)
+ATTN_SLICE_LEFT, ATTN_SLICE_W = -3.0, 5.9    # Wq/Wk/Wv: 48 columns of 0.123 (16 px) each
+ATTN_SLICE_ROWS, ATTN_SLICE_ROW_H = 3, 0.24  # rows shown of each weight, and their height
+ATTN_SLICE_TOP, ATTN_SLICE_PITCH = 2.95, 1.8  # top of the Wq slice; Wk, Wv below it
+ATTN_QKV_LEFT, ATTN_QKV_COL = 3.75, 0.25     # q, k, v: T columns, A rows
+# act II: the attention matrix, the dot product under it, the softmax rows under it
+ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 3.1
+ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.36         # room for "-1.8136" or "≈0.614" at font 18
+ATTN_LANE_X = 0.35                           # right of the grid: the lane numbers slide up in
+ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp, ÷ Σ
+ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
+# act III: every head, then concatenation, projection (a slice of W_proj) and the residual add
+ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.42, 3.8  # the three heads' patterns side by side
+ATTN_III_TOP, ATTN_III_ROW = 3.2, 0.085      # the 48-tall columns (4.08 units)
+ATTN_PROJ_ROWS, ATTN_PROJ_ROW_H, ATTN_PROJ_W = 5, 0.26, 4.8   # the W_proj slice
+# feed-forward: W_fc / W_proj as row slices, the 4C-long columns as windows of readable cells
+FFN_LEFT = -6.4                   # left edge of the drawings (the title-safe margin)
+FFN_Y = 0.45                      # vertical centre of the stage
+FFN_WINDOW, FFN_CELL_H = 16, 0.2  # cells shown of a 4C = 192 column (3.2 units), the rest summarised
+FFN_ZOOM_ROWS, FFN_ROW_H = 3, 0.3  # rows of W_fc / W_proj shown on each side of the multiplied one
+FFN_RES_X = 4.5                   # resid + proj = out: the three columns at -x, 0, +x
+# output: the right panel (next-token bars); sampling in the lower left, under lm_head's weight
+OUT_PANEL_X = 3.05
+OUT_STRIP_LEFT, OUT_STRIP_W, OUT_STRIP_H = -6.3, 2.1, 0.26   # the line of segments a draw falls on
+OUT_STRIP_Y = -1.65                                          # its centre (u over it, its label under it)
+OUT_DRAWS_Y, OUT_DRAW_SIZE = STAGE_BOTTOM + 0.2, 0.26         # the row of draws, along the bottom

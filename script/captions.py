@@ -1,18 +1,27 @@
-"""Caption layout: one narration line -> cues of at most 2 lines, broken where speech pauses.
+"""Caption layout: one narration line -> cues of at most 2 lines, timed by the voice.
 
 Line width and break rules come from the language (script/words.<lang>.toml, [language]): the
-shipped ones follow the Netflix norms, Simplified Chinese at most 16 characters a line, English
-42. In a CJK language a full-width character counts 1 and a Latin letter, digit or space
-1/2 (it takes half the room on screen). Breaks go, by preference, after a sentence end, after a
-clause mark (，。；：！？、 / , ; : —), at a space, and in Chinese between two words (jieba's
-word segmentation), never inside a word and never before closing punctuation.
+shipped ones follow the Netflix norms, Simplified Chinese at most 16 characters a line and 9
+characters a second, English 42 and 20. In a CJK language a full-width character counts 1 and
+a Latin letter, digit or space 1/2 (it takes half the room on screen).
 
-Some runs of text are never broken, on a line or between cues, as long as they fit on one line:
-the language's terms (`unbreakable` in the [language] table of script/words.<lang>.toml:
-自注意力, 时间步 T, residual backbone ...) and every bracketed or quoted group: (2, 0, 1, 0, 2, 0),
-（residual backbone）, ‘自注意力’, “CBABBC”. A group longer than a line stays in one cue where it
-fits in one, and breaks inside at its most natural place. No cue or line starts with a closing or separating mark (，。、）…); a lone
-CJK character before such a mark (层、) stays with the word before it.
+A line is first cut into atoms, the pieces no break may fall inside (`atoms`, the costly part,
+cached by script/cue_cache.py): words (jieba's word segmentation in Chinese), with their
+punctuation; the language's terms (`unbreakable`: 自注意力, residual backbone ...) and every
+bracketed or quoted group that fits on a line (（residual backbone）, ‘自注意力’, “CBABBC”); a
+number with its unit (6 个, 4 倍); a lone CJK character before a mark (层、). Each atom knows
+what a break right after it costs (`bind`): nothing after a sentence, little after a clause, a
+lot after a word that leads into the next (an article, preposition or possessive in English;
+a numeral, measure word, pronoun, preposition, conjunction, adverb or adjective in Chinese; a
+word of the language's `no_break_after`), and a term is never cut from its gloss in the next
+cue (‘自注意力’（self-attention）: `keep`).
+
+Then `cue_layout` chooses the cues and their lines together, the cheapest of all ways to group
+the atoms (dynamic programming over cue cuts): each cue costs CUE_COST, each cut its break
+cost, each line break its cost plus how uneven the two lines are; a cue that ends on a clause
+begun after a sentence end inside it ("…的部分。在此之前，") costs DANGLING; and, when the
+cues are timed (each starts when the voice says its first word), a cue the viewer has to read
+faster than the language's `max_reading_rate` costs RATE_COST per character a second over.
 """
 from __future__ import annotations
 
@@ -33,11 +42,46 @@ LIST_MARK = "、"  # between items of a list: a fair place for a line break, not
 CLOSING = "，。、；：！？）》」』】”’…,.;:!?)]"  # never starts a line
 OPENING = "（《「『【“‘(["                # never ends a line
 PARTICLES = "的了地得着过吗呢吧啊"           # stay with the word before them
-MEASURE = re.compile(r"^(个|次|倍|层|位|列|行)")   # "6 个", "4 倍": the number stays with them
+COMPLEMENTS = ("于", "为", "到")              # stay with the verb before them (应用于, 转换为, 学习到)
+MEASURE = re.compile(r"^(个|次|倍|层|位|列|行|元素)")   # "6 个", "4 倍": the number stays with them
 TRAILING_CLOSERS = "）》」』】”’)]\"'"
 
 # priority of a break after an atom: higher is a more natural place to cut
-SENTENCE, CLAUSE, SPACE, ANYWHERE = 3, 2, 1, 0
+SENTENCE, CLAUSE, LIST, SPACE, ANYWHERE = 4, 3, 2, 1, 0
+
+# ---- what a layout costs (see the module docstring) ----
+CUE_COST = 0.5                  # each cue: fewer, fuller cues where they read as well
+CUE_CUT = {SENTENCE: 0.0, CLAUSE: 0.4, LIST: 1.5, SPACE: 2.0, ANYWHERE: 2.0}
+LINE_CUT = {SENTENCE: 0.0, CLAUSE: 0.15, LIST: 0.3, SPACE: 0.6, ANYWHERE: 0.6}
+UNEVEN = 1.0                    # per line width of difference between a cue's two lines
+INSIDE_GROUP = 4.0              # a cue cut inside a bracketed or quoted group
+DANGLING = 3.0                  # a cue ending on the first words of a sentence it does not finish
+DANGLING_CLAUSE = 1.5           # ... of a clause it does not finish (": it sits")
+RATE_COST = 10.0                # per character a second over the language's max_reading_rate
+TOO_SHORT = 100.0               # a cue up for less than MIN_CUE
+MIN_CUE = 0.3                   # seconds a cue stays up at least
+BRIEF = 4.0                     # a cue up for less than READABLE seconds, per second short of it
+READABLE = 1.0
+LINGERS = 1.0                   # a cue up for over LONGEST seconds, per second over
+LONGEST = 7.0
+SCANT = 1.0                     # a cue of a few words (under a third of a line), at most
+# what a break right after a word costs (bind), on top of the cut
+LEADS_IN = 3.0                  # a word of the language's no_break_after list, a number before its unit
+ZH_FUNCTION = 2.5               # Chinese: numeral, measure, pronoun, preposition, conjunction, adverb
+ZH_MODIFIER = 2.0               # Chinese: adjective (before what it describes)
+ZH_VERB_OBJECT = 1.2            # Chinese: a verb before its object
+ZH_COMPOUND = 1.5               # Chinese: two one-character words
+ZH_LATIN_NOUN = 2.0             # Chinese: a Latin word before the Chinese noun it names (token 嵌入矩阵)
+ZH_HEAD = 0.5                   # Chinese: a modifier ending in 的 before its noun
+ZH_BEFORE_AND = 1.0             # Chinese: the first of two things joined by 和 / 或
+BEFORE_NUMBER = 1.5             # "token | 6"
+IN_LIST = 2.0                   # between the items of a list of letters or numbers ("‘A’, | ‘B’")
+CONTENT_WORDS = 0.8             # English: between two content words (not before a function word)
+ZH_FUNCTION_TAGS = {"p", "c", "r", "m", "q", "d", "zg", "b", "u"}
+ZH_BACKWARD_TAGS = {"f"}        # words that close the phrase before them (序列中, 之前): no break before
+ZH_PLACE = 1.0                  # Chinese: after such a word (之前 | ...): a phrase may go on
+ZH_MODIFIER_TAGS = {"a", "ad", "an", "z"}
+ZH_OBJECT_TAGS = {"n", "vn", "r", "m", "nz", "eng"}
 
 
 @dataclass(frozen=True)
@@ -51,9 +95,13 @@ class Cue:
 @dataclass(frozen=True)
 class Atom:
     """An unbreakable piece of text: a word, a Latin run, or one CJK character with the
-    punctuation glued to it."""
+    punctuation glued to it; where it starts in the line, what a break after it costs on top
+    of the cut itself (`bind`), and whether a cue may end after it (`keep`: no)."""
     text: str
     space_before: bool
+    start: int = 0
+    bind: float = 0.0
+    keep: bool = False
 
 
 def width(text: str, lang: str) -> float:
@@ -67,9 +115,22 @@ def spoken_length(text: str) -> int:
     return max(1, len("".join(text.split())))
 
 
+def reading_length(text: str, lang: str) -> float:
+    """How much a viewer reads in a cue: its characters, a line break as a space (English), or
+    its width without spaces (CJK: a Latin letter or digit is half a character)."""
+    if language(lang).cjk:
+        return width("".join(text.split()), lang)
+    return float(len(" ".join(text.split())))
+
+
+def reading_rate(cue: Cue, lang: str) -> float:
+    """Characters a second a viewer reads while the cue is up."""
+    return reading_length(cue.text, lang) / max(cue.duration, 1e-6)
+
+
 # ---- atoms ----
 
-_LATIN_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.'’/\-+]*")  # a word inside Chinese text
+_LATIN_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.,'’/\-+]*(?<![.,])")  # a word inside Chinese text
 _WORD = re.compile(r"\S+")
 _LIST_NUMBER = re.compile(r"^\d+\.$")  # "1." opens a list item; it does not end a sentence
 
@@ -77,7 +138,6 @@ _LIST_NUMBER = re.compile(r"^\d+\.$")  # "1." opens a list item; it does not end
 def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
     cjk = language(lang).cjk
     pieces: list[Atom] = []
-    starts: list[int] = []   # where each piece starts in text
     space = False
     i = 0
     while i < len(text):
@@ -91,14 +151,13 @@ def atoms(text: str, lang: str, line_width: float) -> list[Atom]:
             run = _CJK_RUN.match(text, i).group(0)
             words = _chinese_words(run)
         for k, word in enumerate(words):
-            pieces.append(Atom(word, space and k == 0 and bool(pieces)))
-            starts.append(i + sum(map(len, words[:k])))
+            pieces.append(Atom(word, space and k == 0 and bool(pieces), i + sum(map(len, words[:k]))))
         space, i = False, i + sum(map(len, words))
-    pieces = _keep_together(pieces, starts, protected_spans(text, lang, line_width))
+    pieces = _keep_together(pieces, protected_spans(text, lang, line_width))
     glued = _glue_punctuation(pieces)
     if cjk:
         glued = _no_orphans(glued, lang, line_width)
-    return _split_too_wide(glued, lang, line_width)
+    return _with_binds(_split_too_wide(glued, lang, line_width), text, lang)
 
 
 # ---- what never breaks ----
@@ -166,16 +225,21 @@ def protected_spans(text: str, lang: str, line_width: float) -> list[tuple[int, 
     return out
 
 
-def _keep_together(pieces: list[Atom], starts: list[int], spans) -> list[Atom]:
+def _merge(a: Atom, b: Atom) -> Atom:
+    """Two neighbouring atoms as one (b's space kept inside)."""
+    return Atom(a.text + (" " if b.space_before else "") + b.text, a.space_before, a.start)
+
+
+def _keep_together(pieces: list[Atom], spans) -> list[Atom]:
     """Pieces that overlap one protected span become one atom."""
     if not spans:
         return pieces
     out: list[Atom] = []
-    owner = [next((k for k, (a, b) in enumerate(spans) if start < b and start + len(atom.text) > a), None)
-             for atom, start in zip(pieces, starts)]
+    owner = [next((k for k, (a, b) in enumerate(spans) if atom.start < b and atom.start + len(atom.text) > a), None)
+             for atom in pieces]
     for i, atom in enumerate(pieces):
         if out and owner[i] is not None and owner[i] == owner[i - 1]:
-            out[-1] = Atom(out[-1].text + (" " if atom.space_before else "") + atom.text, out[-1].space_before)
+            out[-1] = _merge(out[-1], atom)
         else:
             out.append(atom)
     return out
@@ -185,13 +249,14 @@ _ORPHAN = re.compile(r"^[\u3400-\u9fff][，。、；：！？…]+$")
 
 
 def _no_orphans(pieces: list[Atom], lang: str, line_width: float) -> list[Atom]:
-    """A lone CJK character with its punctuation (层、) joins the atom before it, where the two
-    fit on a line: a line or cue never starts with it."""
+    """A lone CJK character with its punctuation (层、, 第 i 列。) joins the atom before it, where
+    the two fit on a line: a line or cue never starts with it. (Not across a mark: 。嗯，
+    starts a sentence.)"""
     out: list[Atom] = []
     for atom in pieces:
-        if out and not atom.space_before and _ORPHAN.match(atom.text) \
+        if out and _ORPHAN.match(atom.text) and out[-1].text[-1] not in SENTENCE_END + CLAUSE_MARK \
                 and width(out[-1].text + atom.text, lang) <= line_width:
-            out[-1] = Atom(out[-1].text + atom.text, out[-1].space_before)
+            out[-1] = _merge(out[-1], atom)
         else:
             out.append(atom)
     return out
@@ -207,56 +272,182 @@ def _chinese_words(run: str) -> tuple[str, ...]:
     return tuple(jieba.lcut(run))
 
 
+@functools.lru_cache(maxsize=1)
+def _word_tags() -> dict:
+    """jieba's part-of-speech tag of each word of its dictionary (n, v, a, p, ...)."""
+    import jieba.posseg
+    return jieba.posseg.dt.word_tag_tab
+
+
 def _glue_punctuation(pieces: list[Atom]) -> list[Atom]:
     """Closing marks and particles join the atom before them, opening marks the one after."""
     glued: list[Atom] = []
     for atom in pieces:
-        if glued and not atom.space_before and (atom.text[0] in CLOSING or atom.text in PARTICLES):
-            glued[-1] = Atom(glued[-1].text + atom.text, glued[-1].space_before)
+        if glued and ((not atom.space_before and atom.text[0] in CLOSING) or _attaches(glued[-1].text, atom.text)):
+            glued[-1] = _merge(glued[-1], atom)
         elif glued and _number_and_measure(glued[-1].text, atom.text):
-            glued[-1] = Atom(glued[-1].text + (" " if atom.space_before else "") + atom.text,
-                             glued[-1].space_before)
-        elif glued and glued[-1].text[-1] in OPENING and not atom.space_before:
-            glued[-1] = Atom(glued[-1].text + atom.text, glued[-1].space_before)
+            glued[-1] = _merge(glued[-1], atom)
+        elif glued and ((glued[-1].text[-1] in OPENING and not atom.space_before)
+                        or _LIST_NUMBER.match(glued[-1].text)):   # "1. 选择": a list number opens its item
+            glued[-1] = _merge(glued[-1], atom)
         else:
             glued.append(atom)
     return glued
 
 
+def _attaches(before: str, word: str) -> bool:
+    """A particle (的, 了) after any word, or a verb's complement (于, 为, 到) after a verb: it
+    joins the word before it, but never across a mark (…此过程，为每个…)."""
+    if before[-1:] in CLOSING or before[-1:] in OPENING:
+        return False
+    if word in PARTICLES:
+        return True
+    return word in COMPLEMENTS and _HAN.search(before[-1:]) is not None and \
+        _tag(_chinese_words(_HAN.findall(before)[-1])[-1], _word_tags()) in ("v", "vn")
+
+
+_INDEX = re.compile(r"(?:^|第 ?)[A-Za-z]$")   # 第 i: a letter standing for a number
+
+
 def _number_and_measure(before: str, after: str) -> bool:
-    """第 7 | 7 个 | 4 倍: a number is not cut from the word that counts with it."""
-    return (before.endswith("第") and after[:1].isdigit()) or \
-        (before[-1:].isdigit() and bool(MEASURE.match(after)))
+    """第 7 | 7 个 | 4 倍 | 第 i 列: a number is not cut from the word that counts with it."""
+    return (before.endswith("第") and (after[:1].isdigit() or _INDEX.match(after) is not None)) or \
+        ((before[-1:].isdigit() or _INDEX.search(before) is not None) and bool(MEASURE.match(after)))
 
 
 def _split_too_wide(pieces: list[Atom], lang: str, line_width: float) -> list[Atom]:
     out: list[Atom] = []
     for atom in pieces:
-        text, first = atom.text, True
+        text, first, start = atom.text, True, atom.start
         while width(text, lang) > line_width:
             cut = len(text) - 1
             while cut > 1 and width(text[:cut], lang) > line_width:
                 cut -= 1
-            out.append(Atom(text[:cut], atom.space_before and first))
-            text, first = text[cut:], False
-        out.append(Atom(text, atom.space_before and first))
+            out.append(Atom(text[:cut], atom.space_before and first, start))
+            text, first, start = text[cut:], False, start + cut
+        out.append(Atom(text, atom.space_before and first, start))
     return out
 
+
+# ---- what a break after an atom costs ----
 
 def break_priority(atom: Atom, following: Atom | None) -> int:
     """How natural it is to cut right after `atom`."""
     end = atom.text.rstrip(TRAILING_CLOSERS) or atom.text
     if end[-1] in SENTENCE_END and not end.endswith("...") and not _LIST_NUMBER.match(end):
         return SENTENCE
+    if end[-1] in LIST_MARK or (end[-1] == "," and _list_item(end[:-1]) and following is not None
+                                and _list_item(following.text.rstrip(",.;:!?"))):
+        return LIST
     if end[-1] in CLAUSE_MARK or atom.text.endswith("……") or end[-1] == "…":
         return CLAUSE
     if following is not None and following.text in ("—", "–"):
         return CLAUSE
-    if end[-1] in LIST_MARK:
-        return SPACE
     if following is not None and following.space_before:
         return SPACE
     return ANYWHERE
+
+
+_ITEM = re.compile(r"^(‘[^’]*’|“[^”]*”|'[^']*'|-?\d[\d,.]*)$")
+
+
+def _list_item(text: str) -> bool:
+    """A quoted item or a number: the commas between them separate a list, not clauses."""
+    return bool(_ITEM.match(text))
+
+
+def _with_binds(pieces: list[Atom], text: str, lang: str) -> list[Atom]:
+    """The atoms with what a break after each costs (bind) and whether a cue may end there."""
+    out = []
+    for i, atom in enumerate(pieces):
+        following = pieces[i + 1] if i + 1 < len(pieces) else None
+        bind, priority = 0.0, break_priority(atom, following)
+        if following is not None and priority < LIST:
+            bind = _bind(atom.text, following.text, lang)
+        elif priority == LIST and _list_item(atom.text.rstrip(",、")) and _list_item(following.text.rstrip(",、.。")):
+            bind = IN_LIST                # "‘A’, | ‘B’ or ‘C’": a list stays on a line where it can
+        keep = following is not None and _is_gloss(following.text, lang)
+        out.append(Atom(atom.text, atom.space_before, atom.start, bind, keep))
+    return out
+
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _bind(text: str, following: str, lang: str) -> float:
+    """What a line or cue break between `text` and `following` costs (no punctuation between)."""
+    record = language(lang)
+    if record.cjk:
+        return _bind_chinese(text, following, record.no_break_after, record.unbreakable)
+    tail = (_EN_WORD.findall(text) or [""])[-1]
+    head = (_EN_WORD.findall(following) or [""])[0]
+    if tail.lower() in record.no_break_after or (tail[:1].isdigit() and head[:1].isalpha()):
+        return LEADS_IN                   # "the | square root", "48 | numbers"
+    if head[:1].isdigit() and tail[:1].isalpha():
+        return BEFORE_NUMBER              # "token | 6"
+    if head and head.lower() not in record.no_break_after:
+        return CONTENT_WORDS              # "GPT | large language model", "sort | them"
+    return 0.0                            # before a preposition, conjunction, article: "vector | into"
+
+
+def _bind_chinese(text: str, following: str, no_break_after, terms=()) -> float:
+    tags = _word_tags()
+    if following[:1] in "（(":        # an aside in brackets: a fair place to break
+        return 0.0
+    head_run = _HAN.match(following)
+    head = _chinese_words(head_run.group(0))[0] if head_run else ""
+    next_tag = _tag(head, tags) if head else "eng"
+    if next_tag in ZH_BACKWARD_TAGS:
+        return ZH_FUNCTION                # "序列 | 中", "输入 | 中所有"
+    if text[-1] in TRAILING_CLOSERS:  # a quote or bracket the phrase goes on after: （而不是第 7 个！）token
+        return ZH_VERB_OBJECT if head_run or following[:1].isalnum() else 0.0
+    tail_run = (_HAN.findall(text) or [""])[-1] if _HAN.search(text[-1:]) else ""
+    tail = _chinese_words(tail_run)[-1] if tail_run else ""
+    if not tail:    # ends in a Latin word or a number (its measure word is glued to it)
+        noun = head and (next_tag not in ("p", "v", "d", "c", "uj", "f")
+                         or any(following.startswith(term) for term in terms))
+        return ZH_LATIN_NOUN if noun else 0.0   # "token | 嵌入矩阵"; "每个 Transformer | 由"
+    if tail in no_break_after:
+        return LEADS_IN
+    tag = _tag(tail, tags)
+    cost = 0.0
+    if tag in ZH_FUNCTION_TAGS:
+        cost = ZH_FUNCTION                # "该 | 向量", "3 个 | Transformer", "对 | 每个"
+    elif tag in ZH_MODIFIER_TAGS:
+        cost = ZH_MODIFIER                # "较低 | 概率", "清晰 | 起见"
+    elif tag in ZH_BACKWARD_TAGS:
+        cost = ZH_PLACE                   # "在取指数之前 | 从每个分数中": fair, inside "与之前 | 相同" not
+    elif tag == "v" and next_tag in ZH_OBJECT_TAGS:
+        cost = ZH_VERB_OBJECT             # "取 | 指数"
+    elif tail == "的" and next_tag in ("n", "vn", "nz"):
+        cost = ZH_HEAD                    # "我们的 | 词汇表"
+    elif next_tag == "c":
+        cost = ZH_BEFORE_AND              # "自注意力 | 和前馈层"
+    if len(tail) == 1 and len(head) == 1:
+        cost += ZH_COMPOUND               # two one-character words: often one word jieba split
+    return cost
+
+
+def _tag(word: str, tags: dict) -> str:
+    """jieba's part of speech of `word`; a word ending in 是 (就是, 只是) is the verb 'is'."""
+    if word.endswith("是"):
+        return "v"
+    return tags.get(word, "x")
+
+
+def _is_gloss(text: str, lang: str) -> bool:
+    """An atom that opens with a bracketed gloss of the term before it: （self-attention）,
+    (LLM), (192); not a clause in brackets."""
+    group = GROUP.match(text)
+    if not group or text[0] not in "（(":
+        return False
+    inside = group.group(0)[1:-1]
+    if any(mark in inside for mark in CLAUSE_MARK):
+        return False
+    if language(lang).cjk:
+        return not _HAN.search(inside)
+    return len(inside.split()) <= 3
 
 
 # ---- layout ----
@@ -265,139 +456,213 @@ def join(pieces: list[Atom]) -> str:
     return "".join((" " if atom.space_before and i else "") + atom.text for i, atom in enumerate(pieces))
 
 
-def layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MAX_LINES) -> list[str] | None:
-    """The best way to set `pieces` on at most max_lines lines, or None if they do not fit.
-    Two lines are cut where the break is most natural and the lines most even."""
-    text = join(pieces)
-    if width(text, lang) <= line_width:
-        return [text]
-    if max_lines < 2:
-        return None
-    best, best_score = None, -math.inf
-    spaces_only = not language(lang).cjk
-    for k in range(1, len(pieces)):
-        if spaces_only and not pieces[k].space_before:
-            continue
-        top, bottom = join(pieces[:k]), join(pieces[k:])
-        w_top, w_bottom = width(top, lang), width(bottom, lang)
-        if w_top > line_width:
-            break
-        if w_bottom > line_width:
-            continue
-        rest = layout(pieces[k:], lang, line_width, max_lines - 1)
-        score = break_priority(pieces[k - 1], pieces[k]) * 0.25 - abs(w_top - w_bottom) / line_width
-        if rest is not None and score > best_score:
-            best, best_score = [top] + rest, score
-    return best
+class _Line:
+    """One narration line's atoms with their widths added up, for fast layouts of any run."""
 
+    def __init__(self, pieces: list[Atom], lang: str, line_width: float, max_lines: int):
+        self.pieces, self.lang, self.line_width, self.max_lines = pieces, lang, line_width, max_lines
+        self.spaces_only = not language(lang).cjk
+        space = width(" ", lang)
+        self.sums, self.read = [0.0], [0.0]   # widths on a line; what a viewer reads (reading_length)
+        for atom in pieces:
+            self.sums.append(self.sums[-1] + width(atom.text, lang) + (space if atom.space_before else 0.0))
+            self.read.append(self.read[-1] + reading_length(atom.text, lang) + (1.0 if self.spaces_only and atom.space_before else 0.0))
+        self.space = space
+        self.priority = [break_priority(a, pieces[i + 1] if i + 1 < len(pieces) else None)
+                         for i, a in enumerate(pieces)]
+        depth, self.depth = 0, []   # bracket depth after each atom
+        for atom in pieces:
+            depth = max(0, depth + sum(c in OPEN_GROUP for c in atom.text) - sum(c in CLOSE_GROUP for c in atom.text))
+            self.depth.append(depth)
+        self._layouts: dict = {}
 
-def split_cues(text: str, lang: str, line_width: float | None = None,
-               max_lines: int = MAX_LINES) -> list[str]:
-    """A caption cut into cue texts, each already laid out ('\\n' between its lines)."""
-    line_width = language(lang).caption_width if line_width is None else line_width
-    if line_width < 2:
-        raise ValueError(f"a caption line must hold at least 2 characters (got {line_width})")
-    pieces = atoms(text.strip(), lang, line_width)
-    if not pieces:
-        return []
-    fits = lambda chunk: layout(chunk, lang, line_width, max_lines) is not None
-    chunks: list[list[Atom]] = []
-    for clause in _clauses(pieces):
-        chunks += [clause] if fits(clause) else _split_evenly(clause, lang, line_width, fits)
-    cues: list[list[Atom]] = []
-    for chunk in chunks:
-        if cues and fits(cues[-1] + chunk):
-            cues[-1] = cues[-1] + chunk
-        else:
-            cues.append(chunk)
-    return ["\n".join(layout(cue, lang, line_width, max_lines)) for cue in cues]
+    def width(self, i: int, j: int) -> float:
+        """The width of atoms i..j-1 set on one line."""
+        return self.sums[j] - self.sums[i] - (self.space if self.pieces[i].space_before else 0.0)
+
+    def reading(self, i: int, j: int) -> float:
+        """reading_length of atoms i..j-1 as one cue."""
+        return self.read[j] - self.read[i] - (1.0 if self.spaces_only and self.pieces[i].space_before else 0.0)
+
+    def can_break(self, k: int) -> bool:
+        """A line or cue may break before atom k."""
+        return not self.spaces_only or self.pieces[k].space_before
+
+    def line_cost(self, k: int) -> float:
+        return LINE_CUT[self.priority[k - 1]] + self.pieces[k - 1].bind
+
+    def cut_cost(self, k: int) -> float:
+        """What a cue cut before atom k costs (inf: a term before its gloss)."""
+        if self.pieces[k - 1].keep:
+            return math.inf
+        return CUE_CUT[self.priority[k - 1]] + self.pieces[k - 1].bind + (INSIDE_GROUP if self.depth[k - 1] else 0.0)
+
+    def time(self, starts, total: float | None) -> None:
+        """Time the cues: a cue beginning with atom k appears starts(k) seconds into the line
+        (None: it cannot begin there); the line's cues share `total` seconds. Untimed: None."""
+        self.timed = starts is not None and total is not None
+        n = len(self.pieces)
+        self.at = [0.0] + [starts(k) if self.timed else 0.0 for k in range(1, n)] + [total or 0.0]
+
+    def can_end(self, j: int) -> bool:
+        """A cue may end before atom j (and the next begin there)."""
+        return j == len(self.pieces) or (self.can_break(j) and self.at[j] is not None
+                                         and self.cut_cost(j) < math.inf)
+
+    def cue_cost(self, i: int, j: int, inside: int | None = None) -> float:
+        """What a cue of atoms i..j-1 costs (module docstring); inf if it does not fit.
+        `inside`: the highest break priority inside it (worked out here when not given)."""
+        lines = self.layout(i, j)
+        if lines is None:
+            return math.inf
+        n, width = len(self.pieces), self.width(i, j)
+        cost = CUE_COST + lines[0] + SCANT * max(0.0, 1 - 3 * width / self.line_width)
+        if j < n:
+            if inside is None:
+                inside = max((self.priority[k] for k in range(i, j - 1)), default=ANYWHERE)
+            cost += self.cut_cost(j) + _dangling(self.priority[j - 1], inside)
+        if self.timed:
+            seconds = self.at[j] - self.at[i]
+            cost += TOO_SHORT if seconds < MIN_CUE else 0.0
+            cost += BRIEF * max(0.0, READABLE - seconds) + LINGERS * max(0.0, seconds - LONGEST)
+            over = self.reading(i, j) / max(seconds, 1e-6) - language(self.lang).max_reading_rate
+            cost += RATE_COST * max(0.0, over)
+        return cost
+
+    def layout(self, i: int, j: int, lines: int | None = None) -> tuple[float, list[int]] | None:
+        """(cost, line starts) of the best way to set atoms i..j-1 on at most `lines` lines."""
+        lines = self.max_lines if lines is None else lines
+        key = (i, j, lines)
+        if key not in self._layouts:
+            self._layouts[key] = self._best_layout(i, j, lines)
+        return self._layouts[key]
+
+    def _best_layout(self, i: int, j: int, lines: int):
+        if self.width(i, j) <= self.line_width:
+            return 0.0, [i]
+        if lines < 2:
+            return None
+        best = None
+        for k in range(i + 1, j):
+            if not self.can_break(k):
+                continue
+            top = self.width(i, k)
+            if top > self.line_width:
+                break
+            rest = self.layout(k, j, lines - 1)
+            if rest is None:
+                continue
+            uneven = abs(top - self.width(k, j)) / self.line_width if lines == 2 else 0.0
+            cost = self.line_cost(k) + UNEVEN * uneven + rest[0]
+            if best is None or cost < best[0]:
+                best = (cost, [i] + rest[1])
+        return best
+
+    def text(self, i: int, j: int) -> str:
+        starts = self.layout(i, j)[1] + [j]
+        return "\n".join(join(self.pieces[a:b]) for a, b in zip(starts, starts[1:]))
 
 
 OPEN_GROUP, CLOSE_GROUP = "（(“《「『【", "）)”》」』】"   # (‘ ’ is also an apostrophe: not counted)
 
 
-def _clauses(pieces: list[Atom]) -> list[list[Atom]]:
-    """Pieces cut after each clause mark, except inside brackets or quotes: a group too long
-    for one line still stays in one cue when it fits in one (else _split_evenly cuts it)."""
-    clauses, current, depth = [], [], 0
-    for i, atom in enumerate(pieces):
-        current.append(atom)
-        depth = max(0, depth + sum(c in OPEN_GROUP for c in atom.text) - sum(c in CLOSE_GROUP for c in atom.text))
-        following = pieces[i + 1] if i + 1 < len(pieces) else None
-        if following is None or (break_priority(atom, following) >= CLAUSE and depth == 0):
-            clauses.append(current)
-            current = []
-    return clauses
+def _dangling(end: int, inside: int) -> float:
+    """What a cue costs for ending (at break priority `end`) on the first words of a sentence
+    (or a clause) begun inside it (`inside`: the highest priority within): "…的部分。在此之前，"."""
+    if end < SENTENCE and inside == SENTENCE:
+        return DANGLING
+    if end < CLAUSE and inside == CLAUSE:
+        return DANGLING_CLAUSE
+    return 0.0
 
 
-def _split_evenly(clause: list[Atom], lang: str, line_width: float, fits) -> list[list[Atom]]:
-    """A clause too long for one cue, cut into the fewest even parts that each fit."""
-    total = width(join(clause), lang)
-    spaces_only = not language(lang).cjk
-    allowed = [k for k in range(1, len(clause)) if not spaces_only or clause[k].space_before]
-    for parts in range(max(2, math.ceil(total / (line_width * MAX_LINES))), len(clause) + 1):
-        cuts, start = [], 0
-        for n in range(1, parts):
-            target = total * n / parts
-            candidates = [k for k in allowed if k > start]
-            if not candidates:
+def layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MAX_LINES) -> list[str] | None:
+    """The best way to set `pieces` on at most max_lines lines, or None if they do not fit."""
+    if not pieces:
+        return [""]
+    line = _Line(pieces, lang, line_width, max_lines)
+    return line.text(0, len(pieces)).split("\n") if line.layout(0, len(pieces)) else None
+
+
+def cue_layout(pieces: list[Atom], lang: str, line_width: float, max_lines: int = MAX_LINES,
+               starts=None, total: float | None = None) -> list[tuple[int, str]] | None:
+    """The cues of a line: (index of its first atom, its text with '\\n' between lines), the
+    cheapest grouping (module docstring). `starts(k)`: seconds into the line at which a cue
+    beginning with atom k would appear (None: it cannot start there), and `total` the seconds
+    the line's cues share; without them the cues are cut on the text alone. None when no
+    grouping lets every cue start where `starts` allows."""
+    line = _Line(pieces, lang, line_width, max_lines)
+    line.time(starts, total)
+    n = len(pieces)
+    best: list[tuple[float, int]] = [(0.0, -1)] + [(math.inf, -1)] * n
+    for j in range(1, n + 1):
+        if not line.can_end(j):
+            continue
+        inside = ANYWHERE   # the highest break priority inside the cue (before its last atom)
+        for i in range(j - 1, -1, -1):
+            if i < j - 1:
+                inside = max(inside, line.priority[i])
+            if line.width(i, j) > line_width * max_lines + line.space * (max_lines - 1):
                 break
-            k = min(candidates, key=lambda k: (abs(width(join(clause[:k]), lang) - target) / line_width
-                                               - 0.1 * _cut_priority(clause[k - 1], clause[k])))
-            cuts.append(k)
-            start = k
-        bounds = [0] + cuts + [len(clause)]
-        chunks = [clause[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
-        if all(fits(chunk) for chunk in chunks):
-            return chunks
-    return [[atom] for atom in clause]
+            if best[i][0] < math.inf and (i == 0 or line.can_end(i)):
+                cost = best[i][0] + line.cue_cost(i, j, inside)
+                if cost < best[j][0]:
+                    best[j] = (cost, i)
+    if best[n][0] == math.inf:   # no cue can start where the voice would need it to
+        return None
+    cuts, j = [], n
+    while j > 0:
+        i = best[j][1]
+        cuts.append((i, line.text(i, j)))
+        j = i
+    return cuts[::-1]
 
 
-def _cut_priority(atom: Atom, following: Atom) -> int:
-    """break_priority, and a cut right before a bracketed group of several words counts as
-    a clause mark (a one-word gloss such as (LLM) stays with its term)."""
-    group = following.text[:1] in OPEN_GROUP and any(c.isspace() or c in CLAUSE_MARK for c in following.text)
-    return max(break_priority(atom, following), CLAUSE if group else 0)
+def split_cues(text: str, lang: str, line_width: float | None = None,
+               max_lines: int = MAX_LINES) -> list[str]:
+    """A caption cut into cue texts on its text alone, each already laid out ('\\n' between
+    its lines)."""
+    pieces = line_atoms(text, lang, line_width)
+    line_width = language(lang).caption_width if line_width is None else line_width
+    return [cue for _, cue in cue_layout(pieces, lang, line_width, max_lines)] if pieces else []
+
+
+def line_atoms(text: str, lang: str, line_width: float | None = None) -> list[Atom]:
+    """The atoms of a caption for lines of `line_width` (the language's, by default)."""
+    line_width = language(lang).caption_width if line_width is None else line_width
+    if line_width < 2:
+        raise ValueError(f"a caption line must hold at least 2 characters (got {line_width})")
+    return atoms(text.strip(), lang, line_width)
 
 
 # ---- timing ----
 
-def time_cues(texts: list[str], active: float, total: float) -> tuple[Cue, ...]:
-    """Cues sharing `active` seconds in proportion to their length; the last one stays up
-    until `total` (through the pause after the speech)."""
-    if not texts:
+def timed_cues(pieces: list[Atom], text: str, lang: str, active: float, total: float,
+               words=(), line_width: float | None = None, max_lines: int = MAX_LINES) -> tuple[Cue, ...]:
+    """The cues of a line whose atoms are `pieces`, each up from the moment the voice says its
+    first word (`words`: (char index in `text`, start s, end s)), or, without word times, from
+    its share of the `active` seconds in proportion to the text before it; the last one stays
+    up until `total` (through the pause after the speech)."""
+    if not pieces:
         return ()
-    lengths = [spoken_length(text) for text in texts]
-    scale = active / sum(lengths)
-    cues, offset = [], 0.0
-    for i, (text, length) in enumerate(zip(texts, lengths)):
-        duration = total - offset if i == len(texts) - 1 else length * scale
-        cues.append(Cue(text, offset, duration))
-        offset += duration
-    return tuple(cues)
-
-
-MIN_CUE = 0.3  # seconds a cue stays up at least when word times place it
-
-
-def time_cues_by_words(texts: list[str], text: str, words, active: float,
-                       total: float) -> tuple[Cue, ...]:
-    """Cues switching when the voice reaches their first word: `words` are (char index in
-    `text`, start s, end s) from the voice. Falls back to time_cues when they cannot place
-    every cue at least MIN_CUE apart inside the speech."""
-    if not texts or not words:
-        return time_cues(texts, active, total)
-    visible = [i for i, char in enumerate(text.strip()) if not char.isspace()]
+    line_width = language(lang).caption_width if line_width is None else line_width
     lead = len(text) - len(text.lstrip())
-    starts, seen = [], 0
-    for cue in texts:
-        starts.append(lead + visible[min(seen, len(visible) - 1)])
-        seen += len("".join(cue.split()))
-    offsets = [0.0]
-    for index in starts[1:]:
-        said = next((t0 for c, t0, _ in words if c >= index), None)
-        if said is None or said < offsets[-1] + MIN_CUE or said > active - MIN_CUE / 2:
-            return time_cues(texts, active, total)
-        offsets.append(said)
-    ends = offsets[1:] + [total]
-    return tuple(Cue(cue, a, b - a) for cue, a, b in zip(texts, offsets, ends))
+    starts = _word_starts(words, lead, active) if words else None
+    cues = cue_layout(pieces, lang, line_width, max_lines, lambda k: starts(pieces[k].start), total) if words else None
+    if cues is None:   # no word times, or none where a cue could start: shares of the speech
+        starts = _share_starts(text.strip(), active)
+        cues = cue_layout(pieces, lang, line_width, max_lines, lambda k: starts(pieces[k].start), total)
+    offsets = [starts(pieces[i].start) if n else 0.0 for n, (i, _) in enumerate(cues)] + [total]
+    return tuple(Cue(cue, a, b - a) for (_, cue), a, b in zip(cues, offsets, offsets[1:]))
+
+
+def _word_starts(words, lead: int, active: float):
+    def start(index: int) -> float | None:
+        said = next((t0 for c, t0, _ in words if c >= lead + index), None)
+        return said if said is not None and said <= active - MIN_CUE / 2 else None
+    return start
+
+
+def _share_starts(text: str, active: float):
+    total = spoken_length(text)
+    return lambda index: active * len("".join(text[:index].split())) / total

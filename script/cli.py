@@ -119,11 +119,18 @@ def subtitles(input_text, lang, weights_path, out_path):
 @lang_option()
 @weights_option
 def placeholders(input_text, lang, weights_path):
-    """List the {placeholders} a caption may use, with their values for INPUT."""
+    """List the {placeholders} a caption may use, with their values for INPUT, and the
+    <if conditions> a line may be said under, with whether they hold."""
+    from .fill import CONDITIONS, conditions
+
     run = generate(load_or_exit(weights_path), parse_or_exit(input_text))
     values = placeholder_values(run, lang)
     for name, meaning in PLACEHOLDERS.items():
-        click.echo(f"{{{name}}}".ljust(20) + f"{values[name]:<22} {meaning}")
+        click.echo(f"{{{name}}}".ljust(24) + f"{values[name]:<22} {meaning}")
+    truths = conditions(run)
+    click.echo("\nconditions (a line ending <if name> or <if not name> is said only then):")
+    for name, meaning in CONDITIONS.items():
+        click.echo(f"<if {name}>".ljust(24) + f"{'yes' if truths[name] else 'no':<22} {meaning}")
 
 
 COMMANDS = [script_group]

@@ -1,17 +1,17 @@
 """A disk cache of caption splitting: media/cache/cues/<lang>-<splitter digest>.json.
 
-Cutting a line into cues (script/captions.py) segments Chinese with jieba, whose dictionary
-alone takes about a second to load, and tries many layouts; a line split before is read back
-instead, so a run whose lines are all cached never imports jieba, and an edited line is the
-only one split again.
+Cutting a line into atoms (script/captions.py: the pieces no caption break falls inside, with
+what a break after each costs) segments Chinese with jieba, whose dictionary alone takes about
+a second to load; a line cut before is read back instead, so a run whose lines are all cached
+never imports jieba, and an edited line is the only one cut again.
 
-A file holds every line split by one splitter: the code that splits (captions.py and
+A file holds every line cut by one splitter: the code that splits (captions.py and
 languages.py), jieba's version and the language's [language] record are in its name (a
 change starts a new file); in it, each entry is keyed by the line's text, the caption line
 width and lines per cue. One file per language rather than one per line: one read a run, and
-no folder of tiny files. Timing the cues (by the speech's length or the voice's word times)
-is cheap and stays outside: a line voiced again keeps its cached cue texts and is only timed
-again. The file is rewritten whole (common.files.atomic_write) when a line is added; two runs
+no folder of tiny files. Grouping the atoms into timed cues (by the voice's word times, or the
+speech's length) is pure arithmetic and stays outside: a line voiced again keeps its cached
+atoms and is only laid out and timed again. The file is rewritten whole (common.files.atomic_write) when a line is added; two runs
 adding lines at once may lose one's additions, which are then split again next time.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from common.files import atomic_write
 from common.paths import media_dir
 
 from . import captions, languages
-from .captions import MAX_LINES, split_cues
+from .captions import MAX_LINES, Atom, Cue, cue_layout, line_atoms, timed_cues
 from .languages import language
 
 SPLITTING_CODE = (Path(captions.__file__), Path(languages.__file__))
@@ -48,16 +48,32 @@ def entry_key(text: str, line_width: float | None = None, max_lines: int = MAX_L
     return json.dumps([text, line_width, max_lines], ensure_ascii=False)
 
 
-def cached_split_cues(text: str, lang: str, line_width: float | None = None,
-                      max_lines: int = MAX_LINES) -> list[str]:
-    """split_cues(text, lang, line_width, max_lines), read back when the line was split before."""
+def cached_atoms(text: str, lang: str, line_width: float | None = None,
+                 max_lines: int = MAX_LINES) -> list[Atom]:
+    """atoms(text, lang, line_width) (script/captions.py), read back when the line was cut before."""
     path, key = cache_file(lang), entry_key(text, line_width, max_lines)
     table = _table(path)
-    texts = table.get(key)
-    if not (isinstance(texts, list) and all(isinstance(t, str) for t in texts)):  # missing or damaged
-        texts = split_cues(text, lang, line_width, max_lines)
-        _store(path, {**table, key: texts})
-    return texts
+    try:
+        return [Atom(*fields) for fields in table[key]]
+    except (KeyError, TypeError, ValueError):   # missing or damaged
+        pieces = line_atoms(text, lang, line_width)
+        _store(path, {**table, key: [list(dataclasses.astuple(atom)) for atom in pieces]})
+        return pieces
+
+
+def cached_split_cues(text: str, lang: str, line_width: float | None = None,
+                      max_lines: int = MAX_LINES) -> list[str]:
+    """split_cues(text, lang, line_width, max_lines) from the cached atoms."""
+    width = language(lang).caption_width if line_width is None else line_width
+    pieces = cached_atoms(text, lang, line_width, max_lines)
+    return [cue for _, cue in cue_layout(pieces, lang, width, max_lines)] if pieces else []
+
+
+def cached_timed_cues(text: str, lang: str, active: float, total: float, line_width: float | None = None,
+                      words: tuple = (), max_lines: int = MAX_LINES) -> tuple[Cue, ...]:
+    """timed_cues of a line (script/captions.py) from its cached atoms."""
+    return timed_cues(cached_atoms(text, lang, line_width, max_lines), text, lang, active, total,
+                      words, line_width, max_lines)
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,7 +9,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from engine import VOCAB, count_parameters
+import numpy as np
+
+from common.text import percent
+from engine import VOCAB, count_parameters, to_letters
 from engine.model import LN_EPS
 
 from .languages import language
@@ -45,6 +48,40 @@ PLACEHOLDERS: dict[str, str] = {
     "n_params": "number of parameters, 85,728",
     "eps": "the LayerNorm epsilon, 0.00001",
     "temperature": "the sampling temperature of the run, 1",
+    # what the model learned (engine/learned.py), measured over all inputs; layers and heads from 1
+    "total": "inputs measured: all 3^6 = 729",
+    "telling_layer": "the layer of the head the video follows (its focus rises most above an even spread)",
+    "telling_head": "that head, within its layer",
+    "focus_first": "its mean attention share on the input letters equal to the first letter written, e.g. 0.78",
+    "focus_last": "the same for the last letter written",
+    "even_first": "the share an even spread over the six inputs gives for the first letter, e.g. 0.38",
+    "even_last": "the same for the last letter",
+    "focus_best": "the largest focus share of any head at any step",
+    "even_best": "the even share at that step",
+    "lens_first": "right next letters read out after the first attention (logit lens), e.g. 77.6%",
+    "lens_second": "the same after the second attention",
+    "lens_last": "the same after the last sublayer",
+    "lens_complete_at": "the sublayer from which every read-out is right, e.g. Transformer 3's attention",
+    "worst_layer": "the layer whose attention, switched off, leaves the fewest inputs sorted",
+    "sorted_without_worst": "how many inputs are still sorted then, e.g. 295",
+    "broken_input": "an input that ablation breaks (the run's own if it is one), e.g. AAAAAA",
+    "broken_output": "what the model writes for it then, e.g. AAAABC",
+    "layer_list": "the layers joined with 'and': 1, 2 and 3",
+    "sorted_without_layers": "inputs still sorted with each layer's attention off, joined: 295, 467 and 701",
+    "worst_head_layer": "the layer of the head whose ablation alone hurts most",
+    "worst_head": "that head, within its layer",
+    "worst_head_sorted": "inputs still sorted without that head alone",
+}
+
+# name -> when it holds; a narration line marked <if name> (or <if not name>) is said only then
+# (shown by `nanogpt-video script placeholders`), so every sentence about the model stays true.
+FOCUS_RATIO = 1.5   # "looks at the letter it writes": at least this times the even share
+CONDITIONS: dict[str, str] = {
+    "head_focuses": f"the followed head's focus is at least {FOCUS_RATIO:g}x the even share when "
+                    "writing the first and the last letter",
+    "lens_completes": "the logit lens is right on every position from some sublayer on",
+    "attention_needed": "switching off some layer's attention leaves inputs unsorted",
+    "heads_redundant": "switching off any single head leaves every input sorted",
 }
 
 
@@ -95,8 +132,91 @@ def placeholder_values(run, lang: str) -> dict[str, str]:
         "eps": f"{LN_EPS:.5f}",
         "temperature": _number(run.temperature),
     }
+    values.update(_learned_values(run, lang))
     assert values.keys() == PLACEHOLDERS.keys(), "PLACEHOLDERS and placeholder_values disagree"
     return values
+
+
+def conditions(run) -> dict[str, bool]:
+    """Every condition's truth for this run (the measurements of run.learned)."""
+    result = run.learned
+    focus, even = np.array(result.focus), np.array(result.even_share)
+    l, h = result.telling_head
+    complete = _complete_from(result)
+    values = {
+        "head_focuses": bool(focus[l, h, 0] >= FOCUS_RATIO * even[0] and focus[l, h, -1] >= FOCUS_RATIO * even[-1]),
+        "lens_completes": complete is not None,
+        "attention_needed": min(result.sorted_without_layer_attention) < result.total,
+        "heads_redundant": all(n == result.total for row in result.sorted_without_head for n in row),
+    }
+    assert values.keys() == CONDITIONS.keys(), "CONDITIONS and conditions() disagree"
+    return values
+
+
+def holds(when: str | None, truths: dict[str, bool]) -> bool:
+    """Whether a line marked <if `when`> is said ("name" or "not name"; None: always)."""
+    if when is None:
+        return True
+    negated, name = when.startswith("not "), when.removeprefix("not ")
+    return truths[name] != negated
+
+
+def _learned_values(run, lang: str) -> dict[str, str]:
+    """The placeholders about what the model learned, formatted; layers and heads from 1."""
+    from .languages import words
+
+    result, joiners = run.learned, language(lang).list_and
+    names = words(lang, "learned")
+    focus, even = np.array(result.focus), np.array(result.even_share)
+    l, h = result.telling_head
+    best = np.unravel_index((focus - even).argmax(), focus.shape)
+    layer_off = result.sorted_without_layer_attention
+    worst = int(np.argmin(layer_off))
+    broken = result.broken[worst]
+    heads = np.array(result.sorted_without_head)
+    worst_head = np.unravel_index(heads.argmin(), heads.shape)
+    lens = [row["right"] for row in result.logit_lens]
+    complete = _complete_from(result)
+    return {
+        "total": str(result.total),
+        "telling_layer": str(l + 1),
+        "telling_head": str(h + 1),
+        "focus_first": _prob(focus[l, h, 0]),
+        "focus_last": _prob(focus[l, h, -1]),
+        "even_first": _prob(even[0]),
+        "even_last": _prob(even[-1]),
+        "focus_best": _prob(focus[best]),
+        "even_best": _prob(even[best[-1]]),
+        "lens_first": _share(lens[0]),
+        "lens_second": _share(lens[2]),
+        "lens_last": _share(lens[-1]),
+        "lens_complete_at": "" if complete is None else _readout_name(result.logit_lens[complete]["after"], names),
+        "worst_layer": str(worst + 1),
+        "sorted_without_worst": str(layer_off[worst]),
+        "broken_input": "" if broken is None else to_letters(broken.input_tokens),
+        "broken_output": "" if broken is None else to_letters(broken.output_tokens),
+        "layer_list": _join([str(i + 1) for i in range(len(layer_off))], *joiners),
+        "sorted_without_layers": _join([str(n) for n in layer_off], *joiners),
+        "worst_head_layer": str(worst_head[0] + 1),
+        "worst_head": str(worst_head[1] + 1),
+        "worst_head_sorted": str(heads[worst_head]),
+    }
+
+
+def _complete_from(result) -> int | None:
+    """The first read-out from which the logit lens is right everywhere, or None."""
+    complete = None
+    for i in reversed(range(len(result.logit_lens))):
+        if result.logit_lens[i]["right"] < 1.0:
+            break
+        complete = i
+    return complete
+
+
+def _readout_name(after: str, names) -> str:
+    """'h.2.attn' -> "Transformer 3's attention" (the words file's template, layer from 1)."""
+    _, layer, part = after.split(".")
+    return names[f"readout_{part}"].format(layer=int(layer) + 1)
 
 
 def fill_text(template: str, values: dict[str, str]) -> str:
@@ -109,11 +229,13 @@ def fill_text(template: str, values: dict[str, str]) -> str:
 
 
 def fill_narration(narration, run) -> list[FilledLine]:
-    """Every line of the narration, in order, with its caption and cue filled from `run`."""
+    """Every line the run says, in order, with its caption and cue filled from `run` (a line
+    marked <if ...> only where its condition holds for this run)."""
     values = placeholder_values(run, narration.lang)
+    truths = conditions(run)
     return [FilledLine(line.id, line.section, fill_text(line.template, values),
                        fill_text(line.cue, values) if line.cue is not None else None, line.hold)
-            for line in narration.lines()]
+            for line in narration.lines() if holds(line.when, truths)]
 
 
 def filled_lines(narration, run) -> list[tuple[str, str]]:
@@ -133,6 +255,10 @@ def _prob(p) -> str:
 
 def _percent(p) -> str:
     return f"{float(p):.0%}"
+
+
+def _share(p) -> str:
+    return percent(float(p))
 
 
 def _number(x: float) -> str:

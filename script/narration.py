@@ -29,7 +29,7 @@ from pathlib import Path
 from common.errors import UserError
 from common.text import shown
 
-from .fill import PLACEHOLDER, PLACEHOLDERS
+from .fill import CONDITIONS, PLACEHOLDER, PLACEHOLDERS
 from .languages import check_code, language_codes, narration_dir
 from .sections import SCENE_IDS
 
@@ -44,6 +44,11 @@ HOLD_RANGE = (0.1, 5.0)     # seconds a hold may last
 HOLD_FORMAT = "<pause 1.0s>"
 # a stage cue that reads like a hold, in any of the shipped languages: [pause 1s], [暂停 1 秒]
 HOLD_LIKE_CUE = re.compile(r"^\s*(pause|hold|暂停|停顿)\s*\d", re.IGNORECASE)
+# <if heads_redundant> / <if not heads_redundant>: the line is said only when the condition
+# (computed from the run, script/fill.py CONDITIONS) holds, so a sentence follows the numbers
+CONDITION = re.compile(r"<\s*if\s+(not\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*>")
+CONDITION_FORMAT = "<if name> or <if not name>"
+MARKER = re.compile(r"<[^<>]*>")
 
 
 class NarrationError(UserError):
@@ -68,6 +73,8 @@ class Line:
     lineno: int              # where it is in its file
     notes: tuple[str, ...] = ()  # the comments right above it, without '#'
     hold: float = 0.0        # seconds the picture holds, silent, after the speech (<pause 1.0s>)
+    when: str | None = None  # a condition the run must meet for the line to be said:
+                             # "heads_redundant" or "not heads_redundant" (<if ...>)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -263,7 +270,7 @@ class _Parser:
         parsed = self.split_line(lineno, text)
         if parsed is None:
             return
-        line_id, caption, cue, hold = parsed
+        line_id, caption, cue, hold, when = parsed
         ok = self.check_id(lineno, line_id)
         if not caption.strip():
             self.error(lineno, f"empty caption for {line_id!r}")
@@ -276,11 +283,11 @@ class _Parser:
         if ok:
             self.sections[-1]["lines"].append(
                 Line(line_id, self.sections[-1]["id"], caption.strip(),
-                     cue.strip() if cue is not None else None, lineno, tuple(self.notes), hold))
+                     cue.strip() if cue is not None else None, lineno, tuple(self.notes), hold, when))
 
-    def split_line(self, lineno: int, text: str) -> tuple[str, str, str | None, float] | None:
-        """'[id] “caption” [cue] <pause 1s>' -> (id, caption, cue, hold seconds); None after
-        reporting a problem."""
+    def split_line(self, lineno: int, text: str) -> tuple[str, str, str | None, float, str | None] | None:
+        """'[id] “caption” [cue] <pause 1s> <if name>' -> (id, caption, cue, hold seconds,
+        condition); None after reporting a problem."""
         if not text.startswith("["):
             self.error(lineno, f"expected a section header, a # comment or a line {LINE_FORMAT}")
             return None
@@ -301,11 +308,18 @@ class _Parser:
             self.error(lineno, f"a hold marker inside the caption's quotes would be shown; put "
                                f"{HOLD_FORMAT} at the end of the line, after the closing quote")
             return None
+        if "<if" in caption.lower():
+            self.error(lineno, f"a condition inside the caption's quotes would be shown; put "
+                               f"{CONDITION_FORMAT} at the end of the line, after the closing quote")
+            return None
+        after, when = self.split_condition(lineno, after)
+        if when is False:
+            return None
         after, hold = self.split_hold(lineno, after)
         if hold is None:
             return None
         if not after:
-            return line_id, caption, None, hold
+            return line_id, caption, None, hold, when
         if not after.startswith("[") and any(q in after for q in "“”\""):
             self.error(lineno, "unbalanced quote: a quote after the caption's closing one")
             return None
@@ -320,7 +334,31 @@ class _Parser:
             self.error(lineno, f"the stage cue {shown(after)} reads like a pause; a hold is "
                                f"written {HOLD_FORMAT} at the end of the line")
             return None
-        return line_id, caption, after[1:-1], hold
+        return line_id, caption, after[1:-1], hold, when
+
+    def split_condition(self, lineno: int, after: str) -> tuple[str, str | None | bool]:
+        """The text after the caption without its <if ...> marker (one, among the markers that
+        end the line), and the condition ("name" or "not name"; None without one; False after
+        reporting a problem)."""
+        cue_end = after.rfind("]") + 1
+        cue, tail = after[:cue_end], after[cue_end:]
+        found = [m for m in MARKER.finditer(tail) if m.group(0).lower().lstrip("< ").startswith("if")]
+        if not found:
+            return after, None
+        if len(found) > 1:
+            self.error(lineno, f"two conditions on one line; a line has at most one {CONDITION_FORMAT}")
+            return after, False
+        match = CONDITION.fullmatch(found[0].group(0))
+        if match is None:
+            self.error(lineno, f"malformed condition {shown(found[0].group(0))}; a condition looks "
+                               f"like {CONDITION_FORMAT} (see: nanogpt-video script placeholders)")
+            return after, False
+        negated, name = bool(match.group(1)), match.group(2)
+        if name not in CONDITIONS:
+            self.error(lineno, f"unknown condition {name!r}; known: {', '.join(CONDITIONS)}")
+            return after, False
+        rest = tail[:found[0].start()] + tail[found[0].end():]
+        return cue + rest.rstrip(), ("not " if negated else "") + name
 
     def split_hold(self, lineno: int, after: str) -> tuple[str, float | None]:
         """The text after the caption without its trailing hold marker, and the hold in

@@ -17,4 +17,5 @@ SCENE_IDS: tuple[str, ...] = (
     "feedforward",  # 前馈细节
     "stack",        # Transformer 总结
     "output",       # 输出: ln_f, lm_head, softmax, the choice
+    "learned",      # 模型学到了什么: the six steps again, what the numbers mean (engine/learned.py)
 )

@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .captions import Cue, spoken_length, time_cues_by_words
-from .cue_cache import cached_split_cues
+from .captions import Cue, spoken_length
+from .cue_cache import cached_timed_cues
 from .languages import language
 
 MIN_DURATION = 2.0   # seconds a silent line stays on screen at least
@@ -169,6 +169,6 @@ def build_timeline(narration, run, durations: Mapping[str, float] | None = None,
 
 def _caption_cues(text: str, lang: str, active: float, total: float, line_width: float | None,
                   words) -> tuple[Cue, ...]:
-    """The cues of `text` (split once, then read from media/cache/cues), timed by the voice's
-    word times when there are some, else in proportion to their length."""
-    return time_cues_by_words(cached_split_cues(text, lang, line_width), text, words, active, total)
+    """The cues of `text` (cut into atoms once, then read from media/cache/cues), timed by the
+    voice's word times when there are some, else in proportion to their length."""
+    return cached_timed_cues(text, lang, active, total, line_width, tuple(words))

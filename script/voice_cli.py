@@ -121,7 +121,7 @@ def _varying_lines(narration, run) -> set[str]:
     mine = dict(filled_lines(narration, run))
     varying = set()
     for other in OTHER_INPUTS:
-        varying |= {i for i, text in filled_lines(narration, default_run(other)) if text != mine[i]}
+        varying |= {i for i, text in filled_lines(narration, default_run(other)) if text != mine.get(i)}
     return varying
 
 

@@ -18,7 +18,9 @@ os.environ.setdefault("NANOGPT_NEURAL", "0")
 # do nothing under pytest 9 (xdist 3.8 renames item._nodeid, which pytest 9 no longer reads), so
 # every test became its own unit and the module fixtures were built again in the other worker.
 
-SPLIT_BY_CASE = {"test_scenes.py"}          # files grouped by their (input, language) case
+SPLIT_BY_CASE = {"test_scenes.py", "test_equations.py"}   # files grouped by their (input, language) case
+# A file that reads test_scenes' builds (tests/test_scenes.build keeps them) runs in its worker.
+SAME_WORKER = {"tests/test_equations.py": "tests/test_scenes.py"}
 CASE_ID = re.compile(r"\b[ABC]{6}-[a-z]{2}\b")
 # The longest groups start first, so neither worker is left with a long one at the end (a
 # group's seconds in one worker, roughly, measured 2026-12; a group not named here counts 1 s
@@ -33,7 +35,9 @@ GROUP_SECONDS = {
 
 def group_of(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
-    if path.rsplit("/", 1)[-1] in SPLIT_BY_CASE:
+    name = path.rsplit("/", 1)[-1]
+    path = SAME_WORKER.get(path, path)
+    if name in SPLIT_BY_CASE:
         case = CASE_ID.search(nodeid.split("[", 1)[-1]) if "[" in nodeid else None
         if case:
             return f"{path}@{case.group()}"

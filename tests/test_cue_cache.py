@@ -1,6 +1,6 @@
-"""The caption cue cache (script/cue_cache.py): the same cues as a fresh split, a miss on
-anything the split depends on, only an edited line split again, and no jieba when every
-line is cached."""
+"""The caption cue cache (script/cue_cache.py): the same atoms and cues as a fresh split, a
+miss on anything the split depends on, only an edited line split again, and no jieba when
+every line is cached."""
 from __future__ import annotations
 
 import dataclasses
@@ -14,7 +14,7 @@ import pytest
 
 import engine
 from script import cue_cache, load_narration
-from script.captions import split_cues
+from script.captions import line_atoms, split_cues
 from script.timeline import build_timeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,14 +30,14 @@ def media(tmp_path, monkeypatch):
 
 @pytest.fixture
 def splits(media, monkeypatch):
-    """The texts cue_cache really split (not read back), in order."""
+    """The texts cue_cache really cut into atoms (not read back), in order."""
     done = []
 
     def counting(text, *args):
         done.append(text)
-        return split_cues(text, *args)
+        return line_atoms(text, *args)
 
-    monkeypatch.setattr(cue_cache, "split_cues", counting)
+    monkeypatch.setattr(cue_cache, "line_atoms", counting)
     return done
 
 
@@ -51,6 +51,7 @@ def test_a_cached_split_is_the_fresh_split(splits, text, lang):
     first = cue_cache.cached_split_cues(text, lang)
     second = cue_cache.cached_split_cues(text, lang)
     assert first == second == split_cues(text, lang)
+    assert cue_cache.cached_atoms(text, lang) == line_atoms(text, lang)   # what a break costs too
     assert len(first) > 1 and splits == [text]          # the second came from the disk
 
 
@@ -60,7 +61,8 @@ def test_every_narration_line_reads_back_as_split(media, run):
         cached = build_timeline(load_narration(lang), run)
         assert fresh == cached
         for _, line in cached.all_lines():
-            assert [cue.text for cue in line.cues] == split_cues(line.text, lang)
+            assert "".join(cue.text.replace("\n", "") for cue in line.cues).replace(" ", "") == \
+                line.text.replace(" ", "")
 
 
 @pytest.mark.parametrize("change", [
@@ -100,7 +102,7 @@ def test_a_code_change_misses_the_cache(splits, monkeypatch, tmp_path):
 def test_a_damaged_file_or_entry_is_split_again(splits, damage):
     cue_cache.cached_split_cues(EN_LINE, "en")
     path = cue_cache.cache_file("en")
-    path.write_text(damage or json.dumps({cue_cache.entry_key(EN_LINE): "not a list of cues"}))
+    path.write_text(damage or json.dumps({cue_cache.entry_key(EN_LINE): "not a list of atoms"}))
     assert cue_cache.cached_split_cues(EN_LINE, "en") == split_cues(EN_LINE, "en")
     assert len(splits) == 2
     assert cue_cache.cached_split_cues(EN_LINE, "en") == split_cues(EN_LINE, "en") and len(splits) == 2
@@ -125,7 +127,8 @@ def test_only_an_edited_line_is_split_again(splits, run):
 
 
 def test_new_durations_retime_cached_cues_without_splitting(splits, run):
-    """The split does not depend on the speech's length: a line voiced again is only re-timed."""
+    """The atoms do not depend on the speech's length: a line voiced again is only laid out and
+    timed again."""
     narration = load_narration("zh")
     build_timeline(narration, run)
     before = len(splits)

@@ -5,6 +5,7 @@ hermetic. test_english_voice_for_real uses .venv-voice-en, installing it first i
 there (tools/voices/install.sh en, ~30 s once), and is skipped if it cannot be installed."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -134,23 +135,34 @@ def test_cues_switch_at_the_voice_word(fake_voice, run):
     starts = {t0 for _, t0, _ in line.words}
     assert all(cue.offset in starts for cue in line.cues[1:])   # each switch is a word's start
     assert line.time_of("scale") in starts
-    plain = build_timeline(narration, run, {line.id: line.speech})
-    assert [c.text for c in plain.line(line.id).cues] == [c.text for c in line.cues]
+    plain = build_timeline(narration, run, {line.id: line.speech})   # timed by length alone
+    words_of = lambda cues: " ".join(c.text for c in cues).split()
+    assert words_of(plain.line(line.id).cues) == words_of(line.cues) == line.text.split()
 
 
-def test_voice_track_is_minus_16_lufs(run):
-    """The intro's voice track, as the video gets it, is -16 LUFS with no peak over -1 dBFS."""
+def test_voice_track_is_minus_16_lufs_and_true_peak_under_minus_1_dbtp(run, tmp_path, monkeypatch):
+    """The intro's voice track, as the video gets it (AAC), is -16 LUFS with a true peak of at
+    most -1 dBTP, measured by ffmpeg's EBU R128 meter (espeak-ng: the peakiest voice)."""
+    from pipeline.voice_track import write_voice_track
     from script.fill import filled_lines
     from script.narration import load_narration
     from script.timeline import build_timeline
 
+    monkeypatch.setenv("NANOGPT_MEDIA_DIR", str(tmp_path))   # a fresh AAC cache
     narration = load_narration("en")
     intro = [(i, t) for i, t in filled_lines(narration, run) if i.startswith("intro.")]
     audio = voice.line_audio(intro, "en", "espeak")
     timeline = build_timeline(narration, run, voice.durations(audio))
     track = voice.section_track(timeline, "intro", audio)
     assert voice.loudness(track) == pytest.approx(-16, abs=1.0)
-    assert track.max_dBFS <= -0.9
+    aac = write_voice_track([track], tmp_path / "voice.aac")
+    result = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-f", "aac", "-i", str(aac), "-af",
+                             "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True)
+    summary = result.stderr[result.stderr.rindex("Summary:"):]
+    true_peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    assert true_peak <= -1.0, f"true peak {true_peak} dBTP"
+    assert integrated == pytest.approx(-16, abs=1.0)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import subprocess
 import sys
@@ -58,14 +59,18 @@ def first_run(media):
     return result
 
 
-def test_video_has_voice_subtitles_chapters_and_equal_lengths(media, first_run, timeline):
+def test_video_has_voice_chapters_and_equal_lengths_and_no_second_caption_track(media, first_run, timeline):
+    """SUBS=picture (the default): the captions are in the picture, so the MP4 has no subtitle
+    track (a player would show them twice); the .srt and .vtt are beside it. The audio and
+    the chapter track carry the video's language (ffmpeg writes "eng" on the chapter track)."""
     out = media / f"{NAME}-transformer+stack.mp4"
     info = ffprobe(out)
     kinds = {s["codec_type"]: s for s in info["streams"]}
-    video, audio, subtitle = kinds["video"], kinds["audio"], kinds["subtitle"]
+    video, audio = kinds["video"], kinds["audio"]
     assert (video["codec_name"], video["height"], video["r_frame_rate"]) == ("h264", 480, f"{FPS}/1")
     assert audio["codec_name"] == "aac" and audio["tags"]["language"] == "zho"
-    assert subtitle["codec_name"] == "mov_text"
+    assert "subtitle" not in kinds
+    assert kinds["data"]["tags"]["language"] == "zho"     # the chapter track
 
     video_s, audio_s = float(video["duration"]), float(audio["duration"])
     assert abs(video_s - audio_s) <= 1 / FPS
@@ -81,7 +86,6 @@ def test_video_has_voice_subtitles_chapters_and_equal_lengths(media, first_run, 
     expected_cues = [cue for s in SECTIONS for line in timeline.lines(s) for cue in line.cues]
     assert [c.content for c in cues] == [c.text for c in expected_cues]
     assert out.with_suffix(".vtt").read_text(encoding="utf-8").startswith("WEBVTT")
-    assert int(subtitle["nb_frames"]) >= len(cues)
 
     with av.open(str(out)) as container:  # the voice is there, not silence
         samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
@@ -143,16 +147,6 @@ def test_a_crash_leaves_no_final_file_and_the_next_run_resumes(media, first_run,
     assert len(entries()) == 2 and kept.items() <= entries().items()  # stack was not rendered again
 
 
-def test_slides_one_step_per_narration_line(media, timeline):
-    result = cli(media, "slides", "transformer", "--quality", "low", "--voice", "espeak")
-    assert result.returncode == 0, result.stderr
-    deck = media / "slides" / f"{NAME}-transformer"
-    html = deck.with_suffix(".html").read_text()
-    assert html.count("<section") == len(timeline.lines("transformer"))
-    from pptx import Presentation
-    assert len(Presentation(str(deck.with_suffix(".pptx"))).slides) == len(timeline.lines("transformer"))
-
-
 @pytest.mark.parametrize("args, named", [
     (["render", "--quality", "ultra"], "'ultra'"),
     (["render", "--lang", "fr"], "'fr'"),
@@ -182,10 +176,8 @@ def test_cache_key_follows_only_what_shapes_a_scene(timeline):
     other_input = settings("CABACA", "zh", "low", "espeak")
     assert key("video", "stack", s=other_input) != key("video", "stack")
     assert key("video", "stack", s=settings("CBABBC", "zh", "high", "espeak")) != key("video", "stack")
-    assert key("slides", "stack") != key("video", "stack")
     clean = settings("CBABBC", "zh", "low", "espeak", subs="track")  # no captions drawn
     assert key("video", "stack", s=clean) != key("video", "stack")
-    assert key("slides", "stack", s=clean) == key("slides", "stack")  # a deck always has them
     code = cache.code_digest("stack")   # the voices' code is not the scene's (the timeline is)
     assert "script/timeline.py" in code and "scenes/stack.py" in code and "scenes/intro.py" not in code
     assert not [name for name in code if name.startswith("script/voice/")]
@@ -204,11 +196,11 @@ def test_doctor_names_what_is_missing_and_how_to_fix_it(monkeypatch, capsys):
 
 @pytest.mark.parametrize("x, y", [(30, 20), (-15, 40), (90, -10), (100, 50), (200, 10)])
 def test_image_compositing_speedup_gives_manims_pixels(x, y):
-    """speedups.composite_at (image's rectangle only) == Manim's paste into a transparent
+    """manim_ext.camera.composite_at (image's rectangle only) == Manim's paste into a transparent
     full frame + whole-frame composite, also for images partly or wholly off the frame."""
     from PIL import Image
 
-    from pipeline.speedups import composite_at
+    from pipeline.manim_ext.camera import composite_at
 
     rng = np.random.default_rng(0)
     frame = rng.integers(0, 256, (90, 120, 4), dtype=np.uint8)
@@ -227,8 +219,8 @@ def _subtitle_shown(path: Path) -> bool:
 
 
 def test_publish_files_beside_the_video(media, first_run, timeline):
-    """The chapter list for a video description and the thumbnail; the picture has the
-    captions, so the subtitle track is there but not shown by default (SUBS=picture)."""
+    """The chapter list for a video description and the thumbnail, each chapter listed from
+    the first whole second of its first line."""
     from PIL import Image
 
     out = media / f"{NAME}-transformer+stack.mp4"
@@ -237,12 +229,15 @@ def test_publish_files_beside_the_video(media, first_run, timeline):
         assert str(out.with_suffix(suffix)) in written  # the closing list names every file
     chapters = out.with_suffix(".chapters.txt").read_text(encoding="utf-8").splitlines()
     assert chapters[0] == f"0:00 {timeline.titles['transformer']}"
-    assert chapters[1] == f"0:{int(timeline.section_duration('transformer')):02d} {timeline.titles['stack']}"
+    assert chapters[1] == f"0:{math.ceil(timeline.section_duration('transformer')):02d} {timeline.titles['stack']}"
     with Image.open(out.with_suffix(".jpg")) as thumbnail:
         assert (thumbnail.format, thumbnail.size) == ("JPEG", (1280, 720))
-        top = np.asarray(thumbnail.convert("L").crop((0, 40, 1280, 200)))
-        assert (top > 200).mean() > 0.02  # the title is written across the top
-    assert not _subtitle_shown(out)
+        small = np.asarray(thumbnail.convert("RGB").resize((320, 180), Image.LANCZOS)).astype(int)
+    # As a listing shows it, 320 px wide: the title (white) and the run (yellow) stay large
+    white = (small.min(axis=2) > 200).any(axis=1)
+    yellow = ((small[..., 0] > 200) & (small[..., 1] > 150) & (small[..., 2] < 140)).any(axis=1)
+    assert white[:60].sum() >= 22, "the title is under 22 px tall at 320 px wide"
+    assert yellow[30:90].sum() >= 18, "the input -> output line is under 18 px tall at 320 px wide"
 
 
 def test_subs_track_gives_a_clean_picture_and_a_shown_track(media, first_run):
@@ -250,6 +245,10 @@ def test_subs_track_gives_a_clean_picture_and_a_shown_track(media, first_run):
     assert result.returncode == 0, result.stderr
     clean = media / "scenes" / f"{NAME}-stack.mp4"
     assert _subtitle_shown(clean)
+    subtitle = next(s for s in ffprobe(clean)["streams"] if s["codec_type"] == "subtitle")
+    assert (subtitle["codec_name"], subtitle["tags"]["language"]) == ("mov_text", "zho")
+    cues = list(srt.parse(clean.with_suffix(".srt").read_text(encoding="utf-8")))
+    assert int(subtitle["nb_frames"]) >= len(cues)
     assert all(clean.with_suffix(s).is_file() for s in (".srt", ".vtt"))
     captioned = media / f"{NAME}-transformer+stack.mp4"
     at = dict(clean=2.0, captioned=2.0 + float(ffprobe(captioned)["chapters"][1]["start_time"]))

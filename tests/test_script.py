@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import srt
 import webvtt
@@ -115,12 +116,14 @@ def test_filled_captions_quote_the_run(runs, narrations, text, lang):
         assert f"{prob:.2f}" in filled["output.first-choice"].text
     assert f"‘{engine.VOCAB[first.chosen]}’" in filled["output.first-choice"].text
     n_params = engine.count_parameters(run.weights)
-    assert (f"{n_params:,}" if lang == "en" else str(n_params)) in filled["stack.our-model"].text
-    assert run.input_letters in filled["output.done"].text and run.output_letters in filled["output.done"].text
+    assert f"{n_params:,}" in filled["stack.our-model"].text   # as the screen writes it
+    assert run.input_letters in filled["learned.done"].text and run.output_letters in filled["learned.done"].text
     everything = " ".join(line.text + " " + (line.cue or "") for line in filled.values())
     assert "{" not in everything and "}" not in everything
-    # the only token strings and id lists on screen are this run's
-    assert set(re.findall(r"\b[ABC]{6}\b", everything)) <= {run.input_letters, run.output_letters}
+    # the only token strings and id lists on screen are this run's, and the input an ablation breaks
+    worst = run.learned.broken[int(np.argmin(run.learned.sorted_without_layer_attention))]
+    example = set() if worst is None else {engine.to_letters(worst.input_tokens), engine.to_letters(worst.output_tokens)}
+    assert set(re.findall(r"\b[ABC]{6}\b", everything)) <= {run.input_letters, run.output_letters} | example
     id_lists = set(re.findall(r"\d(?:, \d){5}", everything))
     assert id_lists <= {ids, ", ".join(str(t) for t in run.output_tokens)}
 
@@ -350,7 +353,7 @@ def test_cli_subtitles_and_show(tmp_path):
 
 # ---- holds: <pause 1.0s> after a key reveal ----
 
-KEY_REVEALS = ("attention.dot-product", "attention.softmax-how", "output.first-choice", "output.done")
+KEY_REVEALS = ("attention.dot-product", "attention.softmax-how", "output.first-choice", "learned.done")
 
 
 def without_holds(tmp_path, lang: str) -> Path:

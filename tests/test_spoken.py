@@ -11,8 +11,10 @@ from script.spoken import spoken_form, spoken_text, unsayable
 
 
 @pytest.mark.parametrize("lang, written, said", [
-    ("zh", "再乘以 1 / sqrt(A) 进行缩放。", "再乘以 根号 诶 分之一 进行缩放。"),
-    ("en", "and scale it by 1 / sqrt(A).", "and scale it by one over the square root of ay."),
+    ("zh", "再乘以 1/√A 进行缩放。", "再乘以 根号 诶 分之一 进行缩放。"),
+    ("en", "and scale it by 1/√A.", "and scale it by one over the square root of the head size."),
+    ("en", "each of head size A (16 numbers).", "each of head size (sixteen numbers)."),
+    ("en", "it’s OpenAI’s", "it's open A I's"),
     ("zh", "−1.81", "负一点八一"),
     ("en", "−1.81", "minus one point eight one"),
     ("zh", "从 4C（192）缩回", "从 四西（一百九十二）缩回"),
@@ -47,8 +49,8 @@ def test_no_chinese_spoken_line_keeps_text_the_voice_would_drop():
 
 
 def test_spoken_positions_map_back_to_the_caption():
-    spoken = spoken_form("乘以 1 / sqrt(A) 缩放", "zh")
-    assert spoken.written_index(spoken.text.index("缩")) == "乘以 1 / sqrt(A) 缩放".index("缩")
+    spoken = spoken_form("乘以 1/√A 缩放", "zh")
+    assert spoken.written_index(spoken.text.index("缩")) == "乘以 1/√A 缩放".index("缩")
     assert spoken.written_index(spoken.text.index("根")) == 3   # a rewrite maps to its start
 
 
@@ -58,6 +60,10 @@ def test_show_spoken_tsv_is_one_line_per_narration_line():
     result = CliRunner().invoke(main, ["script", "show", "--lang", "zh", "--spoken", "--format", "tsv"])
     assert result.exit_code == 0, result.output
     rows = [row.split("\t") for row in result.output.splitlines()]
-    assert len(rows) == len(load_narration("zh").ids())
+    from engine import default_run
+    from script.fill import filled_lines
+
+    said = [line_id for line_id, _ in filled_lines(load_narration("zh"), default_run())]
+    assert [row[0] for row in rows] == said   # the lines said for this run, <if ...> lines chosen
     assert all(len(row) == 2 for row in rows)
     assert dict(rows)["attention.dot-product"].count("根号") == 1

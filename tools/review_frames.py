@@ -80,7 +80,7 @@ MOMENTS_VIDEO_1 = {
     "out_1146.png": ("output.logit-meaning", 0.5),               # the 6th column's logits
     "out_1221_sampling.png": ("output.sampling", 0.8),           # sampling bar
     "out_1237_temp.png": ("output.temperature", 0.8),            # temperatures, "sum = 1" edge
-    "out_1316_final.png": ("output.done", 0.97),                 # the finished output
+    "out_1316_final.png": ("learned.done", 0.97),                 # the finished output
 }
 
 # video-2.md (zh, 10:01): each PNG at its time in that video, as a line and a share of it

@@ -2,13 +2,14 @@
 # Installs only what is missing: Debian packages, then the .venv with the project editable.
 # A second run with everything present only checks (dpkg + a stamp) and takes about a second.
 #   --test   also what the tests need: Debian's chromium + chromium-driver (the deck's browser
-#            test). If they cannot be installed, setup says so and goes on; the browser test
-#            then skips, except under CI (CI=true), where it fails.
+#            test) and poppler-utils (pdftotext, pdfimages: the handout's test). If they cannot
+#            be installed, setup says so and goes on; those tests then skip, except under CI
+#            (CI=true), where they fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg fonts-noto-cjk espeak-ng)
-TEST_PACKAGES=(chromium chromium-driver)
+TEST_PACKAGES=(chromium chromium-driver poppler-utils)
 WITH_TESTS=0
 [ "${1:-}" = "--test" ] && WITH_TESTS=1
 PYTHON=${PYTHON:-python3}
@@ -36,7 +37,7 @@ if [ "$WITH_TESTS" = 1 ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     { $SUDO apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
-      echo "setup: warning: could not install ${missing[*]}; the deck's browser test will skip (fail under CI)" >&2
+      echo "setup: warning: could not install ${missing[*]}; the deck's browser and handout tests will skip (fail under CI)" >&2
   fi
 fi
 

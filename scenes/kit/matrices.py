@@ -7,7 +7,7 @@ numbers is one image (one mobject, however many cells: cheap to render).
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, PI, RIGHT, UP, ImageMobject, Line, Rectangle, Square, Transform, VGroup
+from manim import DOWN, LEFT, PI, RIGHT, UP, Group, ImageMobject, Line, Rectangle, Square, Transform, VGroup
 from manim.constants import RESAMPLING_ALGORITHMS
 from PIL import Image
 
@@ -314,3 +314,100 @@ class BarColumn(VGroup):
         band = Rectangle(width=right - left, height=self.height_total + 0.06, stroke_width=0,
                          fill_color=color, fill_opacity=0.12)
         return band.move_to([(left + right) / 2, self.frame.get_y(), 0])
+
+class RowSlice(Group):
+    """Rows lo..hi of a weight matrix, magnified (cells `width` / cols wide and `row_h` tall, one
+    image), with a line above and below naming the rows left out ("⋮ 13 more rows"): a weight
+    matrix is never drawn as speckle. `more` is the words' template with {n}; `shape` (e.g.
+    "A × C = 16 × 48") is written under the slice, right-aligned.
+
+        RowSlice(W[rows], 0, 2, width=5.9, row_h=0.24, more=words["more_rows"], shape="16 × 48")
+        RowSlice.around(W_fc, 176, 3, ...)        # rows 173..179
+    """
+
+    def __init__(self, weight, lo: int, hi: int, width: float, row_h: float, more: str, shape: str = "",
+                 font_size: float = 18, scale: float | None = None):
+        from .values import DimLabel, label
+        super().__init__()
+        weight = np.asarray(weight)
+        n = weight.shape[0]
+        self.lo, self.hi, self.n = lo, hi, n
+        self.strip = VectorStrip(weight[lo:hi + 1], length=width, thickness=row_h * (hi - lo + 1), kind="weight",
+                                 scale=scale if scale is not None else style.robust_scale(weight), px=8)
+        self.add(self.strip)
+        self.above, self.below = VGroup(), VGroup()
+        if lo > 0:
+            self.above = label(more.format(n=lo), font_size=font_size, color=style.MUTED)
+            self.above.next_to(self.strip, UP, buff=0.1).align_to(self.strip, LEFT)
+            self.add(self.above)
+        if hi < n - 1:
+            self.below = label(more.format(n=n - 1 - hi), font_size=font_size, color=style.MUTED)
+            self.below.next_to(self.strip, DOWN, buff=0.1).align_to(self.strip, LEFT)
+            self.add(self.below)
+        self.shape = VGroup()
+        if shape:
+            self.shape = DimLabel(shape, font_size=font_size).next_to(self.strip, DOWN, buff=0.1)
+            self.shape.align_to(self.strip, RIGHT)
+            if len(self.below) and self.shape.get_left()[0] < self.below.get_right()[0] + 0.2:
+                self.shape.next_to(self.below, DOWN, buff=0.08).align_to(self.strip, RIGHT)   # no room beside it
+            self.add(self.shape)
+
+    @classmethod
+    def around(cls, weight, row: int, each_side: int, width: float, row_h: float, more: str, **kwargs) -> "RowSlice":
+        n = np.asarray(weight).shape[0]
+        return cls(weight, max(0, row - each_side), min(n - 1, row + each_side), width, row_h, more, **kwargs)
+
+    def row_rect(self, r: int, **kwargs) -> Rectangle:
+        i = r - self.lo
+        return self.strip.cell_rect(i, 0, i, self.strip.cols - 1, **kwargs)
+
+    def cell_rect(self, r: int, c: int, **kwargs) -> Rectangle:
+        return self.strip.cell_rect(r - self.lo, c, **kwargs)
+
+class ColumnWindow(Group):
+    """Rows lo..hi of a long vector (or of several side by side: values [n] or [n, k]),
+    magnified into readable cells `cell_h` tall: a 192-long column is never a hairline. The rows
+    left out are summarised by the scene (see summaries()). cell_rect / cell_center take the
+    vector's own row numbers, as VectorStrip's do.
+
+        ColumnWindow(fc[t], 170, 185, cell_h=0.2, thickness=0.3)
+    """
+
+    def __init__(self, values, lo: int, hi: int, cell_h: float, thickness: float, kind: str = "act",
+                 scale: float | None = None):
+        super().__init__()
+        values = np.asarray(values, dtype=float)
+        self.values, self.lo, self.hi, self.n = values, lo, hi, values.shape[0]
+        self.color_scale = scale if scale is not None else style.robust_scale(values)
+        window = values[lo:hi + 1]
+        self.strip = VectorStrip(window if window.ndim == 2 else window, length=cell_h * (hi - lo + 1),
+                                 thickness=thickness, kind=kind, scale=self.color_scale, px=6)
+        self.rows, self.cols = hi - lo + 1, (1 if window.ndim == 1 else window.shape[1])
+        self.add(self.strip)
+
+    @classmethod
+    def around(cls, values, row: int, size: int, cell_h: float, thickness: float, **kwargs) -> "ColumnWindow":
+        """`size` rows with `row` in them (a third of the way down, where the window allows)."""
+        n = np.asarray(values).shape[0]
+        lo = int(np.clip(row - size // 3, 0, max(0, n - size)))
+        return cls(values, lo, min(n - 1, lo + size - 1), cell_h, thickness, **kwargs)
+
+    def has(self, r: int) -> bool:
+        return self.lo <= r <= self.hi
+
+    def cell_rect(self, r0, c0=0, r1=None, c1=None, **kwargs) -> Rectangle:
+        r1 = r0 if r1 is None else r1
+        return self.strip.cell_rect(r0 - self.lo, c0, r1 - self.lo, c1, **kwargs)
+
+    def cell_center(self, r: int, c: int = 0):
+        return self.cell_rect(r, c).get_center()
+
+    def summaries(self, more: str, font_size: float = 18) -> VGroup:
+        """'⋮ N more' above and below the window (for the rows left out), an empty group each
+        where none is: VGroup(above, below)."""
+        from .values import label
+        above = (label(more.format(n=self.lo), font_size=font_size, color=style.MUTED).next_to(self.strip, UP, buff=0.08)
+                 if self.lo > 0 else VGroup())
+        below = (label(more.format(n=self.n - 1 - self.hi), font_size=font_size, color=style.MUTED)
+                 .next_to(self.strip, DOWN, buff=0.08) if self.hi < self.n - 1 else VGroup())
+        return VGroup(above, below)

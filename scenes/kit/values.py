@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, RoundedRectangle, Text, VGroup
 
+from common.text import percent
+
 from .. import style
 
 
@@ -42,10 +44,21 @@ def align_baselines(texts, side=UP) -> None:
         t.shift(UP * (target - y))
 
 
+_TEXT_FONT = {"family": style.FONT}   # the narration language's font (see use_font)
+
+
+def use_font(family: str) -> None:
+    """Labels from now on in `family`: the narration language's font (words.<lang>.toml,
+    [language] font), so English is set in a Latin font (proportional quotes, ’ not a
+    full-width mark). NanoScene.setup calls it for its language."""
+    _TEXT_FONT["family"] = family
+
+
 def label(text: str, font_size: float = style.SIZE_LABEL, color=style.INK, mono=False, **kwargs) -> Text:
-    """Plain text in the house font; never smaller than the legibility floor."""
+    """Plain text in the language's font; never smaller than the legibility floor."""
     size = max(font_size, style.MIN_FONT_SIZE)
-    return Text(str(text), font=style.MONO if mono else style.FONT, font_size=size, color=color, **kwargs)
+    return Text(str(text), font=style.MONO if mono else _TEXT_FONT["family"], font_size=size, color=color, **kwargs)
+
 
 class ValueLabel(Text):
     """A number read from the Run, e.g. ValueLabel.of(trace, "h.0.attn.probs", (2, 5, 3)).
@@ -59,13 +72,15 @@ class ValueLabel(Text):
         self.value = float(value)
         self.precision = precision
         self.source = source
-        super().__init__(self.format(self.value, precision), font=style.MONO,
+        # "−∞" in the proportional font: the number font's fixed advance leaves a gap after the minus
+        font = style.FONT if np.isinf(self.value) else style.MONO
+        super().__init__(self.format(self.value, precision), font=font,
                          font_size=max(font_size, style.MIN_FONT_SIZE), color=color, **kwargs)
 
     @staticmethod
     def format(value: float, precision: int = 2) -> str:
         if np.isneginf(value):
-            return "-∞"
+            return "−∞"
         text = f"{value:.{precision}f}"
         return "0." + "0" * precision if text.lstrip("-") == "0." + "0" * precision else text
 
@@ -79,13 +94,29 @@ class ValueLabel(Text):
         index = tuple(np.atleast_1d(index).tolist()) if index != () else ()
         return cls(float(resolve_source(run, name, index)), source=(name, index), **kwargs)
 
+
+class PercentLabel(ValueLabel):
+    """A share read from the Run, shown as a percentage: 0.7764 -> 77.6% (never 100.0% for a
+    share short of 1, as the narration writes it)."""
+
+    def __init__(self, value: float, source=None, precision: int = 1, **kwargs):
+        super().__init__(value, source, precision, **kwargs)
+
+    @staticmethod
+    def format(value: float, precision: int = 1) -> str:
+        return percent(value, precision)
+
+
 def resolve_source(run, name: str, index=()):
     """The Run value a ValueLabel's source names. Names:
     'transformer.*' / 'lm_head.*'  -> a weight;  'h.0.attn.probs' -> the trace of pass 0;
     'step3/h.0.attn.probs'         -> the trace of pass 3;
     'step3/.probs' ('.logits', '.chosen') -> that Step's attribute;
-    'step3/.probs@T=0.5'           -> that Step's distribution at temperature 0.5."""
-    if name.startswith(("transformer.", "lm_head.")):
+    'step3/.probs@T=0.5'           -> that Step's distribution at temperature 0.5;
+    'learned/focus'                -> what the model learned (engine/learned.py Learned)."""
+    if name.startswith("learned/"):
+        array = getattr(run.learned, name.split("/", 1)[1])
+    elif name.startswith(("transformer.", "lm_head.")):
         array = run.weights[name]
     elif name.startswith("step"):
         step_part, rest = name.split("/", 1)
@@ -174,10 +205,10 @@ class Magnifier(VGroup):
         self.add(self.box, self.labels, self.lens)
 
     @classmethod
-    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2,
+    def of(cls, run, name: str, prefix: tuple = (), count: int = 3, precision: int = 2, first: int = 0,
            **kwargs) -> "Magnifier":
-        """Entries (*prefix, 0..count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
-        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(count)]
+        """Entries (*prefix, first..first+count-1) of a Run array, e.g. prefix (t,) for row t of tok_emb."""
+        labels = [ValueLabel.of(run, name, (*prefix, k), precision=precision) for k in range(first, first + count)]
         return cls(labels, **kwargs)
 
     def attach(self, target, color=style.MUTED) -> "Magnifier":

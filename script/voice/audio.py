@@ -2,7 +2,9 @@
 
 Every voice line leaves here in one format: 48 kHz, 16-bit, mono, leading and trailing
 silence trimmed, loudness normalised to -16 LUFS integrated (EBU R128 / ITU-R BS.1770, the
-common platform target; measured with pyloudnorm) with peaks kept under -1 dBFS. Tracks are built sample-exact from the timeline, so
+common platform target; measured with pyloudnorm) with the true peak (between samples, 4x
+oversampled as BS.1770 measures it) kept under PEAK_CEILING_DBTP, so the AAC track the video
+carries stays at or under -1 dBTP. Tracks are built sample-exact from the timeline, so
 rounding never accumulates over a long video.
 """
 from __future__ import annotations
@@ -25,7 +27,9 @@ SAMPLE_RATE = 48_000
 SAMPLE_WIDTH = 2          # bytes: 16-bit PCM
 CHANNELS = 1              # a voice is mono; the muxer can upmix if it wants
 TARGET_LUFS = -16.0       # integrated loudness every line (and so the master track) is brought to
-PEAK_CEILING_DBFS = -1.0  # ...unless that would push a peak above this
+PEAK_CEILING_DBTP = -1.5  # ...unless that would push the true peak above this: -1 dBTP in the
+                          # AAC track, whose coding lifts peaks by a few tenths of a dB
+TRUE_PEAK_OVERSAMPLING = 4  # as ITU-R BS.1770-4 measures a true peak at 48 kHz
 RMS_FOR_TARGET = -19.0    # dBFS RMS standing in for TARGET_LUFS on clips too short to measure (< 0.4 s)
 SILENCE_BELOW_PEAK = 40   # dB under the line's peak that count as silence when trimming
 TRIM_MARGIN_MS = 40       # kept at each end so soft consonants are not clipped
@@ -119,18 +123,21 @@ def _lufs(samples: np.ndarray) -> float:
 
 
 def normalise(audio: AudioSegment) -> AudioSegment:
-    """The one place loudness is set: TARGET_LUFS integrated, peaks at most PEAK_CEILING_DBFS.
+    """The one place loudness is set: TARGET_LUFS integrated, true peak at most PEAK_CEILING_DBTP.
 
     Speech is peaky (espeak-ng especially): where the gain to -16 LUFS would push peaks over
     the ceiling, a limiter (5 ms windows, gain eased over 10 ms either side) turns just those
-    peaks down instead of the whole line, so the line still reaches the target, unclipped."""
+    peaks down instead of the whole line, so the line still reaches the target, unclipped.
+    Peaks are measured between the samples too (true_peaks): a waveform can swing past its
+    samples, and a player's reconstruction (or the AAC coding) does."""
     audio = _conform(audio)
     samples = _floats(audio)
     measured = _lufs(samples)
     if measured == float("-inf"):  # too short for the meter: an RMS stand-in, peak-capped
-        gain = min(RMS_FOR_TARGET - audio.dBFS, PEAK_CEILING_DBFS - audio.max_dBFS)
-        return audio.apply_gain(gain)
-    ceiling = 10 ** (PEAK_CEILING_DBFS / 20)
+        peak = true_peaks(samples).max(initial=0.0)
+        ceiling_gain = PEAK_CEILING_DBTP - 20 * np.log10(peak) if peak > 0 else 0.0
+        return audio.apply_gain(min(RMS_FOR_TARGET - audio.dBFS, ceiling_gain))
+    ceiling = 10 ** (PEAK_CEILING_DBTP / 20)
     for _ in range(3):  # limiting lowers loudness a little: measure again and top up
         samples = _limit(samples * 10 ** ((TARGET_LUFS - measured) / 20), ceiling)
         measured = _lufs(samples)
@@ -140,11 +147,23 @@ def normalise(audio: AudioSegment) -> AudioSegment:
     return _segment(pcm)
 
 
+def true_peaks(samples: np.ndarray) -> np.ndarray:
+    """Per sample, the largest magnitude the waveform reaches around it: the samples and the
+    points between them, TRUE_PEAK_OVERSAMPLING times oversampled (ITU-R BS.1770-4 annex 2)."""
+    from scipy.signal import resample_poly   # scipy comes with the loudness meter
+
+    if len(samples) < 2:
+        return np.abs(samples)
+    up = np.abs(resample_poly(samples, TRUE_PEAK_OVERSAMPLING, 1))[:len(samples) * TRUE_PEAK_OVERSAMPLING]
+    between = up.reshape(len(samples), TRUE_PEAK_OVERSAMPLING).max(axis=1)
+    return np.maximum(np.abs(samples), between)
+
+
 def _limit(samples: np.ndarray, ceiling: float, window: int = 240, spread: int = 2) -> np.ndarray:
-    peak = np.abs(samples).max(initial=0.0)
-    if peak <= ceiling:
+    peaks = true_peaks(samples)
+    if peaks.max(initial=0.0) <= ceiling:
         return samples
-    padded = np.pad(np.abs(samples), (0, -len(samples) % window))
+    padded = np.pad(peaks, (0, -len(samples) % window))
     gain = np.minimum(1.0, ceiling / np.maximum(padded.reshape(-1, window).max(axis=1), 1e-12))
     eased = gain.copy()
     for k in range(1, spread + 1):  # a window's gain reaches its neighbours: no sudden steps

@@ -18,7 +18,7 @@ from common.paths import media_dir
 
 from .audio import write_wav
 
-CLEANING_VERSION = 3  # bump when audio.clean() changes what it produces
+CLEANING_VERSION = 4  # bump when audio.clean() changes what it produces (4: true-peak ceiling)
 
 
 def cache_dir() -> Path:
