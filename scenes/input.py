@@ -172,7 +172,8 @@ class Input(NanoScene):
         numbers = VGroup(*[ValueLabel.of(self.run, "tokens", (i,), precision=0, font_size=style.SIZE_LABEL)
                            .move_to(boxes[i]) for i in range(n)])
         self.array_boxes, self.array_ids = boxes, numbers
-        self.t_label = DimLabel(f"T = {n}").next_to(boxes, RIGHT, buff=0.3)
+        # left of the row, as C is left of x (on the right, English "Transformer 1" ran into it)
+        self.t_label = DimLabel(f"T = {n}").next_to(boxes, LEFT, buff=0.3)
         self.play(FadeOut(self.target), run_time=self.t(0.1))
         self.play(Create(boxes), *[TransformFromCopy(self.ids[i], numbers[i]) for i in range(n)],
                   *self.dim(self.chips, self.ids, opacity=0.45), run_time=self.t(0.3))
