@@ -89,8 +89,13 @@ class Beats:
     # ---- the highlight frame: an outline on what the caption names ------------------------
 
     def frame_around(self, mob, buff: float = 0.05, **kwargs) -> Rectangle:
-        """A highlight outline around `mob`, drawn above everything."""
-        return as_frame(highlight_box(mob, buff=buff, **kwargs))
+        """A highlight outline around `mob`, drawn above everything; its buff gives way at the
+        title-safe edge (English names reached 6.42 framed, 94 px from the edge)."""
+        frame = highlight_box(mob, buff=buff, **kwargs)
+        left, right = max(frame.get_left()[0], -style.TITLE_SAFE_X), min(frame.get_right()[0], style.TITLE_SAFE_X)
+        if right - left < frame.width and right > left:
+            frame.stretch_to_fit_width(right - left).set_x((left + right) / 2)
+        return as_frame(frame)
 
     def highlight(self, target, share: float, *also, buff: float = 0.08) -> None:
         """Move the highlight frame to `target` (drawn in the first time), playing `also`
