@@ -58,6 +58,7 @@ DOCK_TOP = TITLE_SAFE_Y
 DOCK_LABEL_BAND = 0.42    # the "Transformer 1 · head 2" line above the mini-map
 DOCK_MAP_HEIGHT = 2.3
 DOCK_ZONE = (TITLE_SAFE_X - 1.25, DOCK_TOP - DOCK_LABEL_BAND - DOCK_MAP_HEIGHT - 0.15, TITLE_SAFE_X, DOCK_TOP)
+DOCK_GAP = 0.15           # what a drawing keeps free beside the dock
 DOCK_NAME_ZONE = (TITLE_SAFE_X - 3.9, DOCK_TOP - DOCK_LABEL_BAND, TITLE_SAFE_X, DOCK_TOP)
 # A dock boundary: the carried column waits in CARRY_SLOT beside the block the camera is at
 # (a box named after it, BOUNDARY_BLOCK_*); the chapters shrink into that box and grow out of it.
@@ -102,8 +103,8 @@ ATTN_SLICE_ROWS, ATTN_SLICE_ROW_H = 3, 0.24  # rows shown of each weight, and th
 ATTN_SLICE_TOP, ATTN_SLICE_PITCH = 2.95, 1.8  # top of the Wq slice; Wk, Wv below it
 ATTN_QKV_LEFT, ATTN_QKV_COL = 3.75, 0.25     # q, k, v: T columns, A rows
 # act II: the attention matrix, the dot product under it, the softmax rows under it
-ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 3.1
-ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.36         # room for "-1.8136" or "≈0.614" at font 18
+ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 2.75   # the key chips above it clear of the dock's name
+ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.31         # room for "-1.8136" or "≈0.614" at font 18
 ATTN_LANE_X = 0.35                           # right of the grid: the lane numbers slide up in
 ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp, ÷ Σ
 ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
