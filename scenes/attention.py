@@ -184,7 +184,7 @@ class Attention(NanoScene):
         self.head_tag = label(self.words["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
         self.head_tag.next_to(self.head_frame, UP, buff=0.06, aligned_edge=LEFT)
         self.layer_tag = label(self.layer_name, TINY, style.MUTED)
-        self.layer_tag.next_to(self.head_frame, UP, buff=0.08, aligned_edge=RIGHT)
+        self.layer_tag.next_to(self.head_tag, RIGHT, buff=0.3)   # clear of the dock's name, top right
         self.cards = VGroup(*[Block(self.words["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
                                     color=style.ATTN_COLOR, font_size=SMALL)
                               .move_to([self.head_frame.get_x(), 2.25 - n * 1.6, 0]) for n in range(self.H)])
@@ -221,7 +221,8 @@ class Attention(NanoScene):
                                   for r in range(T)])
         self.key_axis = label(self.words["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
         self.query_axis = label(self.words["query"], SMALL, style.MUTED)
-        self.query_axis.next_to(g, RIGHT, buff=0.12).set_y(g.row_y(0))
+        # in the corner over the query chips (right of the grid, English "query" reached the dock)
+        self.query_axis.next_to(self.key_chips[0], LEFT, buff=0.3).align_to(self.query_pos, LEFT)
         self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
         finite = np.isfinite(self.data("attn.scores")[h])
         hidden = [(r, s) for r in range(T) for s in range(T) if not finite[r, s]]
@@ -461,8 +462,6 @@ class Attention(NanoScene):
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
         self.map_small.move_to([self.W_proj.strip.get_left()[0], 3.5, 0], aligned_edge=LEFT + UP)
         self.here = highlight_box(self.map_small.attention, color=style.ATTN_COLOR, buff=0.05, stroke_width=2.5)
-        self.layer_tag_iii = label(self.layer_name, TINY, style.MUTED)
-        self.layer_tag_iii.move_to([TITLE_SAFE, 3.45, 0], aligned_edge=RIGHT)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -492,7 +491,9 @@ class Attention(NanoScene):
 
     def clear_stage(self, keep, share: float) -> None:
         """Fade everything but `keep` away: a background-coloured curtain drops over the
-        stage (one shape to animate instead of every image), then what it hid is removed."""
+        stage (one shape to animate instead of every image), then what it hid is removed.
+        The dock stays: it is the chapter's "you are here" to its end."""
+        keep = [*keep, *([self.dock] if self.dock is not None and self.dock in self.mobjects else [])]
         curtain = Rectangle(width=style.FRAME_W - 0.02, height=style.FRAME_H / 2 - style.CAPTION_TOP,
                             stroke_width=0, fill_color=style.BACKGROUND, fill_opacity=0)
         curtain.move_to([0, style.CAPTION_TOP, 0], aligned_edge=DOWN).set_z_index(FRONT + 1)
@@ -735,8 +736,8 @@ class Attention(NanoScene):
         moves = [out.animate.stretch_to_fit_height(height).move_to([self.concat.get_x(), top - height / 2, 0])
                  for out, top in zip(self.head_outs, self.concat_tops)]
         self.play(FadeOut(self.mats), FadeOut(self.mat_chips), FadeOut(self.mat_queries), FadeOut(self.head_labels),
-                  FadeOut(self.outs_name), FadeIn(self.map_small), FadeIn(self.here), FadeIn(self.layer_tag_iii),
-                  run_time=self.t(0.12))   # the docked map: where in the model we are
+                  FadeOut(self.outs_name), FadeIn(self.map_small), FadeIn(self.here),
+                  run_time=self.t(0.12))   # the layer drawn out: its residual path
         self.play(*moves, run_time=self.t(0.25))
         self.remove(*self.head_outs)
         self.add(self.concat, self.head_seams)
