@@ -533,7 +533,9 @@ class Attention(NanoScene):
         self.play(self.unhighlight(), FadeOut(self.map), FadeOut(self.seq), FadeOut(self.arcs), FadeOut(self.alone),
                   LaggedStart(*[FadeIn(c) for c in self.cards], lag_ratio=0.3), run_time=self.t(0.3))
         focus = self.cards[self.h]
-        self.play(*[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
+        # the dock's cursor steps onto the head we follow: "Transformer 1 · head 2"
+        here = self.you_are_here("attention", LAYER, head=self.h) if self.dock is not None else []
+        self.play(*here, *[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
                   ReplacementTransform(focus.box, self.head_frame), ReplacementTransform(focus.title, self.head_tag),
                   FadeIn(Group(*self.W, *self.B)), FadeIn(self.w_names), FadeIn(self.b_names), FadeIn(self.layer_tag),
                   run_time=self.t(0.35))
