@@ -44,6 +44,7 @@ TITLE_SAFE = style.TITLE_SAFE_X
 # (s, s - max, exp, Σ) as decimals, or ("sig", n) for n significant digits; ÷ Σ has 3 decimals.
 CHAIN_DIGITS = [c for c in itertools.product((2, 3, 4), (2, 3), (2, ("sig", 3), 3), (2, ("sig", 3)))]
 PROB_DIGITS = 3
+WORKSHOP_GAP = 0.45  # from the matrix's bottom to the top of q, k, q × k (their names fit between)
 
 
 def focus_head(probs: np.ndarray, t: int) -> int:
@@ -222,7 +223,7 @@ class Attention(NanoScene):
         self.key_axis = label(self.words["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
         self.query_axis = label(self.words["query"], SMALL, style.MUTED)
         # in the corner over the query chips (right of the grid, English "query" reached the dock)
-        self.query_axis.next_to(self.key_chips[0], LEFT, buff=0.3).align_to(self.query_pos, LEFT)
+        self.query_axis.next_to(self.key_chips[0], LEFT, buff=0.3)
         self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
         finite = np.isfinite(self.data("attn.scores")[h])
         hidden = [(r, s) for r in range(T) for s in range(T) if not finite[r, s]]
@@ -240,7 +241,7 @@ class Attention(NanoScene):
         """q x k = products -> raw sum -> x 1/√A: under the matrix, before softmax needs the room."""
         h, t, T, A = self.h, self.tf, self.T, self.A
         q, k = self.data("attn.q")[h], self.data("attn.k")[h]
-        top, left = 0.6, style.ATTN_GRID_LEFT
+        top, left = self.grid.get_bottom()[1] - WORKSHOP_GAP, style.ATTN_GRID_LEFT
         cells = dict(cell=0.12, gap=0.02, scale=self.qkv_scale)
         self.q_cells = Cells(q[t], **cells).move_to([left + 0.55, top, 0], aligned_edge=UP)
         self.k_cells = [Cells(k[s], **cells).move_to([left + 1.25, top, 0], aligned_edge=UP) for s in range(T)]
@@ -396,8 +397,9 @@ class Attention(NanoScene):
         self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
         self.mat_queries = VGroup()
         for n in range(self.H):
-            x = (n - (self.H - 1) / 2) * pitch + 0.2
-            mat = block(masked(probs[n], scores[n]), cell, cell, scale=1.0).move_to([x, 2.7, 0], aligned_edge=UP)
+            x = (n - (self.H - 1) / 2) * pitch + style.ATTN_HEADS_X
+            mat = block(masked(probs[n], scores[n]), cell, cell, scale=1.0).move_to([x, style.ATTN_HEADS_TOP, 0],
+                                                                                   aligned_edge=UP)
             out = block(heads[n].T, 0.16, 0.1, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
@@ -716,7 +718,9 @@ class Attention(NanoScene):
         self.play(LaggedStart(*[FadeIn(Group(self.mats[n], self.head_outs[n], self.head_labels[n], self.mat_chips[n],
                                              self.mat_queries[n]))
                                 for n in others],
-                              lag_ratio=0.4), FadeIn(self.outs_name), run_time=self.t(0.25))
+                              lag_ratio=0.4), FadeIn(self.outs_name),
+                  *(self.you_are_here("attention", LAYER) if self.dock is not None else []),   # every head now
+                  run_time=self.t(0.25))
         self.at_share(self.cue_share(1), room=0.12, calm=CALM)
         self.highlight(VGroup(*[self.frame_around(m) for m in self.mats]), 0.12)
 

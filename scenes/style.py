@@ -110,6 +110,7 @@ ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp
 ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
 # act III: every head, then concatenation, projection (a slice of W_proj) and the residual add
 ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.42, 3.8  # the three heads' patterns side by side
+ATTN_HEADS_X, ATTN_HEADS_TOP = -0.25, 2.3    # their middle and top: the third and its name clear of the dock
 ATTN_III_TOP, ATTN_III_ROW = 3.2, 0.085      # the 48-tall columns (4.08 units)
 ATTN_PROJ_ROWS, ATTN_PROJ_ROW_H, ATTN_PROJ_W = 5, 0.26, 4.8   # the W_proj slice
 # feed-forward: W_fc / W_proj as row slices, the 4C-long columns as windows of readable cells
