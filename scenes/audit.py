@@ -46,6 +46,7 @@ MIN_WIDTH_SHARE = 0.70        # a beat's median drawing width, of the title-safe
 WIDTH_GAP = 0.6               # scene units (80 px): a narrower gap between two drawn things still counts
 GHOST_OPACITY = 0.5           # drawn parts fainter than this (and visible) are ghosted content
 GHOST_OVERLAP = 0.1           # scene units (13 px) both ways a drawing may touch a ghost: frames, edges
+DOCK_OVERLAP = 0.02           # ... and the dock (3 px): a name 6 px under the dock's name passed at 13
 EDGE = 1e-3                   # rounding slack on every limit
 MIN_CONTRAST = 4.5            # WCAG AA for text, against style.BACKGROUND
 
@@ -218,7 +219,7 @@ class Audit:
         dock, drawn = np.flatnonzero(parts.dock), np.flatnonzero(~parts.dock & ~parts.veil & (parts.opacity > 0.01))
         if not dock.size or not drawn.size:
             return
-        pairs = np.argwhere(_overlaps(parts.boxes[drawn], parts.boxes[dock]))
+        pairs = np.argwhere(_overlaps(parts.boxes[drawn], parts.boxes[dock], DOCK_OVERLAP))
         if pairs.size:
             i, j = pairs[0]
             self._find("dock", f"{parts.names[drawn[i]]} is drawn on the dock's {parts.names[dock[j]]} "
@@ -351,11 +352,13 @@ def contrast(color, alpha: float = 1.0) -> float:
     return _contrast(tuple(float(c) for c in color.to_rgb()), float(alpha))
 
 
-def _overlaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """[len(a), len(b)]: whether box a[i] and box b[j] overlap by more than GHOST_OVERLAP both ways."""
+def _overlaps(a: np.ndarray, b: np.ndarray, slack: float = None) -> np.ndarray:
+    """[len(a), len(b)]: whether box a[i] and box b[j] overlap by more than `slack` (default
+    GHOST_OVERLAP) both ways."""
+    slack = GHOST_OVERLAP if slack is None else slack
     across = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
     up = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    return (across > GHOST_OVERLAP) & (up > GHOST_OVERLAP)
+    return (across > slack) & (up > slack)
 
 
 def _drawn_parts(top):

@@ -98,10 +98,10 @@ def robust_scale(values: np.ndarray) -> float:
 
 # attention, act I: the normalised input X, then Wq, Wk, Wv as magnified slices of their rows
 ATTN_X_LEFT, ATTN_X_COL, ATTN_ROW = -6.3, 0.38, 0.075   # X: T columns, C rows (48 x 0.075 = 3.6)
-ATTN_SLICE_LEFT, ATTN_SLICE_W = -3.0, 5.9    # Wq/Wk/Wv: 48 columns of 0.123 (16 px) each
+ATTN_SLICE_LEFT, ATTN_SLICE_W = -3.0, 5.3    # Wq/Wk/Wv: 48 columns of 0.11 (15 px) each
 ATTN_SLICE_ROWS, ATTN_SLICE_ROW_H = 3, 0.24  # rows shown of each weight, and their height
 ATTN_SLICE_TOP, ATTN_SLICE_PITCH = 2.95, 1.8  # top of the Wq slice; Wk, Wv below it
-ATTN_QKV_LEFT, ATTN_QKV_COL = 3.75, 0.25     # q, k, v: T columns, A rows
+ATTN_QKV_LEFT, ATTN_QKV_COL = 3.15, 0.25     # q, k, v: T columns, A rows (their frame ends left of the dock)
 # act II: the attention matrix, the dot product under it, the softmax rows under it
 ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 2.75   # the key chips above it clear of the dock's name
 ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.31         # room for "-1.8136" or "≈0.614" at font 18
