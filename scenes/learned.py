@@ -22,7 +22,7 @@ from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import DimLabel, TokenChip, ValueLabel, highlight_box, label, stacked_strip, title_safe
 from scenes.kit.model_map import Block
-from scenes.kit.values import PercentLabel
+from scenes.kit.values import PercentLabel, title_safe
 
 # ---- layout (scene units; the frame is 14.2 x 8, captions below style.CAPTION_TOP) ----------
 SEQ_X0, SEQ_PITCH, SEQ_Y = -6.1, 0.62, 3.2     # slot t's centre x = SEQ_X0 + t * SEQ_PITCH
@@ -419,7 +419,7 @@ class Learned(NanoScene):
             row.arrange(RIGHT, buff=0.15).move_to([POPULATION_X, self.diagram[l].get_y(), 0])
             grid.add(row)
         title = title_safe(label(self.words["head_off"], font_size=style.SIZE_SMALL, color=style.MUTED)
-                           .next_to(grid, UP, buff=0.25))   # English is wider than the grid
+                           .next_to(grid, UP, buff=0.25))   # English's DejaVu Sans is wider than the grid
         group = VGroup(grid, title)
         group.values = values
         return group

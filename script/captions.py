@@ -57,7 +57,7 @@ UNEVEN = 1.0                    # per line width of difference between a cue's t
 INSIDE_GROUP = 4.0              # a cue cut inside a bracketed or quoted group
 DANGLING = 3.0                  # a cue ending on the first words of a sentence it does not finish
 DANGLING_CLAUSE = 1.5           # ... of a clause it does not finish (": it sits")
-RATE_COST = 10.0                # per character a second over the language's max_reading_rate
+RATE_COST = 200.0               # per character a second over the language's max_reading_rate
 TOO_SHORT = 100.0               # a cue up for less than MIN_CUE
 MIN_CUE = 0.3                   # seconds a cue stays up at least
 BRIEF = 4.0                     # a cue up for less than READABLE seconds, per second short of it
@@ -404,6 +404,8 @@ def _bind_chinese(text: str, following: str, no_break_after, terms=()) -> float:
         return ZH_VERB_OBJECT if head_run or following[:1].isalnum() else 0.0
     tail_run = (_HAN.findall(text) or [""])[-1] if _HAN.search(text[-1:]) else ""
     tail = _chinese_words(tail_run)[-1] if tail_run else ""
+    if not tail and (following[:1].isdigit() or text[-1:].isdigit() and head_run):
+        return ZH_LATIN_NOUN              # "Transformer | 1", "467 | 和 701 个": a name and its number, a number and what it counts
     if not tail:    # ends in a Latin word or a number (its measure word is glued to it)
         noun = head and (next_tag not in ("p", "v", "d", "c", "uj", "f")
                          or any(following.startswith(term) for term in terms))
