@@ -93,8 +93,6 @@ KNOWN_LAYOUT_DEBT: dict[tuple[str, str], set[str]] = {
     # columns stand at the left half; the dock stays and is not counted)
     ("attention", "width"): beats("attention", "apply", "mixing", "other-heads", "unmix", "concat",
                                   "same-length", "projection"),
-    # zh / en: the GELU plot's label on the mini-map (12 overlaps at the dock's 3 px slack)
-    ("feedforward", "dock"): beats("feedforward", "elementwise"),
     # activation 53/51 %, residual 44/54 %
     ("feedforward", "width"): beats("feedforward", "activation", "residual"),
     # the right panel's bars and their labels ('1.00', 'sum = 1') under the mini-map, 2-20

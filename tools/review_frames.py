@@ -126,7 +126,7 @@ MOMENTS_VIDEO_2 = {
     "strip_out_0922-0926_sampling_T5.png": ("output.temperature", 0.73),
     "out_0938_take6.png": ("output.which-logit", 0.58),
     "strip_out_0946-0956_loop.png": ("output.feed-back", 0.91),
-    "out_0959_credits.png": ("output.done", 0.81),
+    "out_0959_credits.png": ("learned.credits", 0.81),   # the credits moved to the learned chapter
 }
 REVIEW_MOMENTS = {"video-1": MOMENTS_VIDEO_1, "video-2": MOMENTS_VIDEO_2}
 MOMENTS = REVIEW_MOMENTS.get(REVIEW, MOMENTS_VIDEO_2)
