@@ -45,6 +45,7 @@ DOT_GRID_PX = 10                               # the 729 inputs: 27 x 27 dots, e
 SORTED, BROKEN = ManimColor("#6b7a8f"), ManimColor("#ef5350")
 DIAGRAM_X, DIAGRAM_TOP = -6.2, 2.35            # the ablation's model: left edge, top
 POPULATION_X, POPULATION_H = 4.3, 3.0          # the 729 dots in the ablation: centre x, height
+HEADS_X = 4.6                                  # the heads' grid: centre x (clear of '/ 729 sorted')
 
 
 def slot_x(t: int) -> float:
@@ -392,7 +393,7 @@ class Learned(NanoScene):
         self.play(FadeOut(self.crossed), FadeOut(self.population), FadeOut(self.legend), FadeIn(heads),
                   run_time=self.t(0.2))
         self.heads = heads
-        self.highlight(heads.values, 0.1, buff=0.06)
+        self.highlight(heads[0], 0.1, buff=0.08)   # the boxes (a frame round the values cut through them)
 
     @beat("learned.one-head")
     def one_head(self):
@@ -416,7 +417,7 @@ class Learned(NanoScene):
                                        stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
                 row.add(VGroup(box, value.move_to(box)))
                 values.add(value)
-            row.arrange(RIGHT, buff=0.15).move_to([POPULATION_X, self.diagram[l].get_y(), 0])
+            row.arrange(RIGHT, buff=0.15).move_to([HEADS_X, self.diagram[l].get_y(), 0])
             grid.add(row)
         title = title_safe(label(self.words["head_off"], font_size=style.SIZE_SMALL, color=style.MUTED)
                            .next_to(grid, UP, buff=0.25))   # English's DejaVu Sans is wider than the grid
