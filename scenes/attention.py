@@ -44,6 +44,7 @@ TITLE_SAFE = style.TITLE_SAFE_X
 # (s, s - max, exp, Σ) as decimals, or ("sig", n) for n significant digits; ÷ Σ has 3 decimals.
 CHAIN_DIGITS = [c for c in itertools.product((2, 3, 4), (2, 3), (2, ("sig", 3), 3), (2, ("sig", 3)))]
 PROB_DIGITS = 3
+WORKSHOP_GAP = 0.45  # from the matrix's bottom to the top of q, k, q × k (their names fit between)
 
 
 def focus_head(probs: np.ndarray, t: int) -> int:
@@ -87,6 +88,12 @@ def arc_angle(distance: int) -> float:
 
 class Attention(NanoScene):
     scene_id = "attention"
+    map_part = ("attention", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in, carry_out = "h.0.ln_1.out", "h.0.resid_1"   # the focus column across the boundaries
+
+    def carry_spot(self, which: str):
+        return column_rect(self.x_in if which == "in" else self.resid, self.tf)
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -178,7 +185,7 @@ class Attention(NanoScene):
         self.head_tag = label(self.words["head"].format(n=h + 1), SMALL, style.ATTN_COLOR)
         self.head_tag.next_to(self.head_frame, UP, buff=0.06, aligned_edge=LEFT)
         self.layer_tag = label(self.layer_name, TINY, style.MUTED)
-        self.layer_tag.next_to(self.head_frame, UP, buff=0.08, aligned_edge=RIGHT)
+        self.layer_tag.next_to(self.head_tag, RIGHT, buff=0.3)   # clear of the dock's name, top right
         self.cards = VGroup(*[Block(self.words["head"].format(n=n + 1), width=self.head_frame.width, height=1.2,
                                     color=style.ATTN_COLOR, font_size=SMALL)
                               .move_to([self.head_frame.get_x(), 2.25 - n * 1.6, 0]) for n in range(self.H)])
@@ -215,7 +222,8 @@ class Attention(NanoScene):
                                   for r in range(T)])
         self.key_axis = label(self.words["key"], SMALL, style.MUTED).next_to(self.key_chips, RIGHT, buff=0.25)
         self.query_axis = label(self.words["query"], SMALL, style.MUTED)
-        self.query_axis.next_to(g, RIGHT, buff=0.12).set_y(g.row_y(0))
+        # in the corner over the query chips (right of the grid, English "query" reached the dock)
+        self.query_axis.next_to(self.key_chips[0], LEFT, buff=0.3)
         self.scores = VGroup(*[self.value("attn.scores", (h, t, s)).move_to(g.cell_center(t, s)) for s in range(T)])
         finite = np.isfinite(self.data("attn.scores")[h])
         hidden = [(r, s) for r in range(T) for s in range(T) if not finite[r, s]]
@@ -233,7 +241,7 @@ class Attention(NanoScene):
         """q x k = products -> raw sum -> x 1/√A: under the matrix, before softmax needs the room."""
         h, t, T, A = self.h, self.tf, self.T, self.A
         q, k = self.data("attn.q")[h], self.data("attn.k")[h]
-        top, left = 0.6, style.ATTN_GRID_LEFT
+        top, left = self.grid.get_bottom()[1] - WORKSHOP_GAP, style.ATTN_GRID_LEFT
         cells = dict(cell=0.12, gap=0.02, scale=self.qkv_scale)
         self.q_cells = Cells(q[t], **cells).move_to([left + 0.55, top, 0], aligned_edge=UP)
         self.k_cells = [Cells(k[s], **cells).move_to([left + 1.25, top, 0], aligned_edge=UP) for s in range(T)]
@@ -389,8 +397,9 @@ class Attention(NanoScene):
         self.mats, self.head_outs, self.head_labels, self.mat_chips = Group(), Group(), VGroup(), VGroup()
         self.mat_queries = VGroup()
         for n in range(self.H):
-            x = (n - (self.H - 1) / 2) * pitch + 0.2
-            mat = block(masked(probs[n], scores[n]), cell, cell, scale=1.0).move_to([x, 2.7, 0], aligned_edge=UP)
+            x = (n - (self.H - 1) / 2) * pitch + style.ATTN_HEADS_X
+            mat = block(masked(probs[n], scores[n]), cell, cell, scale=1.0).move_to([x, style.ATTN_HEADS_TOP, 0],
+                                                                                   aligned_edge=UP)
             out = block(heads[n].T, 0.16, 0.1, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
@@ -455,8 +464,6 @@ class Attention(NanoScene):
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
         self.map_small.move_to([self.W_proj.strip.get_left()[0], 3.5, 0], aligned_edge=LEFT + UP)
         self.here = highlight_box(self.map_small.attention, color=style.ATTN_COLOR, buff=0.05, stroke_width=2.5)
-        self.layer_tag_iii = label(self.layer_name, TINY, style.MUTED)
-        self.layer_tag_iii.move_to([TITLE_SAFE, 3.45, 0], aligned_edge=RIGHT)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -486,7 +493,9 @@ class Attention(NanoScene):
 
     def clear_stage(self, keep, share: float) -> None:
         """Fade everything but `keep` away: a background-coloured curtain drops over the
-        stage (one shape to animate instead of every image), then what it hid is removed."""
+        stage (one shape to animate instead of every image), then what it hid is removed.
+        The dock stays: it is the chapter's "you are here" to its end."""
+        keep = [*keep, *([self.dock] if self.dock is not None and self.dock in self.mobjects else [])]
         curtain = Rectangle(width=style.FRAME_W - 0.02, height=style.FRAME_H / 2 - style.CAPTION_TOP,
                             stroke_width=0, fill_color=style.BACKGROUND, fill_opacity=0)
         curtain.move_to([0, style.CAPTION_TOP, 0], aligned_edge=DOWN).set_z_index(FRONT + 1)
@@ -526,7 +535,9 @@ class Attention(NanoScene):
         self.play(self.unhighlight(), FadeOut(self.map), FadeOut(self.seq), FadeOut(self.arcs), FadeOut(self.alone),
                   LaggedStart(*[FadeIn(c) for c in self.cards], lag_ratio=0.3), run_time=self.t(0.3))
         focus = self.cards[self.h]
-        self.play(*[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
+        # the dock's cursor steps onto the head we follow: "Transformer 1 · head 2"
+        here = self.you_are_here("attention", LAYER, head=self.h) if self.dock is not None else []
+        self.play(*here, *[FadeOut(c) for n, c in enumerate(self.cards) if n != self.h],
                   ReplacementTransform(focus.box, self.head_frame), ReplacementTransform(focus.title, self.head_tag),
                   FadeIn(Group(*self.W, *self.B)), FadeIn(self.w_names), FadeIn(self.b_names), FadeIn(self.layer_tag),
                   run_time=self.t(0.35))
@@ -707,7 +718,9 @@ class Attention(NanoScene):
         self.play(LaggedStart(*[FadeIn(Group(self.mats[n], self.head_outs[n], self.head_labels[n], self.mat_chips[n],
                                              self.mat_queries[n]))
                                 for n in others],
-                              lag_ratio=0.4), FadeIn(self.outs_name), run_time=self.t(0.25))
+                              lag_ratio=0.4), FadeIn(self.outs_name),
+                  *(self.you_are_here("attention", LAYER) if self.dock is not None else []),   # every head now
+                  run_time=self.t(0.25))
         self.at_share(self.cue_share(1), room=0.12, calm=CALM)
         self.highlight(VGroup(*[self.frame_around(m) for m in self.mats]), 0.12)
 
@@ -729,8 +742,8 @@ class Attention(NanoScene):
         moves = [out.animate.stretch_to_fit_height(height).move_to([self.concat.get_x(), top - height / 2, 0])
                  for out, top in zip(self.head_outs, self.concat_tops)]
         self.play(FadeOut(self.mats), FadeOut(self.mat_chips), FadeOut(self.mat_queries), FadeOut(self.head_labels),
-                  FadeOut(self.outs_name), FadeIn(self.map_small), FadeIn(self.here), FadeIn(self.layer_tag_iii),
-                  run_time=self.t(0.12))   # the docked map: where in the model we are
+                  FadeOut(self.outs_name), FadeIn(self.map_small), FadeIn(self.here),
+                  run_time=self.t(0.12))   # the layer drawn out: its residual path
         self.play(*moves, run_time=self.t(0.25))
         self.remove(*self.head_outs)
         self.add(self.concat, self.head_seams)

@@ -22,7 +22,7 @@ from manim import (Animation, ApplyFunction, Create, FadeIn, FadeOut, ImageMobje
 from manim.animation.animation import prepare_animation
 
 from . import style
-from .kit.highlights import highlight_box, set_look, veil
+from .kit.highlights import highlight_box, remember_look, set_look, veil
 
 FRONT = 10   # z-index of highlight frames: always drawn over images
 
@@ -89,8 +89,13 @@ class Beats:
     # ---- the highlight frame: an outline on what the caption names ------------------------
 
     def frame_around(self, mob, buff: float = 0.05, **kwargs) -> Rectangle:
-        """A highlight outline around `mob`, drawn above everything."""
-        return as_frame(highlight_box(mob, buff=buff, **kwargs))
+        """A highlight outline around `mob`, drawn above everything; its buff gives way at the
+        title-safe edge (English names reached 6.42 framed, 94 px from the edge)."""
+        frame = highlight_box(mob, buff=buff, **kwargs)
+        left, right = max(frame.get_left()[0], -style.TITLE_SAFE_X), min(frame.get_right()[0], style.TITLE_SAFE_X)
+        if right - left < frame.width and right > left:
+            frame.stretch_to_fit_width(right - left).set_x((left + right) / 2)
+        return as_frame(frame)
 
     def highlight(self, target, share: float, *also, buff: float = 0.08) -> None:
         """Move the highlight frame to `target` (drawn in the first time), playing `also`
@@ -124,7 +129,7 @@ class Beats:
         background colour over it: animating the image itself would make Manim redraw it (a
         full-frame composite at 1080p) on every frame."""
         return [veil(mob).animate.set_fill(opacity=1 - opacity) if isinstance(mob, ImageMobject)
-                else ApplyFunction(lambda m, o=opacity: set_look(m, o), mob) for mob in mobs]
+                else ApplyFunction(lambda m, o=opacity: set_look(m, o), remember_look(mob)) for mob in mobs]
 
     def reveal(self, *images, lag_ratio: float = 0.0) -> Animation:
         """An animation showing `images`: they are drawn once, covers fade off them."""

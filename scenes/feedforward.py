@@ -24,6 +24,7 @@ from scenes.kit import (ColumnWindow, DimLabel, FunctionPlot, PlusSign, RowSlice
 
 LAYER = 0
 Y_MID = style.FFN_Y
+LEGEND_DROP = 0.45   # the plot's legend starts this far under the plot's top
 LEFT_X = style.FFN_LEFT
 RELU_COLOR = style.MUTED
 GELU_COLOR = style.MLP_COLOR
@@ -39,6 +40,12 @@ def slot(mob) -> DashedVMobject:
 
 class FeedForward(NanoScene):
     scene_id = "feedforward"
+    map_part = ("feedforward", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in, carry_out = "h.0.resid_1", "h.0.out"   # the focus column across the boundaries
+
+    def carry_spot(self, which: str):
+        return self.x_focus if which == "in" else self.res_cols[2]
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -158,7 +165,8 @@ class FeedForward(NanoScene):
         self.gelu_label = label("GELU", font_size=22, color=GELU_COLOR, weight="BOLD")
         self.dots_label = label(w["points"].format(n1=t + 1, n=len(fc)), font_size=SMALL, color=DOT_COLOR)
         legend = VGroup(self.relu_label, self.gelu_label, self.dots_label).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        legend.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)
+        # ... and under the output column's "more rows" line (they shared a row at the plot's top)
+        legend.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP).shift(DOWN * LEGEND_DROP)
         # one element through GELU: "fc → GELU(fc)", an element of the window that dips below zero
         x, y = float(fc[self.elem]), float(act[self.elem])   # fc with the digits GELU(fc) = y needs, shown
         digits = first_precision((2, 3), lambda p: holds_as_shown("gelu", shown(y, 2), 2, [shown(x, p)]))
@@ -171,11 +179,12 @@ class FeedForward(NanoScene):
         self.relations = [relation.mark(self.pair[2])]
         # GELU's output column, on the right: the same window of rows as fc's
         self.act_col = ColumnWindow(act, self.lo, self.hi, style.FFN_CELL_H, 0.3, scale=self.fc_scale)
-        self.act_col.move_to([5.9, Y_MID, 0])
+        self.act_col.move_to([0, Y_MID, 0]).align_to([style.DOCK_ZONE[0] - style.DOCK_GAP, 0, 0], RIGHT)   # left of the dock
         self.act_more = self.act_col.summaries(w["more_rows"])
         for more in self.act_more:
             more.align_to(self.act_col, RIGHT)
         self.act_label = label(w["gelu"], font_size=22, color=GELU_COLOR).next_to(self.act_col, UP, buff=0.45)
+        self.act_label.align_to(self.act_col, RIGHT)   # its name, like its column, ends left of the dock
         self.act_dim = DimLabel(f"4C = {self.C4}", font_size=SMALL).rotate(PI / 2).next_to(self.act_col, LEFT, buff=0.1)
         self.act_slot = slot(self.act_col)
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Group, Line, RoundedRectangle, Transform, TransformFromCopy, VGroup, LaggedStart)
 
 from scenes import style
-from scenes.base import MAP_CENTER, MAP_HEIGHT, NanoScene, beat
-from scenes.kit import (DimLabel, Heatmap, ModelDiagram, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
+from scenes.base import NanoScene, beat
+from scenes.kit import (DimLabel, Heatmap, NextTokenBars, TokenChip, TokenStrip, flow_arrow,
                        label)
+from scenes.kit.highlights import remember_look, set_look
 
 LEFT_X = -3.3          # centre of the story panel (the model is on the right)
 ROW_Y = 3.0            # the token row
+COVER_W = 5.6          # the widest the opening's title may be (the story panel, inside title-safe)
+TAG_W = 2.7            # the inference and training boxes, side by side in the story panel
 
 
 class Intro(NanoScene):
@@ -23,13 +26,16 @@ class Intro(NanoScene):
 
     def prepare(self) -> None:
         tokens = [int(t) for t in self.run.input_tokens]
-        self.diagram = ModelDiagram(tokens, words=self.context.words("model"), n_layer=self.cfg.n_layer,
-                                    probs=self.run.steps[0].probs, vocab_size=self.cfg.vocab_size)
-        self.docked = self.diagram.copy()   # on the right, beside the story panel
-        self.docked.shift(RIGHT * (6.3 - self.docked.get_right()[0]) + UP * (0.62 - self.docked.get_y()))
-        # The first lines show the model large in the middle (the picture every chapter
-        # boundary shows); it moves to the right when the story starts.
-        self.diagram.scale_to_fit_height(MAP_HEIGHT).move_to(MAP_CENTER)
+        # The model on the right, where it stays for the overview chapters (the map never swings);
+        # the story is told on the left. The first frame already holds the video's title and task.
+        self.diagram = self.model_map(dock="right")
+        title = label(self.context.language.title, font_size=style.SIZE_DISPLAY, weight="BOLD")
+        task = label(f"{self.run.input_letters}  →  {self.run.output_letters}", font_size=style.SIZE_TITLE,
+                     color=style.MUTED, mono=True)
+        if title.width > COVER_W:
+            title.scale_to_fit_width(COVER_W)
+        self.cover = VGroup(title, task).arrange(DOWN, buff=0.45).move_to([LEFT_X, 0.9, 0])
+        self.add(self.cover)
         self.strip = TokenStrip(len(tokens) + 1).move_to([LEFT_X, ROW_Y, 0])
         self.chips = VGroup(*[self.strip.chip(i, t) for i, t in enumerate(tokens)])
         self.positions = self.strip.positions(len(tokens) + 1)
@@ -54,25 +60,33 @@ class Intro(NanoScene):
                                    stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
             badges.add(VGroup(box, label(name, font_size=style.SIZE_BODY).move_to(box)))
         badges.arrange(DOWN, buff=0.3).move_to([LEFT_X - 0.8, 0.9, 0])
-        arrow = flow_arrow(badges.get_right() + RIGHT * 0.2, [self.docked.get_left()[0] - 0.2, 0.9, 0])
+        # the arrow joins the badges to the Transformer blocks they share (no rule in mid-air)
+        blocks = VGroup(self.diagram.blocks, self.diagram.block_labels)
+        arrow = flow_arrow(badges.get_right(), [blocks.get_left()[0], badges.get_y(), 0])
+        arrow.put_start_and_end_on(badges.get_right() + RIGHT * 0.05, [blocks.get_left()[0] - 0.05, badges.get_y(), 0])
         core = label(self.words["core"], font_size=style.SIZE_SMALL, color=style.MUTED)
         core.next_to(arrow, UP, buff=0.1)
         self.badges = VGroup(badges, arrow, core)
-        self.play(Transform(self.diagram, self.docked), run_time=self.t(0.08))
         self.at_word("gpt2", 0.1, room=0.4)
+        self.play(FadeOut(self.cover), run_time=self.t(0.06))
         self.play(LaggedStart(*[FadeIn(b, shift=RIGHT * 0.2) for b in badges], lag_ratio=0.5),
                   run_time=self.t(0.25))
         self.at_word("heart", 0.6, room=0.1)
-        self.play(Create(arrow), FadeIn(core), run_time=self.t(0.1))
+        self.highlight(blocks, 0.1, Create(arrow), FadeIn(core), buff=0.08)
 
     @beat("intro.inference")
     def inference(self):
-        self.inference_tag = label(self.words["inference"], font_size=style.SIZE_TITLE)
-        self.training_tag = label(self.words["training"], font_size=style.SIZE_TITLE, color=style.MUTED)
-        VGroup(self.inference_tag, self.training_tag).arrange(DOWN, buff=0.7).move_to([LEFT_X, 0.9, 0])
+        # the two halves of machine learning side by side, each in its box across the story panel
+        boxed = lambda word: VGroup(word, RoundedRectangle(corner_radius=0.15, width=TAG_W, height=1.1,
+                                                          stroke_color=style.EDGE, stroke_width=2).move_to(word))
+        self.inference_tag = boxed(label(self.words["inference"], font_size=style.SIZE_TITLE))
+        self.training_tag = boxed(label(self.words["training"], font_size=style.SIZE_TITLE, color=style.MUTED))
+        # inference beside the model it runs (the one that is about today), training further out
+        pair = VGroup(self.training_tag, self.inference_tag).arrange(RIGHT, buff=0.35)
+        pair.move_to([0, 0.9, 0]).align_to([self.diagram.get_left()[0] - 0.45, 0, 0], RIGHT)
         self.play(FadeOut(self.badges), run_time=self.t(0.15))
         self.highlight(self.inference_tag, 0.25, FadeIn(self.inference_tag), buff=0.15)
-        self.training_tag.set_opacity(0)
+        set_look(remember_look(self.training_tag), 0.0)   # there, unseen, until its line
         self.add(self.training_tag)
 
     @beat("intro.inference-meaning")
@@ -83,17 +97,18 @@ class Intro(NanoScene):
     @beat("intro.no-training")
     def no_training(self):
         tag = self.training_tag
-        strike = Line(tag.get_left() + LEFT * 0.1, tag.get_right() + RIGHT * 0.1, color=style.MUTED, stroke_width=4)
+        word = tag[0]   # the word, not its box
+        strike = Line(word.get_left() + LEFT * 0.1, word.get_right() + RIGHT * 0.1, color=style.MUTED, stroke_width=4)
         self.play(self.unhighlight(), run_time=self.t(0.05))
-        self.play(tag.animate.set_opacity(1), run_time=self.t(0.15))
+        self.play(*self.dim(tag, opacity=1.0), run_time=self.t(0.15))
         self.at_word("another_day", 0.6, room=0.12)
-        self.play(Create(strike), tag.animate.set_opacity(0.5), run_time=self.t(0.12))
+        self.play(Create(strike), run_time=self.t(0.12))   # struck, not faded: it stays readable
         self.strike = strike
 
     @beat("intro.nano-gpt")
     def nano_gpt(self):
         cfg = self.cfg
-        name = label("nano-gpt", font_size=48, weight="BOLD")
+        name = label("nano-gpt", font_size=style.SIZE_DISPLAY, weight="BOLD")
         facts = VGroup(*[DimLabel(text, font_size=style.SIZE_LABEL) for text in
                          (f"n_layer = {cfg.n_layer}", f"n_head = {cfg.n_head}", f"C = {cfg.n_embd}",
                           f"n_vocab = {cfg.vocab_size}")]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
@@ -252,7 +267,7 @@ class Intro(NanoScene):
         self.play(FadeIn(slot), self.positions[n - 1].animate.set_color(style.MUTED),
                   FadeIn(self.positions[n]), run_time=self.t(0.08))
         self.play(TransformFromCopy(self.bars.chips[step.chosen], new_chip), run_time=self.t(0.25))
-        small = TokenChip(step.chosen, size=self.diagram.tokens[0].width, font_size=18)
+        small = TokenChip(step.chosen, size=self.diagram.tokens[0].width, font_size=style.SIZE_TINY)
         small.next_to(self.diagram.tokens, RIGHT, buff=0.06)
         self.play(FadeIn(new_id), TransformFromCopy(new_chip, small), FadeOut(slot),
                   self.positions[n].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.2))

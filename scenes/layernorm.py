@@ -14,30 +14,37 @@ from manim import (DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, GrowFromEdge, Gro
 from scenes import style
 from scenes.base import NanoScene, beat
 from scenes.kit import (AddJoin, BarColumn, Block, Cells, DimLabel, Heatmap, Magnifier, PlusSign,
-                       ValueLabel, digits_for, equation, flow_arrow, highlight_box, label)
+                       ValueLabel, digits_for, equation, flow_arrow, highlight_box, label, pour)
 from scenes.kit.equations import Relation, first_precision, holds_as_shown, rows_add_up, shown, sign_of
 from engine.model import LN_EPS
 
-FOCUS_T = 5          # the time step followed up close: the 6th, as in every scene (0-based here;
-                     # positions on screen are counted from 1)
 LAYER = 0
 SHOWN = 3            # entries shown as numbers
-PITCH = 0.08         # height of one channel (C = 48 -> 3.84 units)
-TOP = 1.45           # top of the columns and charts
-MIDDLE = TOP - 48 * PITCH / 2
+COLUMN_H = 3.5       # height of a C-channel column (C = 48: 0.073 a channel)
+TOP = 1.3            # top of the columns and charts (their bottom clears the captions)
+MIDDLE = TOP - COLUMN_H / 2
 NAME_Y = TOP + 1.42
 HALF = 0.62          # half width of a bar chart
-X = {"x": -5.75, "x_t": -3.95, "norm": -1.55, "gamma": -0.05, "beta": 1.3, "out": 2.95, "out_all": 5.1}
-BOX_LEFT, BOX_RIGHT = -4.95, 3.95   # the layer norm's box: everything inside it is its work
+X = {"x": -5.8, "x_t": -4.0, "norm": -1.75, "gamma": -0.3, "beta": 0.95, "out": 2.5, "out_all": 4.3}
+BOX_LEFT, BOX_RIGHT = -5.1, 3.45    # the layer norm's box: everything inside it is its work
+STRIP_LEFT, STRIP_BACK_Y, STRIP_BRANCH_Y = -6.25, 3.42, 3.13   # the block drawn flat, top left
 AFFINE_DIGITS = ((2, 2), (2, 3), (3, 3), (3, 4))   # (out's, x̂ γ β's) decimals, the first that adds up
 
 
 class LayerNorm(NanoScene):
     scene_id = "layernorm"
+    map_part = ("ln_1", 0)   # framed on the model map at the chapter boundaries
+    mini_map = True          # the dock: "you are here" on the mini-map
+    carry_in, carry_out = "x", "h.0.ln_1.out"   # the focus column in, and normalized out
+
+    def carry_spot(self, which: str):
+        t = self.focus_t
+        return self.x_block.cell_rect(0, t, self.C - 1, t) if which == "in" else self.out_columns[t]
 
     def prepare(self) -> None:
         self.T, self.C = len(self.trace["tokens"]), self.cfg.n_embd
-        ln, t = f"h.{LAYER}.ln_1", FOCUS_T
+        self.pitch = COLUMN_H / self.C
+        ln, t = f"h.{LAYER}.ln_1", self.focus_t
         self.names = {k: f"{ln}.{k}" for k in ("mean", "var", "std", "norm", "out")}
         self.gamma_name = f"transformer.h.{LAYER}.ln_1.weight"
         self.beta_name = f"transformer.h.{LAYER}.ln_1.bias"
@@ -45,32 +52,36 @@ class LayerNorm(NanoScene):
         self.build_blocks()
         self.build_charts(t)
         self.build_affine(t)
+        # the chapter's first picture (the opening grows it out of the map): the block drawn flat,
+        # x, and the layer norm's box with what it computes; the output comes when it is made
+        self.add(self.strip, self.x_block, self.x_heads, self.arrow_in, self.ln_box, self.ln_title)
 
     # ---- layout ---------------------------------------------------------------------------
 
     def build_strip(self) -> None:
         """One transformer block drawn flat: the backbone, and two branches each starting with a
         layer norm (which is what this scene is about)."""
-        w, y_back, y_branch = self.context.words("model"), 3.63, 3.34
+        w, y_back, y_branch = self.context.words("model"), STRIP_BACK_Y, STRIP_BRANCH_Y
         # boxes as wide as their names at the smallest legible size (never shrunk below it)
-        fit = lambda *names: max(1.45, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
+        fit = lambda *names: max(1.2, *[label(w[n], font_size=style.MIN_FONT_SIZE).width + 0.25 for n in names])
         ln_w, layer_w = fit("ln"), fit("attention", "feedforward")
         boxes = [Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["attention"], width=layer_w, height=0.3, color=style.ATTN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["ln"], width=ln_w, height=0.3, color=style.LN_COLOR, font_size=style.MIN_FONT_SIZE),
                  Block(w["feedforward"], width=layer_w, height=0.3, color=style.MLP_COLOR, font_size=style.MIN_FONT_SIZE)]
-        gap = 0.3   # from a layer norm to its layer
-        xs = [-3.3, -3.3 + (ln_w + layer_w) / 2 + gap, 1.0]
-        xs.append(1.0 + (ln_w + layer_w) / 2 + gap)
-        for box, x in zip(boxes, xs):
-            box.move_to([x, y_branch, 0])
-        joins = VGroup(AddJoin().move_to([xs[1] + layer_w / 2 + 0.32, y_back, 0]),
-                       AddJoin().move_to([xs[3] + layer_w / 2 + 0.32, y_back, 0]))
+        gap, drop, join_gap = 0.22, 0.22, 0.28   # layer norm to layer; the branch's drop; layer to its '+'
+        left = STRIP_LEFT + drop + 0.15
+        joins = VGroup()
+        for ln, layer in ((boxes[0], boxes[1]), (boxes[2], boxes[3])):
+            ln.move_to([left + ln_w / 2, y_branch, 0])
+            layer.next_to(ln, RIGHT, buff=gap)
+            joins.add(AddJoin().move_to([layer.get_right()[0] + join_gap, y_back, 0]))
+            left = joins[-1].get_x() + 0.25 + drop
         color = style.RESID_COLOR
-        wires = VGroup(Line([-4.6, y_back, 0], [max(4.5, joins[1].get_x() + 0.4), y_back, 0], color=color, stroke_width=3))
+        wires = VGroup(Line([STRIP_LEFT, y_back, 0], [joins[1].get_x() + 0.3, y_back, 0], color=color, stroke_width=3))
         for (ln, layer), join in zip([(boxes[0], boxes[1]), (boxes[2], boxes[3])], joins):
-            wires.add(Line([ln.get_left()[0] - 0.25, y_back, 0], [ln.get_left()[0] - 0.25, y_branch, 0], color=color, stroke_width=2),
-                      Line([ln.get_left()[0] - 0.25, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
+            wires.add(Line([ln.get_left()[0] - drop, y_back, 0], [ln.get_left()[0] - drop, y_branch, 0], color=color, stroke_width=2),
+                      Line([ln.get_left()[0] - drop, y_branch, 0], ln.get_left(), color=color, stroke_width=2),
                       flow_arrow(ln.get_right(), layer.get_left(), color=color).set_stroke(width=2),
                       Line(layer.get_right(), [join.get_x(), y_branch, 0], color=color, stroke_width=2),
                       Line([join.get_x(), y_branch, 0], join.get_bottom(), color=color, stroke_width=2))
@@ -89,28 +100,29 @@ class LayerNorm(NanoScene):
                                    stroke_color=style.EDGE, stroke_width=2).move_to(self.out_columns)
         self.x_heads = self.block_heads(self.x_block, self.words["x"])
         self.out_heads = self.block_heads(self.out_frame, self.words["out"])
-        self.c_label = DimLabel(f"C = {self.C}", font_size=18).rotate(np.pi / 2).next_to(self.out_frame, RIGHT, buff=0.1)
-        top, bottom = NAME_Y + 0.17, MIDDLE - 48 * PITCH / 2 - 0.06
+        self.c_label = DimLabel(f"C = {self.C}", font_size=style.SIZE_TINY).rotate(np.pi / 2).next_to(self.out_frame, RIGHT, buff=0.1)
+        top, bottom = NAME_Y + 0.17, MIDDLE - COLUMN_H / 2 - 0.06
         self.ln_box = Rectangle(width=BOX_RIGHT - BOX_LEFT, height=top - bottom, stroke_color=style.LN_COLOR,
                                 stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
         self.ln_box.move_to([(BOX_LEFT + BOX_RIGHT) / 2, (top + bottom) / 2, 0])
         self.ln_title = VGroup(label(self.words["ln"], font_size=style.SIZE_BODY, color=style.LN_COLOR),
                                label(f"h.{LAYER}.ln_1", font_size=style.SIZE_SMALL, color=style.MUTED, mono=True))
-        self.ln_title.arrange(DOWN, buff=0.15).move_to(self.ln_box)
+        self.ln_title.add(label("out = γ · (x − μ) / σ + β", font_size=style.SIZE_BODY, mono=True))
+        self.ln_title.arrange(DOWN, buff=0.25).move_to(self.ln_box)
         self.arrow_in = flow_arrow(self.x_block.get_right(), [BOX_LEFT, MIDDLE, 0])
         self.arrow_out = flow_arrow([BOX_RIGHT, MIDDLE, 0], self.out_frame.get_left())
 
     def block(self, values, x: float) -> Heatmap:
         grid = np.asarray(values)
-        heatmap = Heatmap(grid, cell=PITCH, kind="act")
+        heatmap = Heatmap(grid, cell=self.pitch, kind="act")
         return heatmap.stretch_to_fit_width(grid.shape[1] * 0.18).move_to([x, MIDDLE, 0])
 
     def block_heads(self, frame, name: str) -> VGroup:
         width = frame.width / self.T
-        times = VGroup(*[label(str(s + 1), font_size=18, mono=True, color=style.MUTED)   # counted from 1
+        times = VGroup(*[label(str(s + 1), font_size=style.SIZE_TINY, mono=True, color=style.MUTED)   # counted from 1
                          .move_to([frame.get_left()[0] + width * (s + 0.5), TOP + 0.22, 0]) for s in range(self.T)])
-        dim = DimLabel(f"T = {self.T}", font_size=18).move_to([frame.get_x(), TOP + 0.6, 0])
-        return VGroup(times, dim, label(name, font_size=18).move_to([frame.get_x(), NAME_Y, 0]))
+        dim = DimLabel(f"T = {self.T}", font_size=style.SIZE_TINY).move_to([frame.get_x(), TOP + 0.6, 0])
+        return VGroup(times, dim, label(name, font_size=style.SIZE_TINY).move_to([frame.get_x(), NAME_Y, 0]))
 
     def build_charts(self, t: int) -> None:
         x_t = (self.trace["x"] if LAYER == 0 else self.trace[f"h.{LAYER - 1}.out"])[t]
@@ -118,14 +130,14 @@ class LayerNorm(NanoScene):
         self.mean = float(self.trace[self.names["mean"]][t])
         self.std = float(self.trace[self.names["std"]][t])
         span = float(np.max(np.abs(np.concatenate([norm, out]))))  # norm and out share one scale
-        self.chart_x = BarColumn(x_t, pitch=PITCH, half_width=HALF).move_to([X["x_t"], MIDDLE, 0])
-        self.chart_norm = BarColumn(norm, pitch=PITCH, half_width=HALF, span=span).move_to([X["norm"], MIDDLE, 0])
-        self.chart_out = BarColumn(out, pitch=PITCH, half_width=HALF, span=span).move_to([X["out"], MIDDLE, 0])
+        self.chart_x = BarColumn(x_t, pitch=self.pitch, half_width=HALF).move_to([X["x_t"], MIDDLE, 0])
+        self.chart_norm = BarColumn(norm, pitch=self.pitch, half_width=HALF, span=span).move_to([X["norm"], MIDDLE, 0])
+        self.chart_out = BarColumn(out, pitch=self.pitch, half_width=HALF, span=span).move_to([X["out"], MIDDLE, 0])
         self.mean_x = self.chart_x.mean_line(self.mean)
         self.band_x = self.chart_x.spread_band(self.mean, self.std)
         self.mean_norm = self.chart_norm.mean_line(0.0)
         self.band_norm = self.chart_norm.spread_band(0.0, 1.0)
-        self.chart_names = {key: label(text, font_size=18, mono=True).move_to([X[key], NAME_Y, 0])
+        self.chart_names = {key: label(text, font_size=style.SIZE_TINY, mono=True).move_to([X[key], NAME_Y, 0])
                             for key, text in (("x_t", f"x[{t + 1}]"), ("norm", "(x − μ) / σ"), ("out", "out"))}
         # statistics of x[t], read from the trace; the standard deviation takes two rows
         # σ² with as many digits as σ = √(σ² + ε) needs to hold as shown (0.00175, not 0.0017)
@@ -174,25 +186,21 @@ class LayerNorm(NanoScene):
                            name="x̂ × γ + β = out") for k in range(SHOWN)]
         self.equals = label(sign_of(affine), font_size=style.SIZE_BODY).move_to([between("beta", "out"), row_y, 0])
         self.relations += [r.mark(self.times_sign, self.plus, self.equals) for r in affine]
-        self.learned = label(self.words["learned"], font_size=18, color=style.HIGHLIGHT)
+        self.learned = label(self.words["learned"], font_size=style.SIZE_TINY, color=style.HIGHLIGHT)
         self.learned.move_to([between("gamma", "beta"), NAME_Y, 0])
 
     def weight_column(self, values, x: float) -> Cells:
-        cells = Cells(values, cell=PITCH * 0.8, gap=PITCH * 0.2, kind="weight")
+        cells = Cells(values, cell=self.pitch * 0.8, gap=self.pitch * 0.2, kind="weight")
         return cells.stretch_to_fit_width(0.26).move_to([x, MIDDLE, 0])
 
     def top_rows(self, chart: BarColumn) -> Rectangle:
-        return Rectangle(width=chart.frame.width, height=SHOWN * PITCH, stroke_width=0).move_to(
-            chart.frame.get_top() + DOWN * SHOWN * PITCH / 2)
+        return Rectangle(width=chart.frame.width, height=SHOWN * self.pitch, stroke_width=0).move_to(
+            chart.frame.get_top() + DOWN * SHOWN * self.pitch / 2)
 
     # ---- beats ----------------------------------------------------------------------------
 
     @beat("layernorm.before-each")
     def before_each(self):
-        # the whole stage at once (no near-empty frame after the opening)
-        self.play(FadeIn(self.strip), FadeIn(self.x_block), FadeIn(self.x_heads), FadeIn(self.arrow_in),
-                  FadeIn(self.ln_box), FadeIn(self.ln_title), FadeIn(self.arrow_out), FadeIn(self.out_frame),
-                  FadeIn(self.out_heads), FadeIn(self.c_label), run_time=self.t(0.2))
         # where we are in the model: both layer norms of the strip, then the first (not the caption's highlight)
         self.focus = VGroup(*[highlight_box(ln, buff=0.06) for ln in self.strip_lns])
         self.at_word("layernorm", 0.2, room=0.3)
@@ -200,15 +208,16 @@ class LayerNorm(NanoScene):
 
     @beat("layernorm.mean-var")
     def mean_var(self):
-        t = FOCUS_T
+        t = self.focus_t
         self.column_focus = self.x_block.cell_rect(0, t, self.C - 1, t)
         self.play(ReplacementTransform(self.focus, highlight_box(self.strip_ln_1, buff=0.06)),
                   FadeOut(self.ln_title), self.ln_box.animate.set_fill(opacity=0), Create(self.column_focus),
                   run_time=self.t(0.12))
         self.play(GrowFromEdge(self.chart_x, LEFT), FadeIn(self.chart_names["x_t"]), run_time=self.t(0.15))
-        self.at_word("mean", 0.5, room=0.3)
+        # μ and σ² are in place as their words are said (the review saw them land after)
+        self.at_share(self.word_share("mean", 0.5) - 0.1, room=0.3)
         self.play(Create(self.mean_x), FadeIn(self.stats[0]), run_time=self.t(0.1))
-        self.at_word("variance", 0.7, room=0.15)
+        self.at_share(self.word_share("variance", 0.7) - 0.1, room=0.15)
         self.play(FadeIn(self.band_x), FadeIn(self.stats[1]), run_time=self.t(0.1))
 
     @beat("layernorm.normalize")
@@ -235,7 +244,9 @@ class LayerNorm(NanoScene):
                   run_time=self.t(0.2))
         self.play(FadeIn(self.equals), ReplacementTransform(self.chart_norm.copy(), self.chart_out),
                   FadeIn(self.chart_names["out"]), run_time=self.t(0.2))
-        self.play(FadeIn(self.lenses["out"]), run_time=self.t(0.1))
+        # the output of this time step leaves the box: the first column of the output block
+        self.play(FadeIn(self.lenses["out"]), FadeIn(self.arrow_out), FadeIn(self.out_frame), FadeIn(self.out_heads),
+                  FadeIn(self.c_label), pour([self.chart_out], self.out_columns[self.focus_t]), run_time=self.t(0.15))
 
     @beat("layernorm.why")
     def why(self):
@@ -248,4 +259,5 @@ class LayerNorm(NanoScene):
         self.at_word("helps", 0.65, room=0.25)
         whole = self.x_block.cell_rect(0, 0, self.C - 1, self.T - 1)
         self.play(self.unhighlight(), ReplacementTransform(self.column_focus, whole), run_time=self.t(0.08))
-        self.play(*[FadeIn(column) for column in self.out_columns], run_time=self.t(0.1))
+        self.play(*[FadeIn(column) for s, column in enumerate(self.out_columns) if s != self.focus_t],
+                  run_time=self.t(0.1))

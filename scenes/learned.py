@@ -20,7 +20,7 @@ from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes import style
 from scenes.base import NanoScene, beat
-from scenes.kit import DimLabel, TokenChip, ValueLabel, highlight_box, label, stacked_strip
+from scenes.kit import DimLabel, TokenChip, ValueLabel, highlight_box, label, stacked_strip, title_safe
 from scenes.kit.model_map import Block
 from scenes.kit.values import PercentLabel, title_safe
 
@@ -37,21 +37,34 @@ LENS_TOP_Y = 2.15                              # centre of the first read-out ro
 LENS_CELL = (0.42, 0.3)                        # one read-out: an [A|B|C] strip of its probabilities
 LENS_LABELS_RIGHT = 2.25                       # row names end here
 LENS_TITLE_X = 2.0                             # the panel's title starts here (the sequence ends at ~1)
-LENS_STAGE_SCALE, LENS_STAGE_Y = 1.3, 0.35      # the lens beat: the panel centred, larger
+LENS_STAGE_SCALE, LENS_STAGE_Y = 1.3, 0.4       # the lens beat: the panel centred, larger
+LENS_STAGE_SPREAD = 1.45                       # ... and its columns this much further apart (70 % of the width)
 DONE_SCALE, DONE_Y = 1.6, 0.7                  # the finished sequence
 TITLE_MAX_W = 5.6                              # the chapter title, left of the 729 inputs
 DOT_GRID_PX = 10                               # the 729 inputs: 27 x 27 dots, each this many px
 SORTED, BROKEN = ManimColor("#6b7a8f"), ManimColor("#ef5350")
 DIAGRAM_X, DIAGRAM_TOP = -6.2, 2.35            # the ablation's model: left edge, top
 POPULATION_X, POPULATION_H = 4.3, 3.0          # the 729 dots in the ablation: centre x, height
+HEADS_X = 4.6                                  # the heads' grid: centre x (clear of '/ 729 sorted')
 
 
 def slot_x(t: int) -> float:
     return SEQ_X0 + t * SEQ_PITCH
 
 
+def spread_columns(panel: VGroup, factor: float) -> None:
+    """The lens panel (title, heads, names, columns, shares, shares' title) with its columns
+    `factor` times further from its centre, each column keeping its size."""
+    title, heads, names, *cols, shares, shares_title = panel
+    centre = panel.get_x()
+    units = [title, names, shares, shares_title, *heads, *cols]
+    for unit in units:
+        unit.shift(RIGHT * (unit.get_x() - centre) * (factor - 1))
+
+
 class Learned(NanoScene):
     scene_id = "learned"
+    map_part = ("blocks", None)   # a summary of every layer: the boundary frames all the blocks
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -142,7 +155,7 @@ class Learned(NanoScene):
                 values.add(ValueLabel.of(self.run, f"step{k}/h.{l}.attn.probs", (h, p, t),
                                          font_size=style.MIN_FONT_SIZE, color=style.INK if match else style.MUTED)
                            .next_to(bar, UP, buff=0.08))
-        baseline = Line([slot_x(0) - BAR_W, BAR_BASE, 0], [slot_x(p) + BAR_W, BAR_BASE, 0], color=style.EDGE,
+        baseline = Line([slot_x(0) - CHIP / 2, BAR_BASE, 0], [slot_x(p) + CHIP / 2, BAR_BASE, 0], color=style.EDGE,
                         stroke_width=2)
         letter = TokenChip(written, size=0.36, font_size=style.SIZE_SMALL)
         on_letter = VGroup(label(w["on_letter"].format(letter=letter.text.text), font_size=style.SIZE_SMALL),
@@ -255,7 +268,9 @@ class Learned(NanoScene):
         self.lens_title.next_to(VGroup(self.lens_heads, self.lens_all_title), UP, buff=0.25)
         parts = [self.lens_title, self.lens_heads, self.lens_names, *self.lens_cols]
         whole = VGroup(*parts, self.lens_all, self.lens_all_title)
-        goal = whole.copy().scale(LENS_STAGE_SCALE).move_to([0, LENS_STAGE_Y, 0])
+        goal = whole.copy().scale(LENS_STAGE_SCALE)
+        spread_columns(goal, LENS_STAGE_SPREAD)   # the stage's width: the columns apart, not larger
+        goal.move_to([0, LENS_STAGE_Y, 0])
         self.lens_all.become(goal[-2])          # not on screen yet: they come in row by row
         self.lens_all_title.become(goal[-1])
         self.play(FadeOut(self.view), FadeOut(self.next_frame), FadeOut(self.head_title),
@@ -378,7 +393,7 @@ class Learned(NanoScene):
         self.play(FadeOut(self.crossed), FadeOut(self.population), FadeOut(self.legend), FadeIn(heads),
                   run_time=self.t(0.2))
         self.heads = heads
-        self.highlight(heads.values, 0.1, buff=0.06)
+        self.highlight(heads[0], 0.1, buff=0.08)   # the boxes (a frame round the values cut through them)
 
     @beat("learned.one-head")
     def one_head(self):
@@ -402,7 +417,7 @@ class Learned(NanoScene):
                                        stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
                 row.add(VGroup(box, value.move_to(box)))
                 values.add(value)
-            row.arrange(RIGHT, buff=0.15).move_to([POPULATION_X, self.diagram[l].get_y(), 0])
+            row.arrange(RIGHT, buff=0.15).move_to([HEADS_X, self.diagram[l].get_y(), 0])
             grid.add(row)
         title = title_safe(label(self.words["head_off"], font_size=style.SIZE_SMALL, color=style.MUTED)
                            .next_to(grid, UP, buff=0.25))   # English's DejaVu Sans is wider than the grid

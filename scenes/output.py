@@ -40,6 +40,12 @@ def col_x(t: int) -> float:
 
 class Output(NanoScene):
     scene_id = "output"
+    map_part = ("lm_head", None)   # framed on the model map at the chapter boundaries
+    mini_map = True                # the dock: "you are here" on the mini-map (scenes/handoff.py)
+    carry_in = "h.2.out"           # the focus column, from the last Transformer into ln_f
+
+    def carry_spot(self, which: str):
+        return self.cols[self.focus][0]
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -138,8 +144,11 @@ class Output(NanoScene):
         sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs",
                    f"step{step}/.probs@T={temps[2]:g}"]
         colors = SERIES_COLORS
-        self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=20)
+        self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=style.SIZE_SMALL)
         self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
+        # the question ends left of the dock (it ran 0.5 onto the mini-map in Chinese)
+        overrun = self.panel_title.get_right()[0] - (style.DOCK_ZONE[0] - style.DOCK_GAP)
+        self.panel_title.shift(LEFT * max(0.0, overrun))
         self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **BAR_LOOK))
         self.panel_logits = self._logit_labels(step)
         self.relations = []

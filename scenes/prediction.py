@@ -7,7 +7,7 @@ the position they are read from; the chosen token flies up into the next slot.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, Line, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, LaggedStart, Line, ReplacementTransform,
                    Square, TransformFromCopy, VGroup)
 
 from scenes import style
@@ -15,7 +15,9 @@ from scenes.base import NanoScene, beat
 from scenes.kit import Block, NextTokenBars, TokenStrip, flow_arrow, highlight_box, label
 
 GPT2_SMALL_PARAMS = 124_439_808   # Hugging Face "gpt2" (the smallest GPT-2), for scale only
-ROW_Y, MODEL_Y, BARS_Y = 3.0, 1.5, -2.05
+ROW_Y, MODEL_Y, BARS_Y = 2.75, 1.3, -1.95
+LOOP_HERE = 3          # passes after the first shown in the feed-back line; the rest open the result
+STEP_SECONDS = 1.2     # a pass of the loop at most (the review found 0.8 s rushed)
 
 
 def short_count(n: int) -> str:
@@ -24,6 +26,7 @@ def short_count(n: int) -> str:
 
 class Prediction(NanoScene):
     scene_id = "prediction"
+    map_part = ("probs", None)   # framed on the model map at the chapter boundaries
 
     def prepare(self) -> None:
         n_in, n_out = len(self.run.input_tokens), len(self.run.steps)
@@ -53,11 +56,24 @@ class Prediction(NanoScene):
         return flow_arrow([x, self.model.get_bottom()[1], 0], [x, bars.get_top()[1] + 0.05, 0],
                           color=style.HIGHLIGHT)
 
-    def place(self, k: int, share: float):
+    def place(self, k: int, seconds: float):
         """The chosen token of step k flies from its bar into its slot; its id appears."""
         chosen = self.run.steps[k].chosen
         self.play(TransformFromCopy(self.bars.chips[chosen], self.out_chips[k]),
-                  FadeIn(self.out_ids[k]), run_time=self.t(share))
+                  FadeIn(self.out_ids[k]), run_time=seconds)
+
+    def step(self, k: int, seconds: float):
+        """Pass k of the loop: its three bars (with their values) under its position, then the
+        choice into its slot. A pass takes `seconds`, unhurried (about a second)."""
+        steps = self.run.steps
+        new_bars = self.bars_for(k)
+        new_arrow = self.pointer(new_bars)
+        old_pos, new_pos = steps[k - 1].position, steps[k].position
+        self.play(ReplacementTransform(self.bars, new_bars), ReplacementTransform(self.arrow, new_arrow),
+                  self.positions[old_pos].animate.set_color(style.MUTED),
+                  self.positions[new_pos].animate.set_color(style.HIGHLIGHT), run_time=seconds * 0.45)
+        self.bars, self.arrow = new_bars, new_arrow
+        self.place(k, seconds * 0.55)
 
     # ---- beats -------------------------------------------------------------------------
 
@@ -77,23 +93,24 @@ class Prediction(NanoScene):
 
     @beat("prediction.feed-back")
     def feed_back(self):
+        """The loop, unhurried: the first passes here (through the line's pause), the last ones
+        while the next line begins (see result)."""
         steps = self.run.steps
         self.highlight(self.bars.column(steps[0].chosen), 0.07)
         self.play(self.unhighlight(), run_time=self.t(0.03))
-        self.place(0, 0.14)
-        for k in range(1, len(steps)):
-            new_bars = self.bars_for(k)
-            new_arrow = self.pointer(new_bars)
-            old_pos, new_pos = steps[k - 1].position, steps[k].position
-            self.play(ReplacementTransform(self.bars, new_bars), ReplacementTransform(self.arrow, new_arrow),
-                      self.positions[old_pos].animate.set_color(style.MUTED),
-                      self.positions[new_pos].animate.set_color(style.HIGHLIGHT), run_time=self.t(0.06))
-            self.bars, self.arrow = new_bars, new_arrow
-            self.place(k, 0.065)
-        self.play(self.positions[steps[-1].position].animate.set_color(style.MUTED), run_time=self.t(0.03))
+        self.place(0, self.t(0.12))
+        here = LOOP_HERE
+        seconds = (self.remaining() - 0.1) / here
+        for k in range(1, 1 + here):
+            self.step(k, seconds)
 
     @beat("prediction.result")
     def result(self):
+        steps = self.run.steps
+        seconds = min(STEP_SECONDS, self.t(0.22))
+        for k in range(1 + LOOP_HERE, len(steps)):
+            self.step(k, seconds)
+        self.play(self.positions[steps[-1].position].animate.set_color(style.MUTED), run_time=self.t(0.03))
         source = VGroup(self.chips, self.ids)
         output = VGroup(self.out_chips, self.out_ids)
         source_box = highlight_box(source, buff=0.1)
@@ -125,7 +142,11 @@ class Prediction(NanoScene):
         blocks = VGroup(*[Block(f"Transformer {i + 1}", width=width, height=0.7, color=style.ATTN_COLOR,
                                 font_size=style.SIZE_LABEL) for i in range(n)]).arrange(RIGHT, buff=gap)
         blocks.move_to(self.model)
-        self.play(ReplacementTransform(self.model, blocks), run_time=self.t(0.1))
+        # the box splits into its blocks: the outlines move apart, then the names come (glyphs never morph)
+        self.play(*[ReplacementTransform(self.model.box.copy(), b.box) for b in blocks], FadeOut(self.model.box),
+                  FadeOut(self.model.title), run_time=self.t(0.06))
+        self.play(*[FadeIn(b.title) for b in blocks], run_time=self.t(0.04))
+        self.remove(self.model)
         self.model = blocks
         self.highlight(blocks, 0.06)
         self.at_word("gpt2", 0.4, room=0.3)
@@ -137,7 +158,7 @@ class Prediction(NanoScene):
         ours = sum(int(w.size) for w in self.weights.values())
         big_side = 2.4
         small_side = big_side * (ours / GPT2_SMALL_PARAMS) ** 0.5
-        bottom = style.CAPTION_TOP + 0.15
+        bottom = style.STAGE_BOTTOM + 0.15   # the ring around the small square stays clear too
         big = Square(big_side, stroke_color=style.MUTED, stroke_width=2, fill_color=style.PANEL, fill_opacity=1)
         big.move_to([1.5, bottom + big_side / 2, 0])   # its label ends inside title-safe (in DejaVu Sans too)
         small = Square(small_side, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=1)
@@ -147,11 +168,14 @@ class Prediction(NanoScene):
         small_tag = label(f"nano-gpt: {self.words['params'].format(n=f'{ours:,}')}", font_size=style.SIZE_LABEL,
                           color=style.HIGHLIGHT)
         small_tag.next_to(big, LEFT, buff=0.6).align_to(small, DOWN)
-        leader = Line(small_tag.get_right() + RIGHT * 0.1, small.get_left() + LEFT * 0.04,
-                      color=style.HIGHLIGHT, stroke_width=2)
         ratio = label(f"× {GPT2_SMALL_PARAMS / ours:,.0f}", font_size=style.SIZE_LABEL, color=style.MUTED)
         ratio.next_to(big_tag, DOWN, buff=0.2).align_to(big_tag, LEFT)
+        # nano-gpt stays in sight: its square is drawn over the big one's corner, ringed, and the
+        # pointer ends on the ring (the square itself is 8 px at 1080p: that is the point)
+        ring = Circle(radius=0.16, stroke_color=style.HIGHLIGHT, stroke_width=3).move_to(small)
+        leader = Line(small_tag.get_right() + RIGHT * 0.1, ring.get_left(), color=style.HIGHLIGHT, stroke_width=2)
+        small.set_z_index(2), ring.set_z_index(2)
         self.at_word("scale", 0.7, room=0.25)
-        self.play(FadeIn(small), FadeIn(small_tag), Create(leader), run_time=self.t(0.06))
         self.play(FadeIn(big, scale=0.3), FadeIn(big_tag), run_time=self.t(0.08))
+        self.play(FadeIn(small), Create(ring), FadeIn(small_tag), Create(leader), run_time=self.t(0.06))
         self.play(FadeIn(ratio, shift=LEFT * 0.1), run_time=self.t(0.06))

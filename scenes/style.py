@@ -29,17 +29,43 @@ FONT = "Noto Sans CJK SC"       # renders Latin and CJK alike
 MONO = "DejaVu Sans Mono"       # numbers line up in columns
 
 # Type scale (font_size). At 1080p a digit is ~1.42 px per font_size point (16 -> 22.7 px).
-SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL, SIZE_NUMBER = 40, 30, 24, 20, 18
-MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (base.MIN_TEXT_PX)
+SIZE_DISPLAY = 48           # the model's name, once
+SIZE_TITLE, SIZE_BODY, SIZE_LABEL, SIZE_SMALL = 40, 30, 24, 20
+SIZE_NUMBER = 18            # values in rows and lenses
+SIZE_TINY = 18              # the smallest text: indices, dimension labels, names over columns
+MIN_FONT_SIZE = 17          # 24 px digits at 1080p: the audit's minimum (audit.MIN_TEXT_PX)
 
 # Layout (Manim units; the frame is 14.22 x 8). Captions own the band below CAPTION_TOP.
 FRAME_W, FRAME_H = 14.222, 8.0
 CAPTION_TOP = -2.55       # nothing is drawn below this y except the caption
 CAPTION_CENTER_Y = -3.25
-STAGE_TOP = 3.75          # nothing above this y
-SAFE_X = 6.85             # |x| limit for drawings
-TITLE_SAFE_X = FRAME_W / 2 * 0.9   # |x| limit for text: 5% of the frame on each side (96 px at 1080p)
+# Title-safe: 5% of the frame kept free on each side (96 px at 1080p), for text and drawings alike.
+TITLE_SAFE_X = FRAME_W / 2 * 0.9
 TITLE_SAFE_Y = FRAME_H / 2 * 0.9
+PX = FRAME_H / 1080       # one pixel at 1080p, in scene units
+CAPTION_CLEARANCE = 30 * PX   # free space between the drawing and the captions
+STAGE_TOP = TITLE_SAFE_Y                         # the drawing lies between these two
+STAGE_BOTTOM = CAPTION_TOP + CAPTION_CLEARANCE
+
+# The model map's places (ModelDiagram): at every chapter boundary, and docked beside an overview.
+MAP_HEIGHT, MAP_CENTER = 5.6, np.array([0.0, 0.55, 0.0])   # the map at the hand-off
+MAP_DOCK_EDGE = 6.3       # |x| of a docked map's outer edge (its labels inside title-safe)
+MAP_DOCK_Y = 0.62         # y of a docked map's centre
+# The dock of the detail chapters (kit Dock): the mini-map top right, under the name of where we
+# are; scenes keep their drawing out of DOCK_ZONE (left, bottom, right, top), and the width
+# audit does not count the dock as drawing.
+DOCK_TOP = TITLE_SAFE_Y
+DOCK_LABEL_BAND = 0.42    # the "Transformer 1 · head 2" line above the mini-map
+DOCK_MAP_HEIGHT = 2.3
+DOCK_ZONE = (TITLE_SAFE_X - 1.25, DOCK_TOP - DOCK_LABEL_BAND - DOCK_MAP_HEIGHT - 0.15, TITLE_SAFE_X, DOCK_TOP)
+DOCK_GAP = 0.15           # what a drawing keeps free beside the dock
+DOCK_NAME_ZONE = (TITLE_SAFE_X - 3.9, DOCK_TOP - DOCK_LABEL_BAND, TITLE_SAFE_X, DOCK_TOP)
+# A dock boundary: the carried column waits in CARRY_SLOT beside the block the camera is at
+# (a box named after it, BOUNDARY_BLOCK_*); the chapters shrink into that box and grow out of it.
+CARRY_SLOT = np.array([-3.2, 0.5, 0.0])
+CARRY_HEIGHT = 3.6
+BOUNDARY_BLOCK_CENTER = np.array([0.9, 0.5, 0.0])
+BOUNDARY_BLOCK_SIZE = (4.0, 1.3)
 
 
 def value_color(value: float, scale: float, kind: str = "act") -> ManimColor:
@@ -66,27 +92,25 @@ def robust_scale(values: np.ndarray) -> float:
 
 
 # ---- the detail stages of attention, feed-forward and output (scene-cut) --------------------
-# Rules every stage keeps (the layout audit measures them): nothing below STAGE_BOTTOM (a 30 px
-# gap above the captions), texts inside title-safe, and the working drawing at least WIDE_SHARE
-# of the title-safe width.
-CAPTION_CLEARANCE = 30 / 135              # 30 px at 1080p (135 px per unit); the map-cut branch names it too
-STAGE_BOTTOM = CAPTION_TOP + CAPTION_CLEARANCE   # the lowest y a drawing may reach
-WIDE_SHARE = 0.7
+# Rules every stage keeps (scenes/audit.py measures them): nothing below STAGE_BOTTOM (a 30 px
+# gap above the captions), texts inside title-safe, the working drawing at least
+# audit.MIN_WIDTH_SHARE (70 %) of the title-safe width, and nothing in the DOCK_ZONE.
 
 # attention, act I: the normalised input X, then Wq, Wk, Wv as magnified slices of their rows
 ATTN_X_LEFT, ATTN_X_COL, ATTN_ROW = -6.3, 0.38, 0.075   # X: T columns, C rows (48 x 0.075 = 3.6)
-ATTN_SLICE_LEFT, ATTN_SLICE_W = -3.0, 5.9    # Wq/Wk/Wv: 48 columns of 0.123 (16 px) each
+ATTN_SLICE_LEFT, ATTN_SLICE_W = -3.0, 5.3    # Wq/Wk/Wv: 48 columns of 0.11 (15 px) each
 ATTN_SLICE_ROWS, ATTN_SLICE_ROW_H = 3, 0.24  # rows shown of each weight, and their height
 ATTN_SLICE_TOP, ATTN_SLICE_PITCH = 2.95, 1.8  # top of the Wq slice; Wk, Wv below it
-ATTN_QKV_LEFT, ATTN_QKV_COL = 3.75, 0.25     # q, k, v: T columns, A rows
+ATTN_QKV_LEFT, ATTN_QKV_COL = 3.15, 0.25     # q, k, v: T columns, A rows (their frame ends left of the dock)
 # act II: the attention matrix, the dot product under it, the softmax rows under it
-ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 3.1
-ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.36         # room for "-1.8136" or "≈0.614" at font 18
+ATTN_GRID_LEFT, ATTN_GRID_TOP = -2.2, 2.75   # the key chips above it clear of the dock's name
+ATTN_CELL_W, ATTN_CELL_H = 1.1, 0.31         # room for "-1.8136" or "≈0.614" at font 18
 ATTN_LANE_X = 0.35                           # right of the grid: the lane numbers slide up in
 ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp, ÷ Σ
 ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
 # act III: every head, then concatenation, projection (a slice of W_proj) and the residual add
 ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.42, 3.8  # the three heads' patterns side by side
+ATTN_HEADS_X, ATTN_HEADS_TOP = -0.25, 2.3    # their middle and top: the third and its name clear of the dock
 ATTN_III_TOP, ATTN_III_ROW = 3.2, 0.085      # the 48-tall columns (4.08 units)
 ATTN_PROJ_ROWS, ATTN_PROJ_ROW_H, ATTN_PROJ_W = 5, 0.26, 4.8   # the W_proj slice
 # feed-forward: W_fc / W_proj as row slices, the 4C-long columns as windows of readable cells

@@ -40,5 +40,5 @@ def test_every_part_resolves_and_bad_names_say_what_is_allowed(diagram):
 
 
 def test_fits_the_stage_above_the_captions(diagram):
-    assert diagram.height <= style.STAGE_TOP - style.CAPTION_TOP
-    assert diagram.width <= style.SAFE_X + 0.5  # about half the frame: room for data beside it
+    assert diagram.height <= style.STAGE_TOP - style.STAGE_BOTTOM
+    assert diagram.width <= style.FRAME_W / 2  # at most half the frame: room for data beside it (en: 6.47)

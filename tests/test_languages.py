@@ -33,8 +33,7 @@ def test_a_third_language_renders_a_scene_with_no_python_change(third_language, 
     context = SceneContext.narrated("CABACA", "xx", voice="silent")
     with tempconfig({"dry_run": True, "disable_caching": True, "media_dir": str(tmp_path / "m"),
                      "pixel_width": 480, "pixel_height": 270}):
-        scene = scene_class("stack")(context=context, skip_animations=True)
-        scene.auditing = True
+        scene = scene_class("stack")(context=context, skip_animations=True, audit=True)
         scene.render()
     assert scene.audit_log == [] and scene.lines()
 

@@ -18,6 +18,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, Line, Rectangle, Rounde
 
 from .. import style
 from .highlights import highlight_box
+from .matrices import VectorStrip
 from .values import TokenChip, label
 
 
@@ -219,3 +220,184 @@ class ModelDiagram(VGroup):
         if layer is None or not 0 <= layer < len(self.blocks):
             raise KeyError(f"part {name!r} needs layer in 0..{len(self.blocks) - 1}, got {layer}")
         return layer
+
+
+class MiniMap(VGroup):
+    """The model as a small schematic for the dock: the same top-to-bottom order as
+    ModelDiagram (tokens, embedding, the blocks, ln_f, lm_head, the probabilities), drawn in the
+    stage colours without any text, so it stays crisp at a fifth of the map's size. Each
+    attention box is split into its heads, so a cursor can stand on one head.
+
+        mini = MiniMap(tokens, n_layer=3, n_head=3, probs=run.steps[0].probs)
+        mini.part("attention", 0, head=1)       # the second head of the first block
+    """
+
+    ROW, GAP, PAD = 0.11, 0.07, 0.05        # a box's height, the gap between rows, a block's padding
+
+    def __init__(self, tokens, n_layer: int = 3, n_head: int = 3, probs=None, vocab_size: int = 3,
+                 width: float = 1.0):
+        super().__init__()
+        row, gap, pad = self.ROW, self.GAP, self.PAD
+        line = dict(stroke_width=1.5, fill_color=style.PANEL, fill_opacity=1)
+        box = lambda w, color: RoundedRectangle(corner_radius=0.025, width=w, height=row, stroke_color=color, **line)
+        step = width / max(len(tokens), 1)
+        self.tokens = VGroup(*[RoundedRectangle(corner_radius=0.02, width=step * 0.78, height=step * 0.78,
+                                                stroke_color=style.TOKEN_COLORS[t], stroke_width=1.5,
+                                                fill_color=style.TOKEN_COLORS[t], fill_opacity=0.18)
+                               for t in tokens]).arrange(RIGHT, buff=step * 0.22)
+        self.embedding = box(width * 0.8, style.MUTED)
+        self.blocks = VGroup()
+        ln_w, layer_w = width * 0.22, width * 0.58
+        for _ in range(n_layer):
+            ln_1, ln_2 = box(ln_w, style.LN_COLOR), box(ln_w, style.LN_COLOR)
+            heads = VGroup(*[Rectangle(width=layer_w / n_head, height=row, stroke_color=style.ATTN_COLOR,
+                                       stroke_width=1.2, fill_color=style.PANEL, fill_opacity=1)
+                             for _ in range(n_head)]).arrange(RIGHT, buff=0)
+            mlp = box(layer_w, style.MLP_COLOR)
+            rows = VGroup(VGroup(ln_1, heads).arrange(RIGHT, buff=0.06),
+                          VGroup(ln_2, mlp).arrange(RIGHT, buff=0.06)).arrange(DOWN, buff=gap, aligned_edge=LEFT)
+            frame = RoundedRectangle(corner_radius=0.04, width=width, height=rows.height + 2 * pad,
+                                     stroke_color=style.EDGE, stroke_width=1.2).move_to(rows)
+            rows.align_to(frame, RIGHT).shift(LEFT * pad)
+            block = VGroup(frame, rows)
+            block.ln_1, block.attention, block.ln_2, block.feedforward, block.frame = ln_1, heads, ln_2, mlp, frame
+            self.blocks.add(block)
+        self.blocks.arrange(DOWN, buff=gap)
+        self.ln_f = box(width * 0.6, style.LN_COLOR)
+        self.lm_head = box(width * 0.6, style.MUTED)
+        bars = VGroup()
+        for t in range(vocab_size):
+            p = float(probs[t]) if probs is not None else 1.0 / vocab_size
+            bars.add(Rectangle(width=step * 0.6, height=max(0.02, 0.16 * p), stroke_width=0,
+                               fill_color=style.TOKEN_COLORS[t], fill_opacity=0.9))
+        self.probs = bars.arrange(RIGHT, buff=step * 0.3, aligned_edge=DOWN)
+        stack = VGroup(self.tokens, self.embedding, self.blocks, self.ln_f, self.lm_head, self.probs)
+        stack.arrange(DOWN, buff=gap)
+        x = self.blocks.get_left()[0] + pad + 0.02      # the backbone, left inside every block
+        self.backbone = Line([x, self.embedding.get_bottom()[1], 0], [x, self.ln_f.get_top()[1], 0],
+                             color=style.RESID_COLOR, stroke_width=2)
+        self.add(self.backbone, stack)
+
+    def part(self, name: str, layer: int | None = None, head: int | None = None) -> VMobject:
+        """A part by ModelDiagram's names (see PARTS); `head` picks one head of an attention."""
+        if name == "mlp":
+            name = "feedforward"
+        if name in ("tokens", "embedding", "ln_f", "lm_head", "probs", "blocks", "backbone"):
+            return self.tokens[layer] if name == "tokens" and layer is not None else getattr(self, name)
+        if name == "softmax":
+            return self.probs
+        if layer is None or not 0 <= layer < len(self.blocks):
+            raise KeyError(f"part {name!r} needs layer in 0..{len(self.blocks) - 1}, got {layer}")
+        block = self.blocks[layer]
+        if name == "block":
+            return block.frame
+        if name == "attention" and head is not None:
+            return block.attention[head]
+        if name in ("ln_1", "attention", "ln_2", "feedforward"):
+            return getattr(block, name)
+        raise KeyError(f"no part {name!r}; known: {', '.join(PARTS)}")
+
+
+def here_name(words: Mapping[str, str], name: str, layer: int | None = None, head: int | None = None,
+              n_layer: int = 3) -> list[str]:
+    """Where a part is, in words ([model] table), outermost first: ["Transformer 1", "头 2"],
+    ["Transformer 1", "前馈"], ["嵌入"]."""
+    w = words
+    if name == "blocks":
+        return [w["block"].format(n=f"1–{n_layer}")]
+    if layer is None:
+        return [w.get(name, name) if name != "probs" else w["softmax"]]
+    block = w["block"].format(n=layer + 1)
+    if name == "block":
+        return [block]
+    what = w["here_head"].format(h=head + 1) if name == "attention" and head is not None else \
+        w["ln" if name in ("ln_1", "ln_2") else name]
+    return [block, what]
+
+
+class Dock(VGroup):
+    """The docked mini-map with its "you are here" cursor and the name of where that is,
+    top right inside title-safe (style.DOCK_*). Marked is_dock: the scene audit measures a
+    chapter's drawing without it.
+
+        dock = Dock(mini, words).place("ln_1", 0)        # the cursor on the first layer norm
+        self.play(*dock.go("attention", 0, head=1))       # the cursor slides, the name changes
+    """
+
+    is_dock = True
+
+    def __init__(self, mini: MiniMap, words: Mapping[str, str], n_layer: int = 3):
+        super().__init__()
+        self.mini, self.words, self.n_layer = mini, words, n_layer
+        mini.scale_to_fit_height(style.DOCK_MAP_HEIGHT)
+        mini.move_to([style.TITLE_SAFE_X - 0.06 - mini.width / 2,   # its cursor inside title-safe too
+                      style.DOCK_TOP - style.DOCK_LABEL_BAND - mini.height / 2, 0])
+        self.where = None
+        self.cursor, self.name = self.at("blocks")
+        self.add(mini, self.cursor, self.name)
+
+    def at(self, name: str, layer: int | None = None, head: int | None = None) -> tuple[VMobject, VMobject]:
+        """The cursor frame and name label for a place (not added: go() animates to them)."""
+        cursor = highlight_box(self.mini.part(name, layer, head), buff=0.035, stroke_width=2.5)
+        words = [label(part, font_size=style.SIZE_SMALL, color=style.HIGHLIGHT)
+                 for part in here_name(self.words, name, layer, head, self.n_layer)]
+        dots = [Circle(radius=0.035, stroke_width=0, fill_color=style.HIGHLIGHT, fill_opacity=1) for _ in words[1:]]
+        text = VGroup(*[m for pair in zip(words, dots + [None]) for m in pair if m is not None])
+        text.arrange(RIGHT, buff=0.14)
+        text.move_to([style.TITLE_SAFE_X - text.width / 2, style.DOCK_TOP - text.height / 2, 0])
+        return cursor, text
+
+    def place(self, name: str, layer: int | None = None, head: int | None = None) -> "Dock":
+        """Put the cursor and its name on a place at once."""
+        cursor, text = self.at(name, layer, head)
+        self.cursor.become(cursor)
+        self.remove(self.name)
+        self.name = text
+        self.add(self.name)
+        self.where = (name, layer, head)
+        return self
+
+    def go(self, name: str, layer: int | None = None, head: int | None = None) -> list:
+        """Animations moving the cursor to a place while its name cross-fades."""
+        from manim import FadeIn, FadeOut, Transform
+
+        cursor, text = self.at(name, layer, head)
+        old = self.name
+        self.remove(old)
+        self.name = text
+        self.add(self.name)
+        self.where = (name, layer, head)
+        return [Transform(self.cursor, cursor), FadeOut(old), FadeIn(text)]
+
+
+STAGE_COLORS = {"tokens": style.MUTED, "embedding": style.MUTED, "block": style.MUTED, "blocks": style.MUTED,
+                "ln_1": style.LN_COLOR, "ln_2": style.LN_COLOR, "ln_f": style.LN_COLOR,
+                "attention": style.ATTN_COLOR, "feedforward": style.MLP_COLOR, "lm_head": style.MUTED,
+                "softmax": style.MUTED, "probs": style.MUTED}
+
+
+def boundary_block(words: Mapping[str, str], name: str, layer: int | None = None, n_layer: int = 3) -> VGroup:
+    """The block the camera is at between two detail chapters: a box in the part's stage colour
+    named after the part, with its Transformer above it (style.BOUNDARY_BLOCK_*)."""
+    width, height = style.BOUNDARY_BLOCK_SIZE
+    color = STAGE_COLORS.get(name, style.EDGE)
+    parts = here_name(words, name, layer, None, n_layer)
+    box = Block(parts[-1], width=width, height=height, color=color, font_size=style.SIZE_TITLE)
+    box.box.set_stroke(width=4)
+    group = VGroup(box).move_to(style.BOUNDARY_BLOCK_CENTER)
+    if len(parts) > 1:
+        group.add(label(parts[0], font_size=style.SIZE_LABEL, color=style.MUTED).next_to(box, UP, buff=0.15)
+                  .align_to(box, LEFT))
+    return group
+
+
+def carried_column(values, name: str):
+    """The focus token's column as it crosses a chapter boundary (in style.CARRY_SLOT): its
+    C values as one strip, outlined, with its name (e.g. "h.0.ln_1.out[6]") above."""
+    from manim import Group
+
+    strip = VectorStrip(values, length=style.CARRY_HEIGHT, thickness=0.42, px=6).move_to(style.CARRY_SLOT)
+    outline = Rectangle(width=strip.width, height=strip.height, stroke_color=style.HIGHLIGHT, stroke_width=2.5)
+    outline.move_to(strip)
+    title = label(name, font_size=style.SIZE_SMALL, mono=True).next_to(strip, UP, buff=0.15)
+    return Group(strip, outline, title)

@@ -97,18 +97,21 @@ class NextTokenBars(VGroup):
         super().__init__()
         self.step = step
         probs = run.steps[step].probs
-        self.chips, self.bars, self.values = VGroup(), VGroup(), VGroup()
+        self.chips, self.bars, self.values, self.tracks = VGroup(), VGroup(), VGroup(), VGroup()
         for t, p in enumerate(probs):
             chip = TokenChip(t, size=0.5, font_size=style.SIZE_LABEL).move_to(RIGHT * t * (bar_width + buff))
             bar = Rectangle(width=bar_width, height=max(0.02, height * float(p)), stroke_width=0,
                             fill_color=style.TOKEN_COLORS[t], fill_opacity=0.85)
             bar.next_to(chip, UP, buff=0.08)
+            # the bar's track (probability 1): a bar of 0.00 still shows where it would be
+            track = Rectangle(width=bar_width, height=height, stroke_color=style.EDGE, stroke_width=1.5)
+            self.tracks.add(track.next_to(chip, UP, buff=0.08))
             value = ValueLabel.of(run, f"step{step}/.probs", (t,), precision=2, font_size=font_size)
-            value.next_to(bar, UP, buff=0.08)
+            value.next_to(bar if p > 0.5 else track, UP, buff=0.08).set_y(track.get_top()[1] + 0.2)
             self.chips.add(chip)
             self.bars.add(bar)
             self.values.add(value)
-        self.add(self.chips, self.bars, self.values)
+        self.add(self.tracks, self.chips, self.bars, self.values)
 
     def column(self, t: int) -> VGroup:
         return VGroup(self.chips[t], self.bars[t], self.values[t])

@@ -22,6 +22,28 @@ def title_safe(mob):
     return mob.shift(RIGHT * dx + UP * dy)
 
 
+DESCENDERS = set("gjpqy,;()[]_")
+
+
+def baseline(text: Text) -> float:
+    """The y a text's letters stand on: the lowest bottom of its glyphs without a descender."""
+    chars = [c for c in str(text.text) if not c.isspace()]
+    glyphs = list(text.submobjects)
+    if len(chars) != len(glyphs):
+        return text.get_bottom()[1]
+    bottoms = [g.get_bottom()[1] for c, g in zip(chars, glyphs) if c not in DESCENDERS]
+    return min(bottoms) if bottoms else text.get_bottom()[1] + 0.22 * text.height
+
+
+def align_baselines(texts, side=UP) -> None:
+    """Set texts side by side on one baseline: the highest of theirs when they sit above
+    something (UP), the lowest when below (DOWN), so none moves into what it labels."""
+    lines = [baseline(t) for t in texts]
+    target = max(lines) if np.allclose(side, UP) else min(lines)
+    for t, y in zip(texts, lines):
+        t.shift(UP * (target - y))
+
+
 _TEXT_FONT = {"family": style.FONT}   # the narration language's font (see use_font)
 
 
@@ -36,6 +58,7 @@ def label(text: str, font_size: float = style.SIZE_LABEL, color=style.INK, mono=
     """Plain text in the language's font; never smaller than the legibility floor."""
     size = max(font_size, style.MIN_FONT_SIZE)
     return Text(str(text), font=style.MONO if mono else _TEXT_FONT["family"], font_size=size, color=color, **kwargs)
+
 
 class ValueLabel(Text):
     """A number read from the Run, e.g. ValueLabel.of(trace, "h.0.attn.probs", (2, 5, 3)).
