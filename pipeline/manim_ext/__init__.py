@@ -29,6 +29,8 @@ from __future__ import annotations
 from . import patches
 from .speedups import SPEEDUPS, all_on, cannot_apply, enabled, status
 
+__all__ = ["SPEEDUPS", "all_on", "cannot_apply", "enabled", "install", "status"]
+
 
 def install() -> str:
     """Install the process-wide patches that are on; returns status() (one line)."""
