@@ -1,0 +1,290 @@
+"""The warm renderer: one process set up as a render process (the speed-ups installed, Manim and
+the scenes imported) that draws beats on request, from snapshots of the scenes (snapshot.py).
+
+Each request runs in a child forked from it, so the warm process itself never plays a scene:
+it stays as it was after its imports (shared copy-on-write with the children), and a scene bug
+or a crash ends one request, not the watcher.
+
+    render  draw beats of a scene from `first` on, as a render job would (pipeline/worker.py,
+            pipeline/segments.py BeatRecorder): from the snapshot of the latest beat at or before
+            `first` whose picture is the one the store's chain says, else from the scene's start.
+            Segments and stills go to the beat store, exactly as `make video` would write them.
+    layout  play a whole scene with drawing off and snapshot each beat's start (in the
+            background, one scene at a time, beside any render).
+
+The main process talks to it through WarmRenderer: submit() returns a Future of the child's
+report (a dict; "error" set when the scene raised).
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import itertools
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from .. import segments, worker
+from . import snapshot
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: str                 # render | layout
+    scene_id: str
+    context: object           # scenes.context.SceneContext of this render
+    base: str                 # the scene's segment base (pipeline/cache.py segment_base)
+    first: int = 0            # render: the first beat to draw (the first not in the store)
+    pictures: tuple = ()      # render: the picture beats 0..first start from, by the store (None: unknown)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every request shares: where things go and how Manim renders."""
+    manim_quality: str        # Manim's quality preset (Quality.manim)
+    manim_options: tuple      # more Manim config (tests: a tiny frame)
+    registry: dict            # scenes.registry.SCENES of the parent (tests point sections elsewhere)
+    snapshots: str            # snapshot.Store folder
+    work: str                 # where render children keep their files while they run
+
+
+class WarmRenderer:
+    """The main process's handle on the warm process."""
+
+    def __init__(self, setup: Setup, scene_ids):
+        context = multiprocessing.get_context("spawn")   # a fresh Manim, as the render pool's
+        self._conn, child_end = context.Pipe()
+        self.process = context.Process(target=serve, args=(child_end, setup, tuple(scene_ids)),
+                                       name="nanogpt-watch-render", daemon=True)
+        self.process.start()
+        child_end.close()
+        self._futures: dict[int, Future] = {}
+        self._ids = itertools.count()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def submit(self, request: Request) -> Future:
+        future: Future = Future()
+        with self._lock:
+            number = next(self._ids)
+            self._futures[number] = future
+            self._conn.send((number, request))
+        return future
+
+    def _read(self) -> None:
+        while True:
+            try:
+                number, report = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            future = self._futures.pop(number, None)
+            if future is not None:
+                future.set_result(report)
+        for future in self._futures.values():   # the warm process is gone
+            future.set_result({"error": "the render process stopped"})
+        self._futures.clear()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the warm process and every child it has running."""
+        try:
+            with self._lock:
+                self._conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self._conn.close()
+
+
+# ---- the warm process -----------------------------------------------------------------------
+
+def serve(conn, setup: Setup, scene_ids) -> None:
+    """The warm process: imports, then forks a child per request until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the main process's to handle
+    worker.init(None)
+    from scenes import registry
+
+    registry.SCENES.update(setup.registry)
+    for scene_id in scene_ids:   # imported once here: every child has them
+        resumable(registry.scene_class(scene_id))
+    running: dict = {}            # reader connection -> (request number, kind)
+    layouts = collections.deque()
+    while True:
+        for ready in wait([conn, *running]):
+            if ready is conn:
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    message = None
+                if message is None:
+                    _stop_children(running)
+                    return
+                number, request = message
+                if request.kind == "layout":
+                    layouts.append(message)
+                else:
+                    running[_fork(setup, request)] = (number, request.kind)
+            else:
+                number, _ = running.pop(ready)
+                conn.send((number, _collect(ready)))
+        if layouts and not any(kind == "layout" for _, kind in running.values()):
+            number, request = layouts.popleft()   # one layout at a time, beside the renders
+            running[_fork(setup, request)] = (number, request.kind)
+
+
+def _fork(setup: Setup, request: Request):
+    """Run `request` in a child; returns the connection its report comes on."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:   # the child: run, report, leave without any of the parent's cleanup
+        code = 0
+        try:
+            reader.close()
+            writer.send(_run(setup, request))
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    writer.close()
+    reader.pid = pid
+    return reader
+
+
+def _collect(reader) -> dict:
+    try:
+        report = reader.recv()
+    except (EOFError, OSError):
+        report = {"error": "the render child ended without a report (killed or crashed)"}
+    reader.close()
+    os.waitpid(reader.pid, 0)
+    return report
+
+
+def _stop_children(running: dict) -> None:
+    for reader in running:
+        try:
+            os.kill(reader.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for reader in running:
+        os.waitpid(reader.pid, 0)
+        reader.close()
+
+
+# ---- in a child -------------------------------------------------------------------------------
+
+def _run(setup: Setup, request: Request) -> dict:
+    """Play the scene for `request`; a scene error is reported, with the beat it happened in."""
+    from scenes import registry
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
+    started = time.perf_counter()
+    store = snapshot.Store(Path(setup.snapshots))
+    work = Path(setup.work) / f"{request.kind}-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    context = dataclasses.replace(request.context, stills_dir=work / "stills")
+    job = worker.Job(0, "video", request.scene_id, context, setup.manim_quality, str(work), {},
+                     manim_options=setup.manim_options)
+    scene_class = resumable(registry.scene_class(request.scene_id))
+    scene = None
+    try:
+        with worker._inside(work), worker._manim_config(job, work):   # the render jobs' own config
+            scene = scene_class(context=context)
+            if request.kind == "layout":
+                scene.beat_recorder = SkipAll()
+                scene.snapshot_at = lambda index: _keep(scene, store, request, index)
+            else:
+                scene.resume_at, scene.resume_data = _resume_point(store, request)
+                scene.beat_recorder = segments.BeatRecorder(request.base, request.first, 10**6)
+            scene.render()
+    except Exception as err:
+        index = getattr(scene, "playing", None)
+        return {"error": _one_line(err), "beat": index, "seconds": time.perf_counter() - started,
+                "details": traceback.format_exc()}
+    finally:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    recorder = scene.beat_recorder
+    return {"segments": list(getattr(recorder, "made", [])), "frames": recorder.frames,
+            "resumed_at": scene.resume_at, "unsaid": list(scene.unsaid),
+            "seconds": time.perf_counter() - started}
+
+
+def _resume_point(store: snapshot.Store, request: Request) -> tuple[int, bytes | None]:
+    """The latest beat at or before `first` with a snapshot of the picture it starts from."""
+    for index in range(min(request.first, len(request.pictures) - 1), -1, -1):
+        picture = request.pictures[index]
+        data = store.read(request.scene_id, request.base, index, picture) if picture else None
+        if data is not None:
+            return index, data
+    return 0, None
+
+
+def _keep(scene, store: snapshot.Store, request: Request, index: int) -> None:
+    picture = segments.scene_picture(scene)
+    if not store.has(request.scene_id, request.base, index, picture):
+        store.write(request.scene_id, request.base, index, picture, snapshot.dump(scene))
+
+
+class SkipAll:
+    """A beat recorder that skips every beat (layout: the states, no frames)."""
+    frames = 0
+    made: list = []
+
+    def begin(self, scene, index: int, line) -> bool:
+        scene.renderer.skip(True)
+        return False
+
+    def end(self, scene, index: int, still) -> None:
+        pass
+
+
+_resumable: dict[type, type] = {}
+
+
+def resumable(scene_class: type) -> type:
+    """`scene_class` able to start at a beat from a snapshot, and to snapshot each beat's start."""
+    if scene_class not in _resumable:
+        _resumable[scene_class] = type(scene_class.__name__, (Resumable, scene_class),
+                                       {"__module__": scene_class.__module__})
+    return _resumable[scene_class]
+
+
+class Resumable:
+    """Mixin before a NanoScene: NanoScene.construct plays every beat through
+    play_recorded_beat; the beats before `resume_at` are already in the restored state."""
+    resume_at = 0
+    resume_data: bytes | None = None
+    snapshot_at = None     # called with the beat index at each beat's start
+    playing = None         # the beat being played (for error reports)
+
+    def prepare(self) -> None:
+        if self.resume_data is None:
+            super().prepare()
+
+    def play_recorded_beat(self, index: int, line, method) -> None:
+        if index < self.resume_at:
+            return
+        self.playing = index
+        if index == self.resume_at and self.resume_data is not None:
+            snapshot.restore(self, self.resume_data)
+            self.frames = round(line.start * self.fps)   # the beats before may have changed length
+        if self.snapshot_at is not None:
+            self.snapshot_at(index)
+        super().play_recorded_beat(index, line, method)
+
+
+def _one_line(err: Exception) -> str:
+    summary = getattr(err, "summary", None)
+    text = summary() if callable(summary) else str(err)
+    return f"{type(err).__name__}: {(text.strip().splitlines() or [''])[0]}"
