@@ -9,8 +9,8 @@ or a crash ends one request, not the watcher.
             pipeline/segments.py BeatRecorder): from the snapshot of the latest beat at or before
             `first` whose picture is the one the store's chain says, else from the scene's start.
             Segments and stills go to the beat store, exactly as `make video` would write them.
-    layout  play a whole scene with drawing off and snapshot each beat's start (in the
-            background, one scene at a time, beside any render).
+    layout  play a whole scene and snapshot each beat's start, drawing only the beats missing
+            from the store (at most MAX_CHILDREN at once, after the renders waiting).
 
 The main process talks to it through WarmRenderer: submit() returns a Future of the child's
 report (a dict; "error" set when the scene raised).
@@ -33,6 +33,9 @@ from pathlib import Path
 
 from .. import segments, worker
 from . import snapshot
+
+
+MAX_CHILDREN = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def serve(conn, setup: Setup, scene_ids) -> None:
     for scene_id in scene_ids:   # imported once here: every child has them
         resumable(registry.scene_class(scene_id))
     running: dict = {}            # reader connection -> (request number, kind)
-    layouts = collections.deque()
+    waiting = {"render": collections.deque(), "layout": collections.deque()}
     while True:
         for ready in wait([conn, *running]):
             if ready is conn:
@@ -129,16 +132,15 @@ def serve(conn, setup: Setup, scene_ids) -> None:
                 if message is None:
                     _stop_children(running)
                     return
-                number, request = message
-                if request.kind == "layout":
-                    layouts.append(message)
-                else:
-                    running[_fork(setup, request)] = (number, request.kind)
+                waiting[message[1].kind].append(message)
             else:
                 number, _ = running.pop(ready)
                 conn.send((number, _collect(ready)))
-        if layouts and not any(kind == "layout" for _, kind in running.values()):
-            number, request = layouts.popleft()   # one layout at a time, beside the renders
+        while waiting["render"]:   # a render starts at once: the author waits for it
+            number, request = waiting["render"].popleft()
+            running[_fork(setup, request)] = (number, request.kind)
+        while waiting["layout"] and len(running) < MAX_CHILDREN:
+            number, request = waiting["layout"].popleft()
             running[_fork(setup, request)] = (number, request.kind)
 
 
@@ -201,7 +203,7 @@ def _run(setup: Setup, request: Request) -> dict:
         with worker._inside(work), worker._manim_config(job, work):   # the render jobs' own config
             scene = scene_class(context=context)
             if request.kind == "layout":
-                scene.beat_recorder = SkipAll()
+                scene.beat_recorder = LayoutRecorder(request.base, 0, 10**6)
                 scene.snapshot_at = lambda index: _keep(scene, store, request, index)
             else:
                 scene.resume_at, scene.resume_data = _resume_point(store, request)
@@ -236,17 +238,21 @@ def _keep(scene, store: snapshot.Store, request: Request, index: int) -> None:
         store.write(request.scene_id, request.base, index, picture, snapshot.dump(scene))
 
 
-class SkipAll:
-    """A beat recorder that skips every beat (layout: the states, no frames)."""
-    frames = 0
-    made: list = []
+class LayoutRecorder(segments.BeatRecorder):
+    """The whole scene: the beats missing from the store drawn, the others skipped, and none
+    left out (a render job stops once the rest of its beats are in the store)."""
+    rest_known = False
 
     def begin(self, scene, index: int, line) -> bool:
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        if not self.rest_known:
+            try:
+                return super().begin(scene, index, line)
+            except EndSceneEarlyException:
+                self.rest_known = True
         scene.renderer.skip(True)
         return False
-
-    def end(self, scene, index: int, still) -> None:
-        pass
 
 
 _resumable: dict[type, type] = {}
