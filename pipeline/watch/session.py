@@ -185,8 +185,9 @@ class Session:
         try:
             narration = load_narration(self.settings.lang)
             self.narration = narration
-            lines = filled_lines(narration, self.run)
-            audio, words, noticed = self.voices.speak(lines, narration)
+            in_scope = {line.id for line in narration.lines() if line.section in self.scene_ids}
+            lines = [(i, text) for i, text in filled_lines(narration, self.run) if i in in_scope]
+            audio, words, noticed = self.voices.speak(lines, narration)   # (other chapters: reading pace)
             timeline = build_timeline(narration, self.run, durations(audio), words=words)
             context = SceneContext.build(self.run, timeline)
         except NarrationError as err:

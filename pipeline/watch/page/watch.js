@@ -5,6 +5,7 @@
 const player = document.getElementById("player");
 let beats = [];
 let queue = [];
+window.played = [];   // the beats played, in order (what a test or a curious author can read)
 
 async function getJSON(url) {
   const answer = await fetch(url, {cache: "no-store"});
@@ -90,6 +91,7 @@ function next() {
   const row = document.querySelector(`tr[data-id="${CSS.escape(beat.id)}"]`);
   if (row) row.classList.add("playing");
   player.dataset.beat = beat.id;
+  window.played.push(beat.id);
   player.src = beat.clip + "?v=" + beat.updated;
   player.play().catch(() => {});   // a browser that wants a click first: the controls are there
 }
