@@ -135,5 +135,7 @@ def _tell(console: Console, events: Events, event: dict) -> None:
         for line in event["warnings"]:
             console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
     elif kind == "beats":
-        console.print(f"updated {', '.join(event['changed'])} in {event['seconds']:.2f} s", highlight=False)
+        parts = ", ".join(f"{name} {seconds:.2f}" for name, seconds in event.get("timings", {}).items())
+        console.print(f"updated {', '.join(event['changed'])} in {event['seconds']:.2f} s ({parts})",
+                      highlight=False)
     events.publish(event)

@@ -72,6 +72,7 @@ class LineVoices:
 
     def lexicon_changed(self) -> None:
         self.lexicon_version += 1
+        self.neural.lines.clear()   # the spoken form of each caption, worked out again
 
     def speak(self, lines, narration) -> tuple[dict, dict, list[str]]:
         """Audio and word times per line id of `lines` ((id, text)); warnings as one-liners.
@@ -167,11 +168,19 @@ class Session:
             self._say(errors=problem.lines)
             return []
         self.context, self.audio = context, audio
+        voiced = time.perf_counter()
         changed, problems = self._draw_missing(context)
+        drawn = time.perf_counter()
         changed = list(dict.fromkeys(changed + self._refresh_rows(context, audio)))
+        for line_id in changed[:1]:   # the clip the page plays first, made before it asks
+            with contextlib.suppress(OSError, RuntimeError):
+                self.ensure_clip(media_dir() / self.beats[line_id].clip[len("/media/"):])
+        self.timings = {"voice": voiced - started, "render": drawn - voiced,
+                        "clip": time.perf_counter() - drawn, **self._render_timings}
         self._say(errors=problems, warnings=noticed + self._unsaid_lines)
         if changed and announce:
-            self.on_change({"type": "beats", "changed": changed, "seconds": time.perf_counter() - started})
+            self.on_change({"type": "beats", "changed": changed, "seconds": time.perf_counter() - started,
+                            "timings": {k: round(v, 2) for k, v in self.timings.items()}})
         return changed
 
     def _narrated(self) -> tuple[SceneContext, dict, list[str]]:
@@ -207,7 +216,7 @@ class Session:
     def _draw_missing(self, context: SceneContext) -> tuple[list[str], list[str]]:
         """Render, in the warm process, every scene's beats from its first one not in the
         store; returns the ids of the beats drawn and the problems met."""
-        self._unsaid_lines = []
+        self._unsaid_lines, self._render_timings = [], {}
         futures = {}
         for scene_id, base in self.bases(context).items():
             lines = context.timeline.lines(scene_id)
@@ -228,6 +237,7 @@ class Session:
                 problems.append(_at_line(self.narration, where, f"scene {scene_id}: {report['error']}"))
                 continue
             drawn += [lines[i].id for i, _, fresh in report["segments"] if fresh]
+            self._render_timings = {"child": report["seconds"], "restore": report.get("restore_seconds", 0.0)}
             self._unsaid_lines += [_at_line(self.narration, line_id,
                                             f"the caption does not say the cue word {cue!r} "
                                             f"([{scene_id}.cues]); the beat keeps its default time")
@@ -237,6 +247,8 @@ class Session:
         return drawn, problems
 
     _unsaid_lines: list = []
+    _render_timings: dict = {}
+    timings: dict = {}
 
     def layout(self, context: SceneContext | None = None) -> list:
         """Every scene played through once (missing beats drawn, each beat's start kept)."""

@@ -36,6 +36,7 @@ NOT_STATE = frozenset({
     "key_to_function_map", "mouse_press_callbacks", "widgets", "stop_condition", "time_progression",
     "context", "run", "trace", "weights", "cfg", "lang", "words", "timeline",
     "beat_recorder", "on_frames", "resume_at", "resume_data", "snapshot_at", "playing",
+    "restore_seconds",
 })
 
 _live: dict[str, object] = {}   # name -> the object a shared reference resolves to while loading

@@ -218,7 +218,8 @@ def _run(setup: Setup, request: Request) -> dict:
         shutil.rmtree(work, ignore_errors=True)
     recorder = scene.beat_recorder
     return {"segments": list(getattr(recorder, "made", [])), "frames": recorder.frames,
-            "resumed_at": scene.resume_at, "unsaid": list(scene.unsaid),
+            "resumed_at": scene.resume_at, "restore_seconds": scene.restore_seconds,
+            "unsaid": list(scene.unsaid),
             "seconds": time.perf_counter() - started}
 
 
@@ -273,6 +274,7 @@ class Resumable:
     resume_data: bytes | None = None
     snapshot_at = None     # called with the beat index at each beat's start
     playing = None         # the beat being played (for error reports)
+    restore_seconds = 0.0
 
     def prepare(self) -> None:
         if self.resume_data is None:
@@ -283,7 +285,9 @@ class Resumable:
             return
         self.playing = index
         if index == self.resume_at and self.resume_data is not None:
+            started = time.perf_counter()
             snapshot.restore(self, self.resume_data)
+            self.restore_seconds = time.perf_counter() - started
             self.frames = round(line.start * self.fps)   # the beats before may have changed length
         if self.snapshot_at is not None:
             self.snapshot_at(index)
