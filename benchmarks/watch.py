@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
 SECTION = "attention"
 EDITED = ("attention.qkv", "attention.scores", "attention.projection")   # early, middle, late
-MORE = {"zh": "，真的", "en": ", really"}
+MORE = {"zh": "，第{n}遍", "en": ", take {n}"}   # n: new each run, so each edit is new to the store
 FIGURES_FILE = ROOT / "benchmarks" / "watch.json"
 
 
@@ -97,12 +97,15 @@ def run(quality: str, args, env: dict, narration: Path, media: Path) -> dict:
     for line_id in EDITED[:args.edits]:
         time.sleep(2.0)   # the page at rest, as between an author's saves
         before = load()
-        saved = edit(narration / f"narration.{args.lang}.txt", line_id, MORE[args.lang])
+        more = MORE[args.lang].format(n=int(time.time() * 10) % 100000)
+        saved = edit(narration / f"narration.{args.lang}.txt", line_id, more)
         event_at = events.wait_for(line_id, saved, timeout=120)
         beat = next(b for b in get_json(url + "beats.json") if b["id"] == line_id)
         size = len(urllib.request.urlopen(url.rstrip("/") + beat["clip"], timeout=60).read())
         playable = time.perf_counter() - saved
         times.append(round(playable, 2))
+        said = next((e for _, e in reversed(events.seen) if e.get("type") == "beats"), {}).get("timings")
+        print(f"  {line_id}: {said}")
         print(f"  {line_id}: event {event_at - saved:.2f} s, clip ({size // 1024} KB, {beat['duration']:.1f} s) "
               f"playable {playable:.2f} s, load {before} -> {load()}", flush=True)
     time.sleep(3.0)
@@ -112,7 +115,7 @@ def run(quality: str, args, env: dict, narration: Path, media: Path) -> dict:
     leftovers = [p for p in children_of(watcher.pid)]
     check = subprocess.run([*CLI, "render", "--scenes", SECTION, "--quality", quality, "--lang", args.lang,
                             "--voice", args.voice], env=env, cwd=ROOT, capture_output=True, text=True)
-    drawn = re.search(r"video: (\d+) of (\d+) beats drawn", check.stderr)
+    drawn = re.search(r"video: (\d+) of (\d+) beats drawn|video: all \d+ scenes are up to date", check.stderr)
     return {"quality": quality, "ready_s": round(ready, 1), "save_to_playable_s": times,
             "median_s": statistics.median(times) if times else None, "memory_mb": round(memory),
             "exit_code": code, "processes_left": len(leftovers),

@@ -259,12 +259,16 @@ def test_a_beat_drawn_from_a_snapshot_equals_a_render_job(tmp_path, monkeypatch)
         changed = dataclasses.replace(context, timeline=timeline)
         known = segments.known_chain("base", lines)
         assert len(known) == edited
+        pictures = tuple(segments.chain_pictures("base", known))
+        # as the watcher does: the edit's beat restored ahead (before the line is voiced), then drawn
+        renderer.submit(warm.Request("arm", scene, context, "base", first=edited, pictures=pictures))
         report = renderer.submit(warm.Request("render", scene, changed, "base", first=edited,
-                                              pictures=tuple(segments.chain_pictures("base", known)))).result(timeout=600)
+                                              pictures=pictures)).result(timeout=600)
     finally:
         renderer.close()
     assert not report.get("error"), report
     assert report["resumed_at"] == edited               # from the snapshot, not from the start
+    assert report["restore_seconds"] < 0.05             # ... restored before the render was asked for
     drawn = [key for _, key, fresh in report["segments"] if fresh]
     assert len(drawn) == 1
     ours = frame_hashes(segments.segment_path(drawn[0]))

@@ -93,6 +93,7 @@ def watch(settings: Settings, scene_ids, port: int, console: Console,
                 if report.get("error"):
                     console.print(f"[red]layout failed:[/] {report['error']}", markup=True, highlight=False)
             session.update(announce=False)   # the rows, now that every beat is in the store
+            session.voices.warm_up()
             console.print(f"ready in {time.perf_counter() - started:.1f} s", highlight=False)
         server.start()
         print(f"preview: {server.url}", flush=True)
@@ -113,6 +114,8 @@ def watch(settings: Settings, scene_ids, port: int, console: Console,
             if server.serving:
                 server.shutdown()
             server.server_close()
+        if session is not None:
+            renderer = session.renderer   # (a new one, if the first stopped)
         if renderer is not None:
             renderer.close()
         if session is not None:

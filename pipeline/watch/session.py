@@ -112,6 +112,15 @@ class LineVoices:
         words = {line_id: self.heard[line_id][2] for line_id, _ in lines if self.heard[line_id][2]}
         return audio, words, shown
 
+    def warm_up(self) -> None:
+        """Start the neural voice's worker now (it loads for seconds), not at the first edit."""
+        from script.voice import VoiceError
+        from script.voice.neural import NeuralVoice, unavailable_reason, voice_info
+
+        if self.voice in ("auto", "neural") and voice_info(self.lang) and not unavailable_reason(self.lang):
+            with contextlib.suppress(VoiceError):
+                self.neural.voices.setdefault(self.lang, NeuralVoice(self.lang)).start()
+
     def close(self) -> None:
         self.neural.close()
 
@@ -196,6 +205,7 @@ class Session:
             self.narration = narration
             in_scope = {line.id for line in narration.lines() if line.section in self.scene_ids}
             lines = [(i, text) for i, text in filled_lines(narration, self.run) if i in in_scope]
+            self._arm(narration)
             audio, words, noticed = self.voices.speak(lines, narration)   # (other chapters: reading pace)
             timeline = build_timeline(narration, self.run, durations(audio), words=words)
             context = SceneContext.build(self.run, timeline)
@@ -210,6 +220,27 @@ class Session:
 
     # ---- rendering ------------------------------------------------------------------------------
 
+    def _arm(self, narration) -> None:
+        """Before the edited lines are voiced: have the warm process restore, for each scene, the
+        state its first edited beat starts from (the beats before it are as they were)."""
+        from script.fill import fill_narration
+
+        filled = {line.id: line for line in fill_narration(narration, self.run)}
+        before, self._filled = getattr(self, "_filled", None), filled
+        if before is None or self.context is None:
+            return
+        for scene_id, base in self.bases(self.context).items():
+            old = self.context.timeline.lines(scene_id)
+            new = [line for line in narration.lines() if line.section == scene_id]
+            first = next((i for i, line in enumerate(new) if i >= len(old) or line.id != old[i].id
+                          or filled[line.id] != before.get(line.id)), None)
+            if first is None:
+                continue
+            known = segments.known_chain(base, old)[:first]
+            if len(known) == first:
+                self.renderer.submit(warm.Request("arm", scene_id, self.context, base, first=first,
+                                                  pictures=tuple(segments.chain_pictures(base, known))))
+
     def bases(self, context: SceneContext) -> dict[str, str]:
         return {s: cache.segment_base(s, self.settings, context.timeline) for s in self.scene_ids}
 
@@ -217,6 +248,8 @@ class Session:
         """Render, in the warm process, every scene's beats from its first one not in the
         store; returns the ids of the beats drawn and the problems met."""
         self._unsaid_lines, self._render_timings = [], {}
+        if not self.renderer.alive():   # it crashed or was killed: a new one (the snapshots stay)
+            self.renderer = self.renderer.restarted()
         futures = {}
         for scene_id, base in self.bases(context).items():
             lines = context.timeline.lines(scene_id)

@@ -36,7 +36,7 @@ NOT_STATE = frozenset({
     "key_to_function_map", "mouse_press_callbacks", "widgets", "stop_condition", "time_progression",
     "context", "run", "trace", "weights", "cfg", "lang", "words", "timeline",
     "beat_recorder", "on_frames", "resume_at", "resume_data", "snapshot_at", "playing",
-    "restore_seconds",
+    "restore_seconds", "resume_state",
 })
 
 _live: dict[str, object] = {}   # name -> the object a shared reference resolves to while loading
@@ -69,17 +69,27 @@ def dump(scene) -> bytes:
     return zlib.compress(buffer.getvalue(), 1)
 
 
-def restore(scene, data: bytes) -> None:
-    """Put a dumped state back into `scene` (built with the render's own context)."""
+def load(scene, data: bytes) -> dict:
+    """A dumped state, its shared references resolved to `scene`'s (apply() puts it in)."""
     _live.update(_shared_objects(scene))
     try:
-        state = pickle.loads(zlib.decompress(data))
+        return pickle.loads(zlib.decompress(data))
     finally:
         _live.clear()
+
+
+def apply(scene, state: dict) -> None:
+    """Put a loaded state into `scene`."""
+    state = dict(state)
     python_random, numpy_random = state.pop("__random__")
     random.setstate(python_random)
     np.random.set_state(numpy_random)
     scene.__dict__.update(state)
+
+
+def restore(scene, data: bytes) -> None:
+    """Put a dumped state back into `scene` (built with the render's own context)."""
+    apply(scene, load(scene, data))
 
 
 class Store:

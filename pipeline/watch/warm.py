@@ -11,6 +11,9 @@ or a crash ends one request, not the watcher.
             Segments and stills go to the beat store, exactly as `make video` would write them.
     layout  play a whole scene and snapshot each beat's start, drawing only the beats missing
             from the store (at most MAX_CHILDREN at once, after the renders waiting).
+    arm     what a render will need, made ready while the main process voices the edited
+            line: a child restores the snapshot of the edit's first beat and waits; the render
+            request that follows for the same beat and picture goes to it (any other cancels it).
 
 The main process talks to it through WarmRenderer: submit() returns a Future of the child's
 report (a dict; "error" set when the scene raised).
@@ -40,7 +43,7 @@ MAX_CHILDREN = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffi
 
 @dataclass(frozen=True)
 class Request:
-    kind: str                 # render | layout
+    kind: str                 # render | layout | arm (a render's snapshot restored ahead)
     scene_id: str
     context: object           # scenes.context.SceneContext of this render
     base: str                 # the scene's segment base (pipeline/cache.py segment_base)
@@ -62,6 +65,7 @@ class WarmRenderer:
     """The main process's handle on the warm process."""
 
     def __init__(self, setup: Setup, scene_ids):
+        self.setup, self.scene_ids = setup, tuple(scene_ids)
         context = multiprocessing.get_context("spawn")   # a fresh Manim, as the render pool's
         self._conn, child_end = context.Pipe()
         self.process = context.Process(target=serve, args=(child_end, setup, tuple(scene_ids)),
@@ -73,6 +77,14 @@ class WarmRenderer:
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def restarted(self) -> "WarmRenderer":
+        """A new warm process in place of this one (which stopped: a crash, or killed)."""
+        self.close(timeout=1.0)
+        return WarmRenderer(self.setup, self.scene_ids)
 
     def submit(self, request: Request) -> Future:
         future: Future = Future()
@@ -121,6 +133,7 @@ def serve(conn, setup: Setup, scene_ids) -> None:
     for scene_id in scene_ids:   # imported once here: every child has them
         resumable(registry.scene_class(scene_id))
     running: dict = {}            # reader connection -> (request number, kind)
+    armed: dict = {}              # (scene, base, first, picture) -> (control connection, reader)
     waiting = {"render": collections.deque(), "layout": collections.deque()}
     while True:
         for ready in wait([conn, *running]):
@@ -130,35 +143,77 @@ def serve(conn, setup: Setup, scene_ids) -> None:
                 except EOFError:
                     message = None
                 if message is None:
+                    for control, reader in armed.values():
+                        control.send(None)
+                        running[reader] = (None, "arm")
                     _stop_children(running)
                     return
-                waiting[message[1].kind].append(message)
+                number, request = message
+                if request.kind == "arm":
+                    _disarm(armed, running, request.scene_id)
+                    armed[_arm_key(request)] = _fork(setup, request, armed=True)
+                    conn.send((number, {"armed": True}))
+                else:
+                    waiting[request.kind].append(message)
             else:
                 number, _ = running.pop(ready)
-                conn.send((number, _collect(ready)))
+                report = _collect(ready)
+                if number is not None:
+                    conn.send((number, report))
         while waiting["render"]:   # a render starts at once: the author waits for it
             number, request = waiting["render"].popleft()
-            running[_fork(setup, request)] = (number, request.kind)
+            ready_child = armed.pop(_arm_key(request), None)
+            _disarm(armed, running, request.scene_id)
+            if ready_child is not None:   # restored while the line was voiced: go
+                control, reader = ready_child
+                control.send(request)
+                control.close()
+            else:
+                reader = _fork(setup, request)
+            running[reader] = (number, request.kind)
         while waiting["layout"] and len(running) < MAX_CHILDREN:
             number, request = waiting["layout"].popleft()
             running[_fork(setup, request)] = (number, request.kind)
 
 
-def _fork(setup: Setup, request: Request):
-    """Run `request` in a child; returns the connection its report comes on."""
+def _arm_key(request: Request) -> tuple:
+    first = request.first
+    picture = request.pictures[first] if first < len(request.pictures) else None
+    return request.scene_id, request.base, first, picture
+
+
+def _disarm(armed: dict, running: dict, scene_id: str) -> None:
+    """Cancel the children armed for `scene_id` (their edit went another way)."""
+    for key in [k for k in armed if k[0] == scene_id]:
+        control, reader = armed.pop(key)
+        try:
+            control.send(None)
+        except OSError:
+            pass
+        control.close()
+        running[reader] = (None, "arm")
+
+
+def _fork(setup: Setup, request: Request, armed: bool = False):
+    """Run `request` in a child; returns the connection its report comes on (armed: and the
+    connection the child waits on for the render request it is to run)."""
     reader, writer = multiprocessing.Pipe(duplex=False)
+    child_control, control = multiprocessing.Pipe(duplex=False) if armed else (None, None)
     pid = os.fork()
     if pid == 0:   # the child: run, report, leave without any of the parent's cleanup
         code = 0
         try:
             reader.close()
-            writer.send(_run(setup, request))
+            writer.send(_run(setup, request, child_control.recv if armed else None))
         except BaseException:
             code = 1
         finally:
             os._exit(code)
     writer.close()
     reader.pid = pid
+    if armed:
+        child_control.close()
+        return control, reader
     return reader
 
 
@@ -185,8 +240,10 @@ def _stop_children(running: dict) -> None:
 
 # ---- in a child -------------------------------------------------------------------------------
 
-def _run(setup: Setup, request: Request) -> dict:
-    """Play the scene for `request`; a scene error is reported, with the beat it happened in."""
+def _run(setup: Setup, request: Request, go=None) -> dict:
+    """Play the scene for `request`; a scene error is reported, with the beat it happened in.
+    Armed (`go` given): restore the snapshot for `request` (the edit's beat, with the context
+    before the edit), then wait for go() to hand over the render request (None: cancelled)."""
     from scenes import registry
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
@@ -207,6 +264,13 @@ def _run(setup: Setup, request: Request) -> dict:
                 scene.snapshot_at = lambda index: _keep(scene, store, request, index)
             else:
                 scene.resume_at, scene.resume_data = _resume_point(store, request)
+                if go is not None:
+                    scene.resume_state = snapshot.load(scene, scene.resume_data) if scene.resume_data else None
+                    request = go()
+                    if request is None:
+                        return {"cancelled": True}
+                    context = dataclasses.replace(request.context, stills_dir=work / "stills")
+                    scene.context = context
                 scene.beat_recorder = segments.BeatRecorder(request.base, request.first, 10**6)
             scene.render()
     except Exception as err:
@@ -272,6 +336,7 @@ class Resumable:
     play_recorded_beat; the beats before `resume_at` are already in the restored state."""
     resume_at = 0
     resume_data: bytes | None = None
+    resume_state: dict | None = None   # resume_data loaded ahead
     snapshot_at = None     # called with the beat index at each beat's start
     playing = None         # the beat being played (for error reports)
     restore_seconds = 0.0
@@ -286,7 +351,10 @@ class Resumable:
         self.playing = index
         if index == self.resume_at and self.resume_data is not None:
             started = time.perf_counter()
-            snapshot.restore(self, self.resume_data)
+            if self.resume_state is not None:   # loaded ahead (an armed child)
+                snapshot.apply(self, self.resume_state)
+            else:
+                snapshot.restore(self, self.resume_data)
             self.restore_seconds = time.perf_counter() - started
             self.frames = round(line.start * self.fps)   # the beats before may have changed length
         if self.snapshot_at is not None:
