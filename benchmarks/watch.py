@@ -115,7 +115,8 @@ def run(quality: str, args, env: dict, narration: Path, media: Path) -> dict:
     leftovers = [p for p in children_of(watcher.pid)]
     check = subprocess.run([*CLI, "render", "--scenes", SECTION, "--quality", quality, "--lang", args.lang,
                             "--voice", args.voice], env=env, cwd=ROOT, capture_output=True, text=True)
-    drawn = re.search(r"video: (\d+) of (\d+) beats drawn|video: all \d+ scenes are up to date", check.stderr)
+    drawn = (re.search(r"video: \d+ of \d+ beats drawn", check.stderr)
+             or re.search(r"video: all \d+ scenes are up to date", check.stderr))
     return {"quality": quality, "ready_s": round(ready, 1), "save_to_playable_s": times,
             "median_s": statistics.median(times) if times else None, "memory_mb": round(memory),
             "exit_code": code, "processes_left": len(leftovers),

@@ -53,10 +53,10 @@ def replace_in(path: Path, old: str, new: str) -> None:
 class Watcher:
     """`nanogpt-video watch` (with the tiny scenes registered) in a process of its own."""
 
-    def __init__(self, media: Path, narration: Path, *args: str):
+    def __init__(self, media: Path, narration: Path, *args: str, voice: str = "silent", **more_env: str):
         env = {**os.environ, "NANOGPT_MEDIA_DIR": str(media), "NANOGPT_NARRATION_DIR": str(narration),
-               "NANOGPT_NEURAL": "0", "LANG": "C.UTF-8"}
-        self.process = subprocess.Popen([*RUNNER, "watch", "--scene", SCENE, "--voice", "silent",
+               "NANOGPT_NEURAL": "0", "LANG": "C.UTF-8", **more_env}
+        self.process = subprocess.Popen([*RUNNER, "watch", "--scene", SCENE, "--voice", voice,
                                          "--port", "0", *args], env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True)
         self.log: list[str] = []
@@ -78,6 +78,11 @@ class Watcher:
 
     def beat(self, line_id: str) -> dict:
         return next(b for b in self.beats() if b["id"] == line_id)
+
+    def status(self) -> dict:
+        import json
+        with urllib.request.urlopen(self.url + "status.json", timeout=30) as answer:
+            return json.loads(answer.read())
 
     def wait_until(self, check, timeout: float = 120.0):
         deadline = time.monotonic() + timeout
@@ -207,24 +212,48 @@ def test_the_page_plays_an_edited_beat_and_shows_a_broken_line_until_it_is_fixed
 # ---- the same beats as make video -------------------------------------------------------------
 
 def test_after_a_session_make_video_draws_no_beat_and_the_beat_has_its_frames(tmp_path):
+    """At QUALITY=low with espeak-ng (VOICE=auto, no neural voice) and a recordings folder: an
+    edit, then an unknown placeholder and an unreadable recording (each one line naming file
+    and line, until fixed); then `make video`'s render draws nothing, and a render from scratch
+    elsewhere draws the edited beat with the same frames."""
     narration = narration_copy(tmp_path / "narration")
-    watcher = Watcher(tmp_path / "media", narration, "--quality", "low")
+    recordings = tmp_path / "recordings"
+    (recordings / "zh").mkdir(parents=True)
+    env = {"NANOGPT_NARRATION_DIR": str(narration), "NANOGPT_NEURAL": "0", "NANOGPT_RECORDINGS_DIR": str(recordings)}
+    watcher = Watcher(tmp_path / "media", narration, "--quality", "low", voice="auto",
+                      NANOGPT_RECORDINGS_DIR=str(recordings))
+    text = narration / "narration.zh.txt"
+    line_no = next(i for i, line in enumerate(text.read_text().split("\n"), 1) if line.startswith(f"[{EDITED}]"))
     try:
         before = watcher.beat(EDITED)
-        replace_in(narration / "narration.zh.txt", "的输出传递到下一个。", "的输出传递到下一个，一直到最后。")
+        replace_in(text, "的输出传递到下一个。", "的输出传递到下一个，一直到最后。")
         after = watcher.wait_until(lambda: (b := watcher.beat(EDITED))["clip"] != before["clip"] and b)
+
+        replace_in(text, "一直到最后", "一直到{nonsense}")
+        error = watcher.wait_until(lambda: watcher.status()["errors"])
+        assert error == [f"narration.zh.txt:{line_no}: unknown placeholder {{nonsense}}; known: "
+                         + error[0].split("known: ", 1)[1]], error
+        replace_in(text, "一直到{nonsense}", "一直到最后")
+        watcher.wait_until(lambda: not watcher.status()["errors"])
+
+        (recordings / "zh" / f"{EDITED}.wav").write_bytes(b"RIFF, but not a sound")
+        error = watcher.wait_until(lambda: watcher.status()["errors"])
+        assert len(error) == 1 and error[0].startswith(f"narration.zh.txt:{line_no}: {EDITED}: ") \
+            and f"{EDITED}.wav" in error[0] and "unreadable audio" in error[0], error
+        (recordings / "zh" / f"{EDITED}.wav").unlink()
+        watcher.wait_until(lambda: not watcher.status()["errors"])
+        assert watcher.beat(EDITED)["clip"] == after["clip"]   # back as it was: nothing drawn again
     finally:
         code = watcher.stop() if watcher.process.poll() is None else None
         watcher.kill()
     assert code == 0
-    env = {"NANOGPT_NARRATION_DIR": str(narration), "NANOGPT_NEURAL": "0"}
     from test_pipeline import cli
 
-    render = cli(tmp_path / "media", "render", "--scenes", SCENE, "--quality", "low", "--voice", "silent", **env)
+    render = cli(tmp_path / "media", "render", "--scenes", SCENE, "--quality", "low", "--voice", "auto", **env)
     assert render.returncode == 0, render.stderr
     assert "video: 0 of 3 beats drawn" in render.stderr, render.stderr
     key = Path(after["still"]).stem   # the beat's segment key
-    fresh = cli(tmp_path / "fresh", "render", "--scenes", SCENE, "--quality", "low", "--voice", "silent", **env)
+    fresh = cli(tmp_path / "fresh", "render", "--scenes", SCENE, "--quality", "low", "--voice", "auto", **env)
     assert fresh.returncode == 0 and "video: 3 of 3 beats drawn" in fresh.stderr, fresh.stderr
     ours, theirs = (root / "cache" / "segments" / f"{key}.mp4" for root in (tmp_path / "media", tmp_path / "fresh"))
     assert theirs.is_file(), "a render from scratch made another segment for the edited beat"
