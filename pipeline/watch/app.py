@@ -103,7 +103,7 @@ def watch(settings: Settings, scene_ids, port: int, console: Console,
                                         raise_interrupt=True, rust_timeout=500, yield_on_timeout=False):
             kinds = kinds_of(changes, files, recordings)
             if kinds:
-                session.update(reread=kinds)
+                _safely(session, kinds, console)
     except KeyboardInterrupt:
         console.print("\nstopping")
     finally:
@@ -123,6 +123,24 @@ def watch(settings: Settings, scene_ids, port: int, console: Console,
             prune_clips(clips, {Path(b["clip"]).name for b in session.rows() if b["clip"]})
         remove(work)
         console.print("watch stopped: the render and voice processes are gone, every file written is complete")
+
+
+def _safely(session: Session, kinds: set[str], console: Console) -> None:
+    """session.update(); a bug of ours is one line (its traceback in a log), not the end."""
+    import traceback
+
+    from common.files import atomic_write
+
+    try:
+        session.update(reread=kinds)
+    except Exception as err:
+        log = media_dir() / "cache" / "logs" / "watch.log"
+        try:
+            atomic_write(log, traceback.format_exc())
+        except OSError:
+            log = "none written"
+        console.print(f"[red]error:[/] the update failed: {type(err).__name__}: {err} (details: {log}); "
+                      "watching on", highlight=False)
 
 
 def _interrupt(signum, frame):

@@ -182,8 +182,10 @@ class Session:
         drawn = time.perf_counter()
         changed = list(dict.fromkeys(changed + self._refresh_rows(context, audio)))
         for line_id in changed[:1]:   # the clip the page plays first, made before it asks
+            clip = self.beats[line_id].clip if line_id in self.beats else None
             with contextlib.suppress(OSError, RuntimeError):
-                self.ensure_clip(media_dir() / self.beats[line_id].clip[len("/media/"):])
+                if clip:
+                    self.ensure_clip(media_dir() / clip[len("/media/"):])
         self.timings = {"voice": voiced - started, "render": drawn - voiced,
                         "clip": time.perf_counter() - drawn, **self._render_timings}
         self._say(errors=problems, warnings=noticed + self._unsaid_lines)
