@@ -37,6 +37,8 @@ NOT_STATE = frozenset({
     "context", "run", "trace", "weights", "cfg", "lang", "words", "timeline",
     "beat_recorder", "on_frames", "resume_at", "resume_data", "snapshot_at", "playing",
     "restore_seconds", "resume_state",
+    # Manim 0.22's render session, made by Scene.__init__ for this render's work folder
+    "manager", "session_spec", "output_plan", "file_writer_settings", "_log_file_path",
 })
 
 _live: dict[str, object] = {}   # name -> the object a shared reference resolves to while loading
@@ -62,11 +64,24 @@ def dump(scene) -> bytes:
         table[type(obj)] = (lambda n: lambda _: (_shared, (n,)))(name)
     state = {k: v for k, v in scene.__dict__.items() if k not in NOT_STATE}
     state["__random__"] = (random.getstate(), np.random.get_state())
-    buffer = io.BytesIO()
-    pickler = cloudpickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = collections.ChainMap(table, cloudpickle.Pickler.dispatch_table)
-    pickler.dump(state)
-    return zlib.compress(buffer.getvalue(), 1)
+
+    def pickled(value) -> bytes:
+        buffer = io.BytesIO()
+        pickler = cloudpickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = collections.ChainMap(table, cloudpickle.Pickler.dispatch_table)
+        pickler.dump(value)
+        return buffer.getvalue()
+
+    try:
+        return zlib.compress(pickled(state), 1)
+    except (TypeError, pickle.PicklingError) as err:   # name the attribute (a new Manim's, say)
+        for name, value in state.items():
+            try:
+                pickled(value)
+            except (TypeError, pickle.PicklingError):
+                raise TypeError(f"the scene's {name!r} cannot be snapshotted ({err}); "
+                                f"if Manim sets it afresh, add it to snapshot.NOT_STATE") from err
+        raise
 
 
 def load(scene, data: bytes) -> dict:

@@ -257,7 +257,7 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
     scene_class = resumable(registry.scene_class(request.scene_id))
     scene = None
     try:
-        with worker._inside(work), worker._manim_config(job, work):   # the render jobs' own config
+        with worker._manim_config(job, work):   # the render jobs' own config
             scene = scene_class(context=context)
             if request.kind == "layout":
                 scene.beat_recorder = LayoutRecorder(request.base, 0, 10**6)
