@@ -93,7 +93,7 @@ def watch(settings: Settings, scene_ids, port: int, console: Console,
                 if report.get("error"):
                     console.print(f"[red]layout failed:[/] {report['error']}", markup=True, highlight=False)
             session.update(announce=False)   # the rows, now that every beat is in the store
-            session.voices.warm_up()
+            session.voices.warm_up(next(iter(session.beats.values())).caption if session.beats else "")
             console.print(f"ready in {time.perf_counter() - started:.1f} s", highlight=False)
         server.start()
         print(f"preview: {server.url}", flush=True)

