@@ -298,6 +298,8 @@ def test_a_beat_drawn_from_a_snapshot_equals_a_render_job(tmp_path, monkeypatch)
     assert not report.get("error"), report
     assert report["resumed_at"] == edited               # from the snapshot, not from the start
     assert report["restore_seconds"] < 0.05             # ... restored before the render was asked for
+    if warm.HALVES:   # drawn by two children, each half of the beat's plays, joined
+        assert report["first_half_files"] >= 1, report
     drawn = [key for _, key, fresh in report["segments"] if fresh]
     assert len(drawn) == 1
     ours = frame_hashes(segments.segment_path(drawn[0]))

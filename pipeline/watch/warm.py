@@ -21,6 +21,7 @@ report (a dict; "error" set when the scene raised).
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import itertools
 import multiprocessing
@@ -39,6 +40,9 @@ from . import snapshot
 
 
 MAX_CHILDREN = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+# A render's first beat (the edited one) drawn by two children at once, each half its plays:
+# at 1080p60 a beat is ~580 frames of one core's drawing. NANOGPT_WATCH_HALVES=0 turns it off.
+HALVES = MAX_CHILDREN >= 2 and os.environ.get("NANOGPT_WATCH_HALVES", "1") != "0"
 
 
 @dataclass(frozen=True)
@@ -143,15 +147,16 @@ def serve(conn, setup: Setup, scene_ids) -> None:
                 except EOFError:
                     message = None
                 if message is None:
-                    for control, reader in armed.values():
-                        control.send(None)
-                        running[reader] = (None, "arm")
+                    for children in armed.values():
+                        for control, reader in children:
+                            control.send(None)
+                            running[reader] = (None, "arm")
                     _stop_children(running)
                     return
                 number, request = message
                 if request.kind == "arm":
                     _disarm(armed, running, request.scene_id)
-                    armed[_arm_key(request)] = _fork(setup, request, armed=True)
+                    armed[_arm_key(request)] = _fork_render(setup, request, armed=True)
                     conn.send((number, {"armed": True}))
                 else:
                     waiting[request.kind].append(message)
@@ -162,15 +167,17 @@ def serve(conn, setup: Setup, scene_ids) -> None:
                     conn.send((number, report))
         while waiting["render"]:   # a render starts at once: the author waits for it
             number, request = waiting["render"].popleft()
-            ready_child = armed.pop(_arm_key(request), None)
+            children = armed.pop(_arm_key(request), None)
             _disarm(armed, running, request.scene_id)
-            if ready_child is not None:   # restored while the line was voiced: go
-                control, reader = ready_child
-                control.send(request)
-                control.close()
+            if children is not None:   # restored while the line was voiced: go
+                for control, _ in children:
+                    control.send(request)
+                    control.close()
             else:
-                reader = _fork(setup, request)
-            running[reader] = (number, request.kind)
+                children = _fork_render(setup, request)
+            for _, reader in children[:-1]:
+                running[reader] = (None, "half")   # its files (or its error) go to the last one
+            running[children[-1][1]] = (number, request.kind)
         while waiting["layout"] and len(running) < MAX_CHILDREN:
             number, request = waiting["layout"].popleft()
             running[_fork(setup, request)] = (number, request.kind)
@@ -185,16 +192,44 @@ def _arm_key(request: Request) -> tuple:
 def _disarm(armed: dict, running: dict, scene_id: str) -> None:
     """Cancel the children armed for `scene_id` (their edit went another way)."""
     for key in [k for k in armed if k[0] == scene_id]:
-        control, reader = armed.pop(key)
-        try:
-            control.send(None)
-        except OSError:
-            pass
-        control.close()
-        running[reader] = (None, "arm")
+        for control, reader in armed.pop(key):
+            try:
+                control.send(None)
+            except OSError:
+                pass
+            control.close()
+            running[reader] = (None, "arm")
 
 
-def _fork(setup: Setup, request: Request, armed: bool = False):
+@dataclass
+class Half:
+    """Which half of a render's first beat a child draws (the plays that start in it), and its
+    end of the pipe between the two: the first half's child sends its partial movie files
+    (or its error), the second's joins them before its own into the beat's segment."""
+    index: int          # 0: the first half, 1: the second
+    mine: object        # this child's end of the pipe
+    other: object       # the other child's end (closed in this child)
+
+
+def _fork_render(setup: Setup, request: Request, armed: bool = False) -> list[tuple]:
+    """A render's children as [(control or None, report reader)]: two, each drawing half of the
+    first beat, when the machine has the cores (HALVES), else one."""
+    if not HALVES:
+        return [_forked(setup, request, armed)]
+    receive, send = multiprocessing.Pipe(duplex=False)
+    children = [_forked(setup, request, armed, Half(0, send, receive)),
+                _forked(setup, request, armed, Half(1, receive, send))]
+    send.close()
+    receive.close()
+    return children
+
+
+def _forked(setup: Setup, request: Request, armed: bool, half: Half | None = None) -> tuple:
+    made = _fork(setup, request, armed, half)
+    return made if armed else (None, made)
+
+
+def _fork(setup: Setup, request: Request, armed: bool = False, half: Half | None = None):
     """Run `request` in a child; returns the connection its report comes on (armed: and the
     connection the child waits on for the render request it is to run)."""
     reader, writer = multiprocessing.Pipe(duplex=False)
@@ -204,7 +239,9 @@ def _fork(setup: Setup, request: Request, armed: bool = False):
         code = 0
         try:
             reader.close()
-            writer.send(_run(setup, request, child_control.recv if armed else None))
+            if half is not None:
+                half.other.close()
+            writer.send(_run(setup, request, child_control.recv if armed else None, half))
         except BaseException:
             code = 1
         finally:
@@ -240,7 +277,7 @@ def _stop_children(running: dict) -> None:
 
 # ---- in a child -------------------------------------------------------------------------------
 
-def _run(setup: Setup, request: Request, go=None) -> dict:
+def _run(setup: Setup, request: Request, go=None, half: Half | None = None) -> dict:
     """Play the scene for `request`; a scene error is reported, with the beat it happened in.
     Armed (`go` given): restore the snapshot for `request` (the edit's beat, with the context
     before the edit), then wait for go() to hand over the render request (None: cancelled)."""
@@ -257,9 +294,11 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
                      manim_options=setup.manim_options)
     scene_class = resumable(registry.scene_class(request.scene_id))
     scene = None
+    renderer = None
     try:
         with worker._manim_config(job, work):   # the render jobs' own config
-            scene = scene_class(context=context)
+            renderer = HalfRenderer(half, request.first) if half is not None else None   # (its camera reads the config)
+            scene = scene_class(context=context, renderer=renderer)
             if request.kind == "layout":
                 scene.beat_recorder = LayoutRecorder(request.base, 0, 10**6)
                 scene.snapshot_at = lambda index: _keep(scene, store, request, index)
@@ -273,9 +312,15 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
                     asked, cpu_asked = time.perf_counter(), worker._cpu_seconds()
                     context = dataclasses.replace(request.context, stills_dir=work / "stills")
                     scene.context = context
-                scene.beat_recorder = segments.BeatRecorder(request.base, request.first, 10**6)
+                recorder_class = FirstHalfRecorder if half is not None and half.index == 0 else segments.BeatRecorder
+                scene.beat_recorder = recorder_class(request.base, request.first, 10**6)
             scene.render()
+            if half is not None and half.index == 0:
+                renderer.hand_over(getattr(scene.beat_recorder, "parts", []), Path(setup.work))
     except Exception as err:
+        if half is not None and half.index == 0:
+            with contextlib.suppress(OSError):
+                half.mine.send({"error": _one_line(err)})
         index = getattr(scene, "playing", None)
         return {"error": _one_line(err), "beat": index, "seconds": time.perf_counter() - started,
                 "details": traceback.format_exc()}
@@ -288,7 +333,8 @@ def _run(setup: Setup, request: Request, go=None) -> dict:
             "unsaid": list(scene.unsaid),
             "seconds": time.perf_counter() - started,
             "drawing": time.perf_counter() - asked,               # from the request to the end
-            "drawing_cpu": worker._cpu_seconds() - cpu_asked}     # ... in CPU-s, all threads
+            "drawing_cpu": worker._cpu_seconds() - cpu_asked,     # ... in CPU-s, all threads
+            "first_half_files": getattr(renderer, "_received", None)}   # halves: the other child's
 
 
 def _resume_point(store: snapshot.Store, request: Request) -> tuple[int, bytes | None]:
@@ -305,6 +351,89 @@ def _keep(scene, store: snapshot.Store, request: Request, index: int) -> None:
     picture = segments.scene_picture(scene)
     if not store.has(request.scene_id, request.base, index, picture):
         store.write(request.scene_id, request.base, index, picture, snapshot.dump(scene))
+
+
+class FirstHalfRecorder(segments.BeatRecorder):
+    """The first half's child: the render's first beat only, its files kept for the other child
+    (which saves the still and the segment), and nothing after it."""
+    parts: list = []
+
+    def begin(self, scene, index: int, line) -> bool:
+        from manim.utils.exceptions import EndSceneEarlyException
+
+        if index > self.first:
+            raise EndSceneEarlyException()
+        super().begin(scene, index, line)
+        return False   # no still: the second half's child saves it
+
+    def end(self, scene, index: int, still) -> None:
+        if index == self.first and not scene.renderer.skipping:
+            self.parts = scene.renderer.take_partial_files()
+
+
+def _half_renderer_class():
+    from pipeline.manim_ext.renderer import NanoRenderer
+
+    class HalfRenderer(NanoRenderer):
+        """NanoRenderer drawing, in beat `beat`, only the plays that start in its half of the
+        beat (by the scene's frame clock); the other plays go to their end state undrawn, as a
+        skipped beat's do. skipping (whether the beat is drawn) stays the beat recorder's."""
+
+        def __init__(self, half: Half, beat: int, **kwargs):
+            self.half, self.beat = half, beat
+            self._beat_skipped = False
+            self._received = None   # how many files the first half sent (None: not yet)
+            super().__init__(**kwargs)
+
+        def skip(self, flag: bool = True) -> None:
+            self._beat_skipped = bool(flag)
+            super().skip(flag)
+
+        @property
+        def skipping(self) -> bool:
+            return self._beat_skipped
+
+        def play(self, scene, *args, **kwargs) -> None:
+            if getattr(scene, "playing", None) == self.beat and not self._beat_skipped:
+                start = scene.frames - scene.beat_start
+                first_half = start < round(scene.line.duration * scene.fps / 2)
+                self._original_skipping_status = first_half != (self.half.index == 0)
+            try:
+                super().play(scene, *args, **kwargs)
+            finally:
+                self._original_skipping_status = self._beat_skipped
+
+        def take_partial_files(self) -> list[Path]:
+            """The second half's child: the first half's files before its own (once)."""
+            own = super().take_partial_files()
+            if self.half.index == 0 or self._received is not None:
+                return own
+            self._received = 0
+            try:
+                sent = self.half.mine.recv()
+            except EOFError:
+                raise RuntimeError("the child drawing the beat's first half ended without its files") from None
+            if "error" in sent:
+                raise RuntimeError(f"the beat's first half: {sent['error']}")
+            self._received = len(sent["parts"])
+            return [Path(p) for p in sent["parts"]] + own
+
+        def hand_over(self, parts: list[Path], work: Path) -> None:
+            """The first half's child: its files moved out of its work folder, then sent."""
+            folder = work / f"half-{os.getpid()}"
+            folder.mkdir(parents=True, exist_ok=True)
+            moved = []
+            for part in parts:
+                moved.append(folder / part.name)
+                os.replace(part, moved[-1])
+            self.half.mine.send({"parts": [str(p) for p in moved]})
+
+    return HalfRenderer
+
+
+def HalfRenderer(half: Half, beat: int):
+    """A renderer for one half of a render's first beat (Manim imported only in the children)."""
+    return _half_renderer_class()(half, beat)
 
 
 class LayoutRecorder(segments.BeatRecorder):
