@@ -7,17 +7,24 @@ ifeq ($(origin LANG),command line)
 else
   VIDEO_LANG := zh
 endif
+# make watch draws at low quality unless QUALITY is given (make watch QUALITY=high)
+ifeq ($(filter command line environment,$(origin QUALITY)),)
+  WATCH_QUALITY := low
+else
+  WATCH_QUALITY := $(QUALITY)
+endif
 QUALITY ?= high
 VOICE   ?= auto
 SCENE   ?=
 JOBS    ?=
 SUBS    ?= picture
 DECK_AUDIO ?= on
+PORT    ?=
 
 # Every value reaches the recipes as an environment variable that the shell reads as data
 # ("$$INPUT"), never pasted into the command line: a quote, ;, $$(...) or a backtick in a value
 # is just a bad value (one line, exit code 2), never a command.
-export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS SUBS DECK_AUDIO
+export INPUT VIDEO_LANG QUALITY VOICE SCENE JOBS SUBS DECK_AUDIO WATCH_QUALITY PORT
 
 VENV := .venv
 BIN  := $(VENV)/bin
@@ -27,7 +34,7 @@ CLI  := env LANG=C.UTF-8 $(BIN)/nanogpt-video
 SETTINGS    := --input="$$INPUT" --lang="$$VIDEO_LANG" --voice="$$VOICE" $${JOBS:+--jobs="$$JOBS"}
 RENDER_ARGS := $(SETTINGS) --quality="$$QUALITY"
 
-.PHONY: help setup test video scene slides handout stills review-frames voices weights eval bench bench-render doctor clean
+.PHONY: help setup test video watch scene slides handout stills review-frames voices weights eval bench bench-render doctor clean
 
 # One line per target and per variable. (`make` alone still runs setup.)
 .DEFAULT_GOAL := setup
@@ -35,6 +42,7 @@ HELP_LINE := printf "  %-19s %s\n"
 help:
 	@echo "Targets:"
 	@$(HELP_LINE) "make video" "the whole narrated video: media/nanogpt-<input>-<lang>-<quality>.mp4 and .srt .vtt .chapters.txt .jpg"
+	@$(HELP_LINE) "make watch" "author mode: on each save of the narration, words, lexicon or a recording, the changed beats on a preview page (127.0.0.1)"
 	@$(HELP_LINE) "make scene" "one scene (SCENE=...) with its voice, subtitles and a still of every beat, in media/scenes/"
 	@$(HELP_LINE) "make slides" "a deck of the video's beats, a slide per line with its voice and notes: media/slides/<name>.html (offline) and .pptx"
 	@$(HELP_LINE) "make handout" "a printable A4 PDF, every beat's picture with its caption: media/handouts/<name>.pdf"
@@ -53,9 +61,10 @@ help:
 	@echo "Variables (e.g. make video INPUT=CABACA LANG=en QUALITY=low), now:"
 	@$(HELP_LINE) "INPUT=$$INPUT" "six tokens from A, B, C"
 	@$(HELP_LINE) "LANG=$$VIDEO_LANG" "narration language: zh, en (any words.<lang>.toml in script/)"
-	@$(HELP_LINE) "QUALITY=$$QUALITY" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60)"
+	@$(HELP_LINE) "QUALITY=$$QUALITY" "low (480p15), medium (720p30), high (1080p60), 4k (2160p60); make watch: low unless given"
 	@$(HELP_LINE) "VOICE=$$VOICE" "auto (a recording, else the neural voice, else espeak-ng), recorded, neural, espeak, silent"
-	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides, handout and stills (else all)"
+	@$(HELP_LINE) "SCENE=$$SCENE" "a scene id: needed by make scene, optional for slides, handout, stills and watch (else all)"
+	@$(HELP_LINE) "PORT=$$PORT" "make watch: the preview page's port on 127.0.0.1 (empty: 8765; 0: any free one)"
 	@$(HELP_LINE) "JOBS=$$JOBS" "scenes rendered at once (empty: the number of cores)"
 	@$(HELP_LINE) "SUBS=$$SUBS" "picture: captions drawn, no subtitle track (.srt/.vtt beside); track: clean picture, track on"
 	@$(HELP_LINE) "DECK_AUDIO=$$DECK_AUDIO" "on: each slide of make slides speaks its line (M mutes the HTML deck); off: a silent deck"
@@ -70,6 +79,10 @@ test:
 
 video: setup voices
 	$(CLI) render $(RENDER_ARGS) --subs="$$SUBS"
+
+# Author mode: runs until Ctrl-C; prints the preview page's address when ready.
+watch: setup voices
+	$(CLI) watch $(SETTINGS) --quality="$$WATCH_QUALITY" $${SCENE:+--scene="$$SCENE"} $${PORT:+--port="$$PORT"}
 
 scene: setup
 	$(CLI) scene $(RENDER_ARGS) --subs="$$SUBS" -- "$$SCENE"

@@ -1,6 +1,7 @@
-"""Pipeline commands of the nanogpt-video CLI: render, scene, slides, handout, stills, doctor."""
+"""Pipeline commands of the nanogpt-video CLI: render, scene, slides, handout, stills, watch, doctor."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import shutil
 import sys
@@ -18,6 +19,8 @@ from .render import SceneFailed
 from .deck import DeckError
 from .pdf_fonts import FontMissing
 from .revealjs import RevealMissing
+
+DEFAULT_PORT = 8765   # watch: the preview page's
 
 
 def settings_options(with_quality: bool = True, with_subs: bool = False):
@@ -133,6 +136,49 @@ def stills(scene_list, settings, jobs):
 
 
 @click.command()
+@click.option("--quality", default="low", show_default=True,
+              help="low = 480p15, medium = 720p30, high = 1080p60, 4k = 2160p60.")
+@click.option("--scene", "scene_id", default="", metavar="ID", help="Only this chapter [default: all].")
+@click.option("--port", default=str(DEFAULT_PORT), show_default=True,
+              help="The preview page's port on 127.0.0.1 (0: any free one).")
+@click.option("--frame", default="", hidden=True, help="WxH: a smaller frame (tests).")
+@settings_options(with_quality=False)
+def watch(settings, jobs, scene_id, port, frame):
+    """Author mode: keep everything warm, watch the narration, words, lexicon and recordings,
+    and on a save voice and draw only what changed; the preview page plays the changed beat."""
+    from .watch.app import watch as run
+
+    scene_ids = options.scene_ids([scene_id] if scene_id else [])
+    settings, manim_options = _framed(settings, frame)
+    run(settings, scene_ids, _port(port), Console(stderr=True), manim_options)
+
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise options.BadValue(f"--port {text!r} is not a port; allowed: 0 (any free one) to 65535")
+    return port
+
+
+def _framed(settings, frame: str):
+    """Settings for a smaller frame (`WxH`), under a quality of that height so its beats never
+    mix with the full-size ones in the store; and the Manim options that draw it."""
+    if not frame:
+        return settings, ()
+    try:
+        width, height = (int(v) for v in frame.lower().split("x"))
+    except ValueError:
+        raise options.BadValue(f"--frame {frame!r}: give WxH, e.g. 160x90") from None
+    quality = dataclasses.replace(settings.quality, height=height)
+    return (dataclasses.replace(settings, quality=quality),
+            (("pixel_width", width), ("pixel_height", height), ("frame_rate", quality.fps)))
+
+
+@click.command()
 def doctor():
     """Check what rendering needs (Debian packages, CJK font, espeak-ng Mandarin, Python packages)."""
     from .doctor import run_checks
@@ -197,4 +243,4 @@ def _length(path: Path) -> str:
     return ""
 
 
-COMMANDS = [render, scene, slides, handout, stills, doctor]
+COMMANDS = [render, scene, slides, handout, stills, watch, doctor]

@@ -117,6 +117,10 @@ def _render_videos(todo, settings: Settings, context: SceneContext, keys, done, 
 
     try:
         _run_pool(jobs_list, frames, piece_done, workers, console, len(done), "video", meanwhile)
+        drawn = sum(1 for s in todo for made in results[s] for *_, fresh in made["segments"] if fresh)
+        total = sum(len(timeline.lines(s)) for s in todo)
+        if todo:
+            (console or Console(stderr=True)).print(f"video: {drawn} of {total} beats drawn, the rest from the store")
     finally:
         for scene_id in todo:
             if scene_id not in done:

@@ -105,6 +105,12 @@ def known_chain(base: str, lines, index: int = 0, picture: str | None = None, st
     return keys
 
 
+def chain_pictures(base: str, keys) -> list[str | None]:
+    """The picture each beat of a known chain (`keys`, from beat 0) starts from, and the one the
+    beat after the chain starts from: [the scene's recorded start, the end of keys[0], ...]."""
+    return [_picture_in(_start_path(base))] + [_picture_in(_end_path(key)) for key in keys]
+
+
 def beat_key(base: str, line, opens: bool, closes: bool, picture: str) -> str:
     """The key of a beat's segment (see the module docstring)."""
     fields = {k: v for k, v in dataclasses.asdict(line).items() if k != "start"}

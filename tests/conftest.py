@@ -28,7 +28,7 @@ CASE_ID = re.compile(r"\b[ABC]{6}-[a-z]{2}\b")
 GROUP_SECONDS = {
     "tests/test_scenes.py@CABACA-en": 200, "tests/test_scenes.py@CBABBC-zh": 170,
     "tests/test_pipeline.py": 115, "tests/test_segments.py": 80, "tests/test_hostile.py": 50,
-    "tests/test_deck.py": 25, "tests/test_engine.py": 15, "tests/test_train.py": 15,
+    "tests/test_watch.py": 120, "tests/test_deck.py": 25, "tests/test_engine.py": 15, "tests/test_train.py": 15,
     "tests/test_script.py": 15, "tests/test_voice.py": 15, "tests/test_speedups.py": 10,
 }
 
