@@ -119,8 +119,14 @@ FFN_Y = 0.45                      # vertical centre of the stage
 FFN_WINDOW, FFN_CELL_H = 16, 0.2  # cells shown of a 4C = 192 column (3.2 units), the rest summarised
 FFN_ZOOM_ROWS, FFN_ROW_H = 3, 0.3  # rows of W_fc / W_proj shown on each side of the multiplied one
 FFN_RES_X = 4.5                   # resid + proj = out: the three columns at -x, 0, +x
-# output: the right panel (next-token bars); sampling in the lower left, under lm_head's weight
+# output: the right panel (next-token bars) under the dock: its heads ("logits", "probs",
+# "sum = 1") end at the dock zone's bottom, the bars run under the mini-map; its question above it,
+# left of the dock. Sampling in the lower left, under lm_head's weight.
+OUT_GRID_X0 = -3.7                 # x of the grid's position 0 (lm_head's weight left of it, in title-safe)
 OUT_PANEL_X = 3.05
-OUT_STRIP_LEFT, OUT_STRIP_W, OUT_STRIP_H = -6.3, 2.1, 0.26   # the line of segments a draw falls on
+OUT_PANEL_HEADS_TOP = DOCK_ZONE[1]             # the panel's column heads: their top
+OUT_PANEL_TITLE_GAP = 0.12                     # the question's bottom over the heads' top
+OUT_BAR_LOOK = dict(full=1.05, bar_height=0.16, gap=0.05, group_gap=0.22, bar_x=1.3)   # 2.18 tall
+OUT_STRIP_LEFT, OUT_STRIP_W, OUT_STRIP_H = -6.3, 1.85, 0.26  # the line of segments a draw falls on
 OUT_STRIP_Y = -1.65                                          # its centre (u over it, its label under it)
 OUT_DRAWS_Y, OUT_DRAW_SIZE = STAGE_BOTTOM + 0.2, 0.26         # the row of draws, along the bottom

@@ -95,13 +95,6 @@ KNOWN_LAYOUT_DEBT: dict[tuple[str, str], set[str]] = {
                                   "same-length", "projection"),
     # activation 53/51 %, residual 44/54 %
     ("feedforward", "width"): beats("feedforward", "activation", "residual"),
-    # the right panel's bars and their labels ('1.00', 'sum = 1') under the mini-map, 2-20
-    # overlaps a beat: the panel needs to move left of style.DOCK_ZONE
-    ("output", "dock"): beats("output",
-                              "all-positions", "argmax", "earlier-logits", "feed-back", "first-choice",
-                              "sampling", "softmax", "temperature", "which-logit"),
-    # 69 % in both languages (the panel's question now ends left of the dock)
-    ("output", "width"): beats("output", "layernorm"),
 }
 
 
