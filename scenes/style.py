@@ -109,10 +109,16 @@ ATTN_LANE_X = 0.35                           # right of the grid: the lane numbe
 ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp, ÷ Σ
 ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
 # act III: every head, then concatenation, projection (a slice of W_proj) and the residual add
-ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.42, 3.8  # the three heads' patterns side by side
-ATTN_HEADS_X, ATTN_HEADS_TOP = -0.25, 2.3    # their middle and top: the third and its name clear of the dock
+ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.45, 3.7  # the three heads' patterns side by side
+ATTN_HEAD_OUT_CELL = (0.16, 0.09)            # each head's output under its pattern: T x A cells (w, h)
+ATTN_HEADS_X, ATTN_HEADS_TOP = -0.1, 2.3     # their middle and top: the third clear of the dock, the first
+                                             # of the concatenation at the left edge (it stays for concat)
 ATTN_III_TOP, ATTN_III_ROW = 3.2, 0.085      # the 48-tall columns (4.08 units)
 ATTN_PROJ_ROWS, ATTN_PROJ_ROW_H, ATTN_PROJ_W = 5, 0.26, 4.8   # the W_proj slice
+ATTN_STREAM_GAPS = (0.7, 0.55)   # b -> proj (room for '='), then between proj, x and the new x (room for '+', '=')
+# same-length: the focus column of the concatenation over the input's, both laid flat in W_proj's
+# place (from its left edge to ATTN_FLAT_GAP before the input's column): two bars of one length
+ATTN_FLAT_H, ATTN_FLAT_YS, ATTN_FLAT_GAP = 0.28, (1.3, 0.45), 0.4
 # feed-forward: W_fc / W_proj as row slices, the 4C-long columns as windows of readable cells
 FFN_LEFT = -6.4                   # left edge of the drawings (the title-safe margin)
 FFN_Y = 0.45                      # vertical centre of the stage
