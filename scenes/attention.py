@@ -23,8 +23,8 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, FadeIn, FadeOut, Group,
-                   LaggedStart, Line, MoveAlongPath, Rectangle, ReplacementTransform, Transform, VGroup, VMobject)
+from manim import (DOWN, LEFT, RIGHT, UP, Animation, ArcBetweenPoints, Create, DashedVMobject, FadeIn, FadeOut,
+                   Group, LaggedStart, Line, MoveAlongPath, Rectangle, ReplacementTransform, Transform, VGroup, VMobject)
 
 from scenes import style
 from scenes.base import NanoScene, beat
@@ -400,7 +400,7 @@ class Attention(NanoScene):
             x = (n - (self.H - 1) / 2) * pitch + style.ATTN_HEADS_X
             mat = block(masked(probs[n], scores[n]), cell, cell, scale=1.0).move_to([x, style.ATTN_HEADS_TOP, 0],
                                                                                    aligned_edge=UP)
-            out = block(heads[n].T, 0.16, 0.1, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
+            out = block(heads[n].T, *style.ATTN_HEAD_OUT_CELL, scale=self.out_scale).next_to(mat, DOWN, buff=0.35)
             color = style.ATTN_COLOR if n == self.h else style.MUTED
             self.mats.add(mat), self.head_outs.add(out)
             # keys above the columns, queries left of the rows (row r: what query r attends to)
@@ -437,11 +437,15 @@ class Attention(NanoScene):
         stream = [self.data("attn.proj").T, x_in.T, self.data("resid_1").T]
         scale = style.robust_scale(np.concatenate(stream))
         self.proj, self.x_res, self.resid = (block(a, 0.16, row, scale=scale) for a in stream)
-        xs = [self.b_proj.get_right()[0] + 0.7, 0, 0]
-        xs[1] = xs[0] + T * 0.16 + 0.65
-        xs[2] = xs[1] + T * 0.16 + 0.65
+        to_proj, between = style.ATTN_STREAM_GAPS
+        xs = [self.b_proj.get_right()[0] + to_proj, 0, 0]
+        xs[1] = xs[0] + T * 0.16 + between
+        xs[2] = xs[1] + T * 0.16 + between
         for mob, x in zip((self.proj, self.x_res, self.resid), xs):
             at(mob, x)
+        # where the projection will stand, until it does
+        self.proj_slot = DashedVMobject(Rectangle(width=self.proj.width, height=self.proj.height, color=style.EDGE,
+                                                  stroke_width=1.5), num_dashes=40).move_to(self.proj)
         mid = self.proj.get_y()
         self.proj_eq = label("=", style.SIZE_LABEL).move_to([(self.b_proj.get_right()[0] + xs[0]) / 2, self.W_proj.strip.get_y(), 0])
         self.plus = PlusSign(0.22, color=style.INK).move_to([(self.proj.get_right()[0] + xs[1]) / 2, mid, 0])
@@ -460,10 +464,26 @@ class Attention(NanoScene):
         self.cat_col = block(concat[:, self.tf], 0.16, row, scale=self.out_scale)
         self.cat_col.move_to(self.concat.cell_rect(0, self.tf, C - 1, self.tf))
         self.cat_flat = lay_flat(self.cat_col, self.W_proj.strip, buff=0.05)
+        self.build_same_length(concat[:, self.tf], x_in[self.tf], scale)
         # the small model map, top left over W_proj, with this layer's attention framed: we are here
         self.map_small = BlockDiagram(self.context.words("model"), font_size=self.words["small_map_font"])
         self.map_small.move_to([self.W_proj.strip.get_left()[0], 3.5, 0], aligned_edge=LEFT + UP)
         self.here = highlight_box(self.map_small.attention, color=style.ATTN_COLOR, buff=0.05, stroke_width=2.5)
+
+    def build_same_length(self, cat: np.ndarray, x: np.ndarray, x_scale: float) -> None:
+        """The focus position's concatenated vector over its input vector, both laid flat at one
+        cell width: the heads' three parts (seams between them) and x run the same length."""
+        left, right = self.W_proj.strip.get_left()[0], self.x_res.get_left()[0] - style.ATTN_FLAT_GAP
+        cell = (right - left) / self.C
+        flats = [block(v[None, :], cell, style.ATTN_FLAT_H, scale=s).move_to([left, y, 0], aligned_edge=LEFT)
+                 for v, s, y in zip((cat, x), (self.out_scale, x_scale), style.ATTN_FLAT_YS)]
+        self.cat_line, self.x_line = flats
+        top, bottom = self.cat_line.get_top()[1], self.cat_line.get_bottom()[1]
+        seams = VGroup(*[Line([left + n * self.A * cell, bottom - 0.06, 0], [left + n * self.A * cell, top + 0.06, 0],
+                              color=style.ATTN_COLOR, stroke_width=2.5) for n in range(1, self.H)])
+        names = [label(self.words[key], TINY, style.MUTED).next_to(line, DOWN, buff=0.08).align_to(line, LEFT)
+                 for key, line in (("concat", self.cat_line), ("x", self.x_line))]
+        self.flat_lines = Group(self.cat_line, seams, self.x_line, *names)
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -727,8 +747,9 @@ class Attention(NanoScene):
     @beat("attention.unmix")
     def unmix(self):
         """Back to one time step at a time: a frame walks the time steps of every head's output."""
-        self.play(self.unhighlight(), *self.dim(self.mats, self.mat_chips, self.mat_queries, opacity=0.35),
-                  run_time=self.t(0.15))
+        # the patterns stay in full (a ghosted half of the frame left the outputs alone at 32 %):
+        # the frames on the outputs carry the beat
+        self.play(self.unhighlight(), run_time=self.t(0.15))
         walk = lambda t: VGroup(*[as_frame(column_rect(out, t, color=style.HIGHLIGHT, stroke_width=2.5))
                                   for out in self.head_outs])
         self.highlight(walk(0), 0.08)
@@ -739,27 +760,33 @@ class Attention(NanoScene):
     @beat("attention.concat")
     def join_heads(self):
         height = self.A * style.ATTN_III_ROW
+        # copies join: each head's pattern and output stay where they are, so the column's three
+        # parts say where they came from (alone at the left edge it spanned 39 % of the width)
+        moving = [out.copy() for out in self.head_outs]
         moves = [out.animate.stretch_to_fit_height(height).move_to([self.concat.get_x(), top - height / 2, 0])
-                 for out, top in zip(self.head_outs, self.concat_tops)]
-        self.play(FadeOut(self.mats), FadeOut(self.mat_chips), FadeOut(self.mat_queries), FadeOut(self.head_labels),
-                  FadeOut(self.outs_name), FadeIn(self.map_small), FadeIn(self.here),
-                  run_time=self.t(0.12))   # the layer drawn out: its residual path
+                 for out, top in zip(moving, self.concat_tops)]
+        self.play(FadeOut(self.outs_name), FadeOut(self.mat_queries), run_time=self.t(0.12))   # room for the column
         self.play(*moves, run_time=self.t(0.25))
-        self.remove(*self.head_outs)
+        self.remove(*moving)
         self.add(self.concat, self.head_seams)
         self.highlight(self.col_frame(self.concat, self.tf), 0.2, FadeIn(self.concat_name))
 
     @beat("attention.same-length")
     def same_length(self):
+        # the heads give way to the layer drawn out (its residual path) and to the two vectors
+        # laid flat, one length
+        self.play(self.unhighlight(), FadeOut(self.mats), FadeOut(self.mat_chips),
+                  FadeOut(self.head_labels), FadeOut(self.head_outs), FadeIn(self.map_small), FadeIn(self.here),
+                  run_time=self.t(0.12))
         self.play(FadeIn(self.x_res), FadeIn(self.x_name), FadeIn(self.c_dims), FadeIn(self.length_note),
-                  run_time=self.t(0.25))
-        self.play(self.unhighlight(), run_time=self.t(0.06))
-        self.highlight(VGroup(self.col_frame(self.concat, self.tf), self.col_frame(self.x_res, self.tf)), 0.15)
+                  FadeIn(self.flat_lines), run_time=self.t(0.25))
+        self.highlight(VGroup(self.col_frame(self.concat, self.tf), self.col_frame(self.x_res, self.tf),
+                              self.frame_around(self.cat_line), self.frame_around(self.x_line)), 0.15)
 
     @beat("attention.projection")
     def projection(self):
-        self.play(self.unhighlight(), FadeOut(self.length_note), FadeIn(self.W_proj), FadeIn(self.b_proj),
-                  FadeIn(self.b_name), run_time=self.t(0.15))
+        self.play(self.unhighlight(), FadeOut(self.length_note), FadeOut(self.flat_lines), FadeIn(self.W_proj), FadeIn(self.b_proj),
+                  FadeIn(self.b_name), FadeIn(self.proj_eq), FadeIn(self.proj_slot), run_time=self.t(0.15))
         self.play(turn_onto(self.cat_col, self.cat_flat), run_time=self.t(0.2))
         self.clean_turn(self.cat_flat)
         row = self.chan
@@ -767,7 +794,7 @@ class Attention(NanoScene):
         self.at_share(self.cue_share(1), room=0.25, calm=CALM)
         self.highlight(VGroup(as_frame(self.W_proj.row_rect(row)), as_frame(self.b_proj.cell_rect(row, 0)),
                               as_frame(self.proj.cell_rect(row, self.tf))), 0.12,
-                       FadeIn(self.proj_eq), FadeIn(self.proj), FadeIn(self.proj_names[1]), FadeOut(self.cat_flat))
+                       FadeOut(self.proj_slot), FadeIn(self.proj), FadeIn(self.proj_names[1]), FadeOut(self.cat_flat))
         self.highlight(self.col_frame(self.proj, self.tf), 0.1)
 
     @beat("attention.projection-bias")

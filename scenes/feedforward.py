@@ -388,12 +388,15 @@ class FeedForward(NanoScene):
                 self.b_proj_label, self.eq_proj, self.proj_dim, self.proj_label, self.proj_value, self.proj_cell]
         moving = Group(self.proj_col)
         self.play(*[FadeOut(m) for m in gone], ReplacementTransform(moving, Group(proj)), run_time=self.t(0.15))
+        # the backbone comes with the residual (the line names it first): the add happens inside
+        # it (drawn last, the three columns alone spanned 44/54 % of the width for most of the line)
+        frame = highlight_box(Group(resid, out, self.res_values, self.res_labels),
+                              color=style.RESID_COLOR, buff=0.15)
         self.play(self.reveal(resid), FadeIn(self.res_labels[0]), FadeIn(self.res_labels[1]),
-                  FadeIn(self.res_signs[0]), run_time=self.t(0.12))
+                  FadeIn(self.res_signs[0]), Create(frame), FadeIn(self.backbone_label), run_time=self.t(0.15))
         self.play(FadeIn(self.res_signs[1]), FadeIn(self.res_labels[2]), run_time=self.t(0.05))
         self.play(self.writing(out), run_time=self.t(0.15))
         self.play(Create(self.res_cells), FadeIn(self.res_values), FadeIn(self.res_value_signs),
                   run_time=self.t(0.12))
-        frame = highlight_box(Group(resid, out, self.res_values, self.res_labels),
-                              color=style.RESID_COLOR, buff=0.15)
-        self.play(Create(frame), FadeIn(self.backbone_label), run_time=self.t(0.15))
+        self.highlight(self.backbone_label, 0.1, buff=0.06)
+        self.play(self.unhighlight(), run_time=self.t(0.05))

@@ -21,7 +21,7 @@ from scenes.kit import (Block, CellColumn, DimLabel, ProbabilityBars, TokenChip,
                        label, stacked_strip, tick_line)
 
 PITCH, COL_W = 0.5, 0.38          # grid: one column per position
-X0 = -3.5                         # x of position 0
+X0 = style.OUT_GRID_X0              # x of position 0
 Y_CHIP, Y_INDEX = 3.3, 2.93
 Y_LN_BAND, Y_NORMED, NORMED_LEN = 2.56, 1.66, 1.3
 Y_HEAD_BAND, Y_LOGITS = 0.74, 0.02
@@ -30,8 +30,6 @@ CELL_H = 0.28                     # one token's row in logits / probs
 PANEL_X = style.OUT_PANEL_X       # left edge of the right panel
 TEMPERATURES = (0.5, 5.0)         # shown next to the run's own temperature
 SERIES_COLORS = [style.ATTN_COLOR, style.HIGHLIGHT, style.MLP_COLOR]   # T low, the run's T, T high
-TITLE_SAFE_X = 6.4                # right edge of panel text: about 5 % of the frame from its edge
-BAR_LOOK = dict(full=1.05, bar_height=0.2, gap=0.1, group_gap=0.25, bar_x=1.3)
 
 
 def col_x(t: int) -> float:
@@ -144,12 +142,7 @@ class Output(NanoScene):
         sources = [f"step{step}/.probs@T={temps[0]:g}", f"step{step}/.probs",
                    f"step{step}/.probs@T={temps[2]:g}"]
         colors = SERIES_COLORS
-        self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=style.SIZE_SMALL)
-        self.panel_title.move_to([0, 2.6, 0]).align_to([PANEL_X, 0, 0], LEFT)
-        # the question ends left of the dock (it ran 0.5 onto the mini-map in Chinese)
-        overrun = self.panel_title.get_right()[0] - (style.DOCK_ZONE[0] - style.DOCK_GAP)
-        self.panel_title.shift(LEFT * max(0.0, overrun))
-        self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **BAR_LOOK))
+        self.bars = self._place_bars(ProbabilityBars(self.run, sources, colors, **style.OUT_BAR_LOOK))
         self.panel_logits = self._logit_labels(step)
         self.relations = []
         for values, T in zip(self.bars.values, temps):
@@ -159,6 +152,15 @@ class Output(NanoScene):
                                   label(w["probs"], font_size=18, color=style.MUTED))
         self.panel_heads[0].move_to([0, heads_y, 0]).align_to(self.panel_logits, RIGHT)
         self.panel_heads[1].move_to([0, heads_y, 0]).align_to(self.bars.bars[1], LEFT)
+        # the whole panel under the dock (its "1.00"s and "sum = 1" ran onto the mini-map)
+        drop = style.OUT_PANEL_HEADS_TOP - self.panel_heads.get_top()[1]
+        VGroup(self.bars, self.panel_logits, self.panel_heads).shift(UP * drop)
+        self.panel_title = label(w["panel"].format(n=self.focus + 1), font_size=style.SIZE_SMALL)
+        self.panel_title.next_to(self.panel_heads, UP, buff=style.OUT_PANEL_TITLE_GAP)
+        self.panel_title.align_to([PANEL_X, 0, 0], LEFT)
+        # the question ends left of the dock (it ran 0.5 onto the mini-map in Chinese)
+        overrun = self.panel_title.get_right()[0] - (style.DOCK_ZONE[0] - style.DOCK_GAP)
+        self.panel_title.shift(LEFT * max(0.0, overrun))
         swatch = lambda c: Rectangle(width=0.18, height=0.16, stroke_width=0, fill_color=c, fill_opacity=0.9)
         # "temperature ■ 0.5 ■ 1 ■ 5" (T is the time step in the narration, not the temperature),
         # set tight to fit the panel's width in English
@@ -177,8 +179,9 @@ class Output(NanoScene):
 
     @staticmethod
     def _place_bars(bars: ProbabilityBars) -> ProbabilityBars:
-        """Chips at the panel's left edge (the bars leave room for the logit values)."""
-        return bars.shift([PANEL_X - bars.chips.get_left()[0], 0.45 - bars.chips.get_y(), 0])
+        """Chips at the panel's left edge (the bars leave room for the logit values); its height
+        is set under the dock once the heads are on it."""
+        return bars.shift([PANEL_X - bars.chips.get_left()[0], 0, 0])
 
     def relate_bars(self, values, logits, temperature: float) -> None:
         """Each bar's probability is the softmax of the logits shown beside it, at its temperature."""
@@ -271,7 +274,7 @@ class Output(NanoScene):
         self.play(FadeIn(self.panel_heads[1]), FadeIn(main[0], shift=RIGHT * 0.2), run_time=self.t(0.15))
         self.play(FadeIn(main[1]), self.unhighlight(), run_time=self.t(0.1))
         self.sum_label = label(self.words["sum"], font_size=18, color=style.MUTED)
-        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([TITLE_SAFE_X, 0, 0], RIGHT)
+        self.sum_label.move_to([0, self.panel_heads[1].get_y(), 0]).align_to([style.TITLE_SAFE_X, 0, 0], RIGHT)
         self.play(FadeIn(self.sum_label), run_time=self.t(0.08))
 
     @beat("output.argmax")

@@ -109,18 +109,30 @@ ATTN_LANE_X = 0.35                           # right of the grid: the lane numbe
 ATTN_ROW_PITCH, ATTN_ROW_H = 0.46, 0.36      # the softmax rows: s, s - max, exp, ÷ Σ
 ATTN_DOCK_LEFT = -6.2                        # q, k, v docked at the left for act II (frame in title-safe)
 # act III: every head, then concatenation, projection (a slice of W_proj) and the residual add
-ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.42, 3.8  # the three heads' patterns side by side
-ATTN_HEADS_X, ATTN_HEADS_TOP = -0.25, 2.3    # their middle and top: the third and its name clear of the dock
+ATTN_HEAD_CELL, ATTN_HEAD_PITCH = 0.45, 3.7  # the three heads' patterns side by side
+ATTN_HEAD_OUT_CELL = (0.16, 0.09)            # each head's output under its pattern: T x A cells (w, h)
+ATTN_HEADS_X, ATTN_HEADS_TOP = -0.1, 2.3     # their middle and top: the third clear of the dock, the first
+                                             # of the concatenation at the left edge (it stays for concat)
 ATTN_III_TOP, ATTN_III_ROW = 3.2, 0.085      # the 48-tall columns (4.08 units)
 ATTN_PROJ_ROWS, ATTN_PROJ_ROW_H, ATTN_PROJ_W = 5, 0.26, 4.8   # the W_proj slice
+ATTN_STREAM_GAPS = (0.7, 0.55)   # b -> proj (room for '='), then between proj, x and the new x (room for '+', '=')
+# same-length: the focus column of the concatenation over the input's, both laid flat in W_proj's
+# place (from its left edge to ATTN_FLAT_GAP before the input's column): two bars of one length
+ATTN_FLAT_H, ATTN_FLAT_YS, ATTN_FLAT_GAP = 0.28, (1.3, 0.45), 0.4
 # feed-forward: W_fc / W_proj as row slices, the 4C-long columns as windows of readable cells
 FFN_LEFT = -6.4                   # left edge of the drawings (the title-safe margin)
 FFN_Y = 0.45                      # vertical centre of the stage
 FFN_WINDOW, FFN_CELL_H = 16, 0.2  # cells shown of a 4C = 192 column (3.2 units), the rest summarised
 FFN_ZOOM_ROWS, FFN_ROW_H = 3, 0.3  # rows of W_fc / W_proj shown on each side of the multiplied one
 FFN_RES_X = 4.5                   # resid + proj = out: the three columns at -x, 0, +x
-# output: the right panel (next-token bars); sampling in the lower left, under lm_head's weight
+# output: the right panel (next-token bars) under the dock: its heads ("logits", "probs",
+# "sum = 1") end at the dock zone's bottom, the bars run under the mini-map; its question above it,
+# left of the dock. Sampling in the lower left, under lm_head's weight.
+OUT_GRID_X0 = -3.7                 # x of the grid's position 0 (lm_head's weight left of it, in title-safe)
 OUT_PANEL_X = 3.05
-OUT_STRIP_LEFT, OUT_STRIP_W, OUT_STRIP_H = -6.3, 2.1, 0.26   # the line of segments a draw falls on
+OUT_PANEL_HEADS_TOP = DOCK_ZONE[1]             # the panel's column heads: their top
+OUT_PANEL_TITLE_GAP = 0.12                     # the question's bottom over the heads' top
+OUT_BAR_LOOK = dict(full=1.05, bar_height=0.16, gap=0.05, group_gap=0.22, bar_x=1.3)   # 2.18 tall
+OUT_STRIP_LEFT, OUT_STRIP_W, OUT_STRIP_H = -6.3, 1.85, 0.26  # the line of segments a draw falls on
 OUT_STRIP_Y = -1.65                                          # its centre (u over it, its label under it)
 OUT_DRAWS_Y, OUT_DRAW_SIZE = STAGE_BOTTOM + 0.2, 0.26         # the row of draws, along the bottom

@@ -88,20 +88,10 @@ def beats(scene: str, *names: str) -> set[str]:
 
 
 KNOWN_LAYOUT_DEBT: dict[tuple[str, str], set[str]] = {
-    # median drawing width, zh / en: apply 45/54 %, mixing 57/57 %, other-heads 69/74 %,
-    # unmix 32/37 %, concat 39/48 %, same-length 47/55 %, projection 60/100 % (act III's
-    # columns stand at the left half; the dock stays and is not counted)
-    ("attention", "width"): beats("attention", "apply", "mixing", "other-heads", "unmix", "concat",
-                                  "same-length", "projection"),
-    # activation 53/51 %, residual 44/54 %
-    ("feedforward", "width"): beats("feedforward", "activation", "residual"),
-    # the right panel's bars and their labels ('1.00', 'sum = 1') under the mini-map, 2-20
-    # overlaps a beat: the panel needs to move left of style.DOCK_ZONE
-    ("output", "dock"): beats("output",
-                              "all-positions", "argmax", "earlier-logits", "feed-back", "first-choice",
-                              "sampling", "softmax", "temperature", "which-logit"),
-    # 69 % in both languages (the panel's question now ends left of the dock)
-    ("output", "width"): beats("output", "layernorm"),
+    # median drawing width, zh / en: apply 45/54 %, mixing 57/57 % (the dock stays and is not counted)
+    ("attention", "width"): beats("attention", "apply", "mixing"),
+    # activation 53/51 % (fc at the left, the plot in the middle, GELU's empty slot at the right)
+    ("feedforward", "width"): beats("feedforward", "activation"),
 }
 
 
