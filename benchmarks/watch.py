@@ -34,6 +34,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from render import descendants   # benchmarks/render.py: a process and every one under it (/proc)
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [str(Path(sys.executable).with_name("nanogpt-video"))]
 SECTION = "attention"
@@ -112,7 +114,7 @@ def run(quality: str, args, env: dict, narration: Path, media: Path) -> dict:
     memory = tree_pss_mb(watcher.pid)
     watcher.send_signal(signal.SIGINT)
     code = watcher.wait(timeout=60)
-    leftovers = [p for p in children_of(watcher.pid)]
+    leftovers = descendants(watcher.pid)[1:]
     check = subprocess.run([*CLI, "render", "--scenes", SECTION, "--quality", quality, "--lang", args.lang,
                             "--voice", args.voice], env=env, cwd=ROOT, capture_output=True, text=True)
     drawn = (re.search(r"video: \d+ of \d+ beats drawn", check.stderr)
@@ -172,28 +174,10 @@ def get_json(url: str):
         return json.loads(answer.read())
 
 
-def children_of(pid: int) -> list[int]:
-    """Every process under `pid` (from /proc)."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            pass
-    found, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        kids = [p for p, pp in parents.items() if pp == parent]
-        found += kids
-        todo += kids
-    return found
-
-
 def tree_pss_mb(pid: int) -> float:
     """Proportional set size of `pid` and every process under it, in MB."""
     total = 0
-    for process in [pid, *children_of(pid)]:
+    for process in descendants(pid):
         try:
             rollup = Path(f"/proc/{process}/smaps_rollup").read_text()
         except OSError:

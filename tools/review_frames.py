@@ -189,7 +189,7 @@ def frame_at(video: Path, seconds: float, out: Path) -> Path:
 
 
 def side_by_side(before: Path | None, after: Path, title: str, out: Path) -> None:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     shot = Image.open(after).convert("RGB")
     panels = [("before", Image.open(before).convert("RGB").resize(shot.size))] if before else []
@@ -197,10 +197,7 @@ def side_by_side(before: Path | None, after: Path, title: str, out: Path) -> Non
     band = 56
     sheet = Image.new("RGB", (shot.width * len(panels) + 8 * (len(panels) - 1), shot.height + band), "#0f1117")
     draw = ImageDraw.Draw(sheet)
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", 32)
-    except OSError:
-        font = ImageFont.load_default()
+    font = _label_font(32)
     for i, (name, image) in enumerate(panels):
         x = i * (shot.width + 8)
         sheet.paste(image, (x, band))
@@ -208,18 +205,25 @@ def side_by_side(before: Path | None, after: Path, title: str, out: Path) -> Non
     sheet.save(out)
 
 
+def _label_font(size: int):
+    """DejaVu Sans at `size` for a sheet's labels, else PIL's own font."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default()
+
+
 def boundary_sheet(rows, out: Path, title: str) -> None:
     """Rows of (name, [(seconds, frame PNG)]) as one sheet, each frame at a quarter size."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     w, h, band = 480, 270, 40
     columns = max(len(frames) for _, frames in rows)
     sheet = Image.new("RGB", (columns * (w + 6), len(rows) * (h + band)), "#0f1117")
     draw = ImageDraw.Draw(sheet)
-    try:
-        font = ImageFont.truetype("DejaVuSans.ttf", 20)
-    except OSError:
-        font = ImageFont.load_default()
+    font = _label_font(20)
     for r, (name, frames) in enumerate(rows):
         for c, (offset, path) in enumerate(frames):
             x, y = c * (w + 6), r * (h + band)
